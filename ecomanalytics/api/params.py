@@ -1,0 +1,103 @@
+"""Query parameters shared by every metric endpoint, validated by DRF serializers.
+
+A bad value or an unknown parameter is a 400 whose body names the parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from rest_framework import serializers
+
+from ..filters import MetricFilters
+from ..store.choices import Device, TrafficSource
+
+P = TypeVar("P", bound="StrictQuerySerializer")
+
+# Parameters DRF itself reads (content negotiation); allowed on every endpoint.
+TRANSPORT_PARAMETERS = frozenset({"format"})
+
+
+class StrictQuerySerializer(serializers.Serializer):
+    """Rejects query parameters the endpoint does not know."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        known = set(self.fields) | TRANSPORT_PARAMETERS
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [
+                        f"Unknown parameter. Known parameters: {', '.join(sorted(self.fields))}."
+                    ]
+                    for name in unknown
+                }
+            )
+        return super().to_internal_value(data)
+
+
+class MetricParams(StrictQuerySerializer):
+    """start/end and the filters; subclasses drop the filters that do not apply."""
+
+    start = serializers.DateField(
+        required=False,
+        help_text="First day of the period (inclusive), YYYY-MM-DD, shop time zone.",
+    )
+    end = serializers.DateField(
+        required=False,
+        help_text="Last day of the period (inclusive), YYYY-MM-DD, shop time zone.",
+    )
+    source = serializers.ChoiceField(
+        choices=TrafficSource.values, required=False, help_text="Traffic source."
+    )
+    device = serializers.ChoiceField(
+        choices=Device.values, required=False, help_text="Device."
+    )
+    country = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="Customer country (session country for sessions).",
+    )
+    category = serializers.CharField(
+        required=False, max_length=128, help_text="Product category name."
+    )
+
+    excluded_filters: ClassVar[tuple[str, ...]] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name in self.excluded_filters:
+            fields.pop(name, None)
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and end < start:
+            raise serializers.ValidationError(
+                {"end": ["end must not be before start."]}
+            )
+        return attrs
+
+    def to_filters(self) -> MetricFilters:
+        data = self.validated_data
+        return MetricFilters(
+            start=data.get("start"),
+            end=data.get("end"),
+            source=data.get("source"),
+            device=data.get("device"),
+            country=data.get("country") or None,
+            category=data.get("category") or None,
+        )
+
+
+class SessionMetricParams(MetricParams):
+    """Sessions have no category."""
+
+    excluded_filters = ("category",)
+
+
+def parse_query(params_class: type[P], query: Any) -> P:
+    """Validate a request's query parameters; raises ValidationError (HTTP 400)."""
+    params = params_class(data=query)
+    params.is_valid(raise_exception=True)
+    return params

@@ -1,0 +1,14 @@
+"""The metric endpoints under /api/: one router, one viewset per metric family."""
+
+from rest_framework.routers import DefaultRouter
+
+from cohorts.api import CohortViewSet
+from demand.api import DemandViewSet
+from kpi.api import KpiViewSet
+
+router = DefaultRouter()
+router.register("kpi", KpiViewSet, basename="kpi")
+router.register("cohorts", CohortViewSet, basename="cohorts")
+router.register("demand", DemandViewSet, basename="demand")
+
+urlpatterns = router.urls

@@ -1,0 +1,125 @@
+"""Calendar arithmetic in the shop's time zone: windows, buckets and their labels.
+
+Timestamps are stored in UTC; days, ISO weeks (Monday first) and calendar months are
+taken in settings.TIME_ZONE. A window is a pair of inclusive local dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from .store.models import Order
+
+Granularity = Literal["day", "week", "month"]
+
+
+def shop_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def today() -> date:
+    """Today's date in the shop's time zone."""
+    return timezone.now().astimezone(shop_tz()).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The aware instant at which a local day starts (DST-safe)."""
+    return datetime.combine(day, time.min, tzinfo=shop_tz())
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(shop_tz()).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Inclusive local dates [start, end]."""
+
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """Aware [from, until) instants covering the window's local days."""
+        return local_midnight(self.start), local_midnight(self.end + timedelta(days=1))
+
+    def previous(self) -> Window:
+        """The window of equal length ending the day before start."""
+        return Window(
+            self.start - timedelta(days=self.days), self.start - timedelta(days=1)
+        )
+
+
+def data_span() -> Window | None:
+    """Local days of the first and last order (any status, unfiltered); None when no orders."""
+    span = Order.objects.aggregate(first=Min("placed_at"), last=Max("placed_at"))
+    if span["first"] is None:
+        return None
+    return Window(local_date(span["first"]), local_date(span["last"]))
+
+
+def resolve_window(start: date | None, end: date | None) -> Window | None:
+    """The metric window: given start/end, the data span filling what is missing.
+
+    None when a bound is missing and there are no orders to take it from.
+    """
+    if start is not None and end is not None:
+        return Window(start, end)
+    span = data_span()
+    if span is None:
+        if start is None and end is None:
+            return None
+        return Window(start or end, end or start)  # type: ignore[arg-type]
+    return Window(start or span.start, end or span.end)
+
+
+def bucket_start(day: date, granularity: Granularity) -> date:
+    if granularity == "day":
+        return day
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
+
+
+def next_bucket(day: date, granularity: Granularity) -> date:
+    if granularity == "day":
+        return day + timedelta(days=1)
+    if granularity == "week":
+        return day + timedelta(days=7)
+    return add_months(day, 1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first of the month `months` after day's month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def buckets(window: Window, granularity: Granularity) -> Iterator[tuple[date, date]]:
+    """(first day, last day) of every bucket that touches the window."""
+    current = bucket_start(window.start, granularity)
+    while current <= window.end:
+        following = next_bucket(current, granularity)
+        yield current, following - timedelta(days=1)
+        current = following
+
+
+def label(day: date, granularity: Granularity) -> str:
+    """Month YYYY-MM; day and week (its Monday) YYYY-MM-DD."""
+    return day.strftime("%Y-%m") if granularity == "month" else day.isoformat()
+
+
+def is_partial(first: date, last: date, window: Window) -> bool:
+    """A bucket is partial when it has not ended yet or reaches outside the window."""
+    return last >= today() or first < window.start or last > window.end

@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings, a throwaway key, a non-UTC shop.
+
+The shop's time zone is deliberately not UTC so that every metric test also checks
+that day and month boundaries are taken in the shop's time zone.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret")
+
+from .settings import *  # noqa: F403
+
+TIME_ZONE = "America/New_York"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

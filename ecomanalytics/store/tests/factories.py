@@ -1,0 +1,131 @@
+"""factory-boy factories for the shop's tables.
+
+Tests set every value they assert on; the factories only fill what does not matter.
+OrderFactory keeps `total` in step with its lines when built with `lines=[...]`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from ecomanalytics.store.models import (
+    Category,
+    Customer,
+    Order,
+    OrderItem,
+    Product,
+    SessionEvent,
+    WebSession,
+)
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    external_id = factory.Sequence(lambda n: f"C{n:06d}")
+    email = factory.LazyAttribute(lambda c: f"{c.external_id.lower()}@example.com")
+    signed_up_at = datetime(2025, 1, 1, tzinfo=UTC)
+    country = "US"
+    acquisition_channel = "organic"
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name = factory.Faker("word")
+    category = factory.SubFactory(CategoryFactory)
+    list_price = Decimal("10.00")
+
+
+class OrderFactory(DjangoModelFactory):
+    """An order; pass lines=[(product, quantity, unit_price), ...] to add its lines."""
+
+    class Meta:
+        model = Order
+        skip_postgeneration_save = True
+
+    external_id = factory.Sequence(lambda n: f"O{n:07d}")
+    customer = factory.SubFactory(CustomerFactory)
+    placed_at = datetime(2025, 1, 15, 12, tzinfo=UTC)
+    status = "completed"
+    traffic_source = "organic"
+    device = "desktop"
+    total = Decimal("0.00")
+
+    @factory.post_generation
+    def lines(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not extracted:
+            return
+        items = [
+            OrderItem(
+                order=self,
+                product=product,
+                quantity=quantity,
+                unit_price=Decimal(price),
+            )
+            for product, quantity, price in extracted
+        ]
+        OrderItem.objects.bulk_create(items)
+        self.total = sum(
+            (item.quantity * item.unit_price for item in items), Decimal("0")
+        )
+        self.save(update_fields=["total"])
+
+
+class OrderItemFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderItem
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1
+    unit_price = Decimal("10.00")
+
+
+class WebSessionFactory(DjangoModelFactory):
+    """A web session; pass events=[(event_type, occurred_at), ...] to add its events."""
+
+    class Meta:
+        model = WebSession
+        skip_postgeneration_save = True
+
+    external_id = factory.Sequence(lambda n: f"S{n:08d}")
+    customer = None
+    started_at = datetime(2025, 1, 15, 12, tzinfo=UTC)
+    traffic_source = "organic"
+    device = "desktop"
+    country = "US"
+
+    @factory.post_generation
+    def events(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if not extracted:
+            return
+        SessionEvent.objects.bulk_create(
+            SessionEvent(session=self, event_type=event_type, occurred_at=occurred_at)
+            for event_type, occurred_at in extracted
+        )
+
+
+class SessionEventFactory(DjangoModelFactory):
+    class Meta:
+        model = SessionEvent
+
+    session = factory.SubFactory(WebSessionFactory)
+    event_type = "page_view"
+    occurred_at = datetime(2025, 1, 15, 12, tzinfo=UTC)
