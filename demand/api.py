@@ -1,5 +1,5 @@
-from rest_framework import viewsets
+from ecomanalytics.api.viewsets import MetricViewSet
 
 
-class DemandViewSet(viewsets.ViewSet):
+class DemandViewSet(MetricViewSet):
     """Placeholder until the metric endpoints land."""
