@@ -77,6 +77,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 30)
+# Optional read replica: the metric queries read the shop's data there, writes stay on
+# the primary (ecomanalytics/db_router.py, docs/scaling.md).
+if env("ANALYTICS_DATABASE_URL", default=""):
+    DATABASES["analytics"] = env.db("ANALYTICS_DATABASE_URL")
+    DATABASES["analytics"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ecomanalytics.db_router.AnalyticsReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,3 +12,7 @@ from .settings import *  # noqa: F403
 
 TIME_ZONE = "America/New_York"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A read-replica alias mirroring the test database, so the replica router can be tested
+# (ecomanalytics/tests/test_db_router.py); no router uses it unless a test installs one.
+DATABASES["analytics"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
