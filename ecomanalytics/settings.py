@@ -119,10 +119,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Token clients (integrations) are throttled; the dashboard's session is not.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1000/hour")
+# How long a metric response is cached; entries also die when the data version moves.
+# 0 disables the cache (benchmarks measure the queries, not the cache).
+METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=300)
+
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous request with the first class's
+    # WWW-Authenticate challenge, so anonymous gets 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "ecomanalytics.api.permissions.CanReadMetrics",
@@ -131,7 +139,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ecomanalytics.api.throttling.TokenClientRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "ecomanalytics.api.schema.MetricAutoSchema",
     "EXCEPTION_HANDLER": "ecomanalytics.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -149,10 +161,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Redis when REDIS_URL is set (Django's own backend; needs the redis package),
+# else a per-process local memory cache.
+REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
-    "default": env.cache("REDIS_URL", default="locmemcache://ecomanalytics")
-    if env("REDIS_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ecomanalytics",
+    },
 }
 
 LOGGING = {

@@ -16,3 +16,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A read-replica alias mirroring the test database, so the replica router can be tested
 # (ecomanalytics/tests/test_db_router.py); no router uses it unless a test installs one.
 DATABASES["analytics"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+
+# The locmem cache outlives each test's rolled-back database, so a cached metric could
+# leak from one test into the next; the API cache tests turn it back on.
+METRICS_CACHE_SECONDS = 0

@@ -1,7 +1,162 @@
-"""The base of every metric viewset: read-only actions that validate, compute, serialize."""
+"""The base of every metric viewset: read-only actions that validate, compute, serialize.
 
+Subclasses write plain actions (validate the query, call one metric function, return a
+Response). This base adds, to every action at once:
+- renderers: JSON, the browsable API and CSV (?format=csv or Accept: text/csv);
+- the data cache: a GET is answered from Django's cache when the same endpoint was
+  asked the same parameters at the same data version (see caching.py);
+- ETag + Cache-Control on every 200, and 304 when If-None-Match matches;
+- errors stay JSON even when CSV was asked for, so a 400 still names the parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpResponseBase, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from rest_framework import viewsets
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..store.data_version import data_version
+from .caching import (
+    CACHE_CONTROL,
+    cache_seconds,
+    etag_for,
+    etag_matches,
+    metric_cache_key,
+    normalise_parameters,
+)
+from .params import StrictQuerySerializer, parse_query
+from .renderers import CSVRenderer
+
+Handler = Callable[..., HttpResponseBase]
+UNSAFE_FILENAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class MetricViewSet(viewsets.ViewSet):
-    """Metric endpoints subclass this; cross-cutting behaviour (CSV, caching) lives here."""
+    """Metric endpoints subclass this; cross-cutting behaviour (CSV, caching) lives here.
+
+    Give each action its query serializer so the cache key is built from validated,
+    normalised parameters (``?end=2025-01-31&start=2025-01-01`` and the same query in
+    another order share an entry)::
+
+        @action(detail=False, methods=["get"], params_class=KpiParams)
+        def summary(self, request): ...
+
+    Without it the key uses the raw query string's parameters, sorted: still correct,
+    just fewer hits.
+    """
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    params_class: type[StrictQuerySerializer] | None = None
+    # Set while a request is served: the data version its numbers come from.
+    served_data_version: int | None = None
+    validated_params: Mapping[str, Any] | None = None
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # as_view() has bound self.get (and head) to the routed action; wrap them so
+        # authentication, permissions and throttles run first and a cache hit skips
+        # only the computation.
+        for method in ("get", "head"):
+            handler = getattr(self, method, None)
+            if handler is not None:
+                setattr(self, method, self._served_from_cache(handler))
+        return super().dispatch(request, *args, **kwargs)
+
+    def _served_from_cache(self, handler: Handler) -> Handler:
+        def serve(request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            self.served_data_version = data_version()
+            seconds = cache_seconds()
+            if seconds <= 0:
+                return handler(request, *args, **kwargs)
+            key = metric_cache_key(
+                endpoint=self._endpoint_name(),
+                parameters=self._cache_parameters(request),
+                version=self.served_data_version,
+            )
+            cached = cache.get(key)
+            if cached is not None:
+                response = Response(cached)
+                response["X-Cache"] = "hit"
+                return response
+            response = handler(request, *args, **kwargs)
+            if isinstance(response, Response) and response.status_code == 200:
+                cache.set(key, response.data, seconds)
+                response["X-Cache"] = "miss"
+            return response
+
+        return serve
+
+    def _endpoint_name(self) -> str:
+        path_kwargs = sorted(
+            (name, value) for name, value in self.kwargs.items() if name != "format"
+        )
+        return f"{type(self).__module__}.{type(self).__qualname__}:{self.action}:{path_kwargs}"
+
+    def _cache_parameters(self, request: Request) -> list[tuple[str, Any]]:
+        if self.params_class is not None:
+            # A bad query raises ValidationError here: the same 400 the action gives.
+            params = parse_query(self.params_class, request.query_params)
+            self.validated_params = params.validated_data
+            return normalise_parameters(params.validated_data)
+        query = request.query_params
+        return normalise_parameters({name: query.getlist(name) for name in query})
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if not isinstance(response, Response):
+            return response
+        if response.status_code >= 400 and isinstance(
+            response.accepted_renderer, CSVRenderer
+        ):
+            # An error body is a JSON object naming the parameter, never a CSV row.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        if (
+            response.status_code != 200
+            or request.method not in ("GET", "HEAD")
+            or self.served_data_version is None
+        ):
+            return response
+        # The ETag hashes the bytes the client receives, so render them now.
+        response.render()
+        etag = etag_for(response.content, self.served_data_version)
+        response["ETag"] = etag
+        response["Cache-Control"] = CACHE_CONTROL
+        patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
+        if etag_matches(request.headers.get("If-None-Match"), etag):
+            not_modified = HttpResponseNotModified()
+            for header in ("ETag", "Cache-Control", "Vary"):
+                not_modified[header] = response[header]
+            return not_modified
+        return response
+
+    def get_csv_filename(self, data: Any) -> str:
+        """<basename>-<action>_<start>_<end>.csv, e.g. kpi-revenue_2025-01-01_2025-12-31.csv.
+
+        The period is the one asked for; where start or end was left out, the one the
+        response reports (its start/end, or window.start/window.end), else "all".
+        """
+        action = getattr(self, self.action or "", None)
+        action_name = getattr(action, "url_path", None) or self.action or "metric"
+        start, end = self._period(data)
+        name = f"{self.basename}-{action_name}_{start}_{end}"
+        return UNSAFE_FILENAME_CHARACTERS.sub("-", name) + ".csv"
+
+    def _period(self, data: Any) -> tuple[str, str]:
+        asked = self.validated_params or self.request.query_params
+        start, end = asked.get("start"), asked.get("end")
+        if isinstance(data, Mapping):
+            reported = data.get("window") or data.get("period") or data
+            if isinstance(reported, Mapping):
+                start = start or reported.get("start")
+                end = end or reported.get("end")
+        return (str(start) if start else "all", str(end) if end else "all")

@@ -1,0 +1,76 @@
+"""OpenAPI for the metric endpoints: what drf-spectacular cannot infer by itself.
+
+- CSV responses are documented as text (a JSON schema does not describe CSV);
+- every metric endpoint documents its error answers (400, 401, 403, 429) and 304, so a
+  client generator, and schemathesis, know every status the API gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+
+from .renderers import CSVRenderer
+from .viewsets import MetricViewSet
+
+ERROR_BODY = {
+    "type": "object",
+    "description": (
+        "An error. `detail` explains it; on 400 each invalid parameter is a key "
+        "whose value lists what is wrong with it."
+    ),
+    "properties": {
+        "detail": {"type": "string"},
+        "status": {"type": "integer"},
+    },
+    "additionalProperties": True,
+}
+
+ERROR_RESPONSES = {
+    "400": "A query parameter is unknown or invalid; the body names it.",
+    "401": "No or an invalid session or token (WWW-Authenticate: Token).",
+    "403": "Authenticated, but neither active staff nor in the analysts group.",
+    "429": "Too many requests from this token; retry after Retry-After seconds.",
+}
+
+
+class MetricAutoSchema(AutoSchema):
+    def _get_response_for_code(
+        self, serializer: Any, status_code: str, *args: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        response = super()._get_response_for_code(
+            serializer, status_code, *args, **kwargs
+        )
+        csv_content = response.get("content", {}).get(CSVRenderer.media_type)
+        if csv_content is not None:
+            csv_content["schema"] = {
+                "type": "string",
+                "description": (
+                    "The same numbers as the JSON, one row per result, with a "
+                    "header row (see docs/api.md, CSV)."
+                ),
+            }
+            csv_content.pop("examples", None)
+        return response
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        if not self._is_metric_endpoint() or direction != "response":
+            return responses
+        for code, description in ERROR_RESPONSES.items():
+            responses.setdefault(
+                code,
+                {
+                    "description": description,
+                    "content": {"application/json": {"schema": ERROR_BODY}},
+                },
+            )
+        responses.setdefault(
+            "304",
+            {"description": "Not modified: If-None-Match matched the ETag."},
+        )
+        return responses
+
+    def _is_metric_endpoint(self) -> bool:
+        return isinstance(self.view, MetricViewSet) and self.method == "GET"
