@@ -1,0 +1,364 @@
+"""The /api/kpi/ endpoints: status codes and whole JSON bodies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
+
+from ecomanalytics.store.tests.factories import (
+    CustomerFactory,
+    OrderFactory,
+    ProductFactory,
+    WebSessionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = ZoneInfo("America/New_York")
+JANUARY = {"start": "2025-01-01", "end": "2025-01-31"}
+
+
+def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0):
+    return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def orders() -> None:
+    """January: a paid shoe+hat order, a completed hat order, a cancelled shoe order;
+    December: one completed order."""
+    ann, bob = CustomerFactory.create_batch(2)
+    shoe = ProductFactory(category__name="Shoes")
+    hat = ProductFactory(category__name="Hats")
+    OrderFactory(
+        placed_at=local(2025, 1, 31, 23, 59),
+        status="paid",
+        customer=ann,
+        lines=[(shoe, 2, "10.25"), (hat, 1, "5.00")],
+    )
+    OrderFactory(placed_at=local(2025, 1, 2), customer=bob, lines=[(hat, 1, "7.00")])
+    OrderFactory(
+        placed_at=local(2025, 1, 3),
+        status="cancelled",
+        customer=bob,
+        lines=[(shoe, 1, "3.00")],
+    )
+    OrderFactory(
+        placed_at=local(2024, 12, 31, 23, 59), customer=bob, lines=[(hat, 1, "9.99")]
+    )
+
+
+def test_summary(api_client: APIClient, orders: None):
+    # when
+    response = api_client.get("/api/kpi/summary/", JANUARY)
+
+    # then: revenue 25.50 + 7.00; 1 completed of 3 orders
+    assert response.status_code == 200
+    assert response.json() == {
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+        "currency": "USD",
+        "revenue": 32.5,
+        "orders": 2,
+        "average_order_value": 16.25,
+        "completion_rate": 0.3333,
+        "customers": 2,
+        "previous": {
+            "revenue": 9.99,
+            "orders": 1,
+            "average_order_value": 9.99,
+            "completion_rate": 1.0,
+            "customers": 1,
+        },
+    }
+
+
+def test_summary_with_a_category(api_client: APIClient, orders: None):
+    # when
+    response = api_client.get("/api/kpi/summary/", {**JANUARY, "category": "Shoes"})
+
+    # then: only the shoe lines of the paid order; 0 completed of 2 shoe orders
+    assert response.status_code == 200
+    assert response.json() == {
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+        "currency": "USD",
+        "revenue": 20.5,
+        "orders": 1,
+        "average_order_value": 20.5,
+        "completion_rate": 0.0,
+        "customers": 1,
+        "previous": {
+            "revenue": 0.0,
+            "orders": 0,
+            "average_order_value": 0.0,
+            "completion_rate": 0.0,
+            "customers": 0,
+        },
+    }
+
+
+@time_machine.travel(datetime(2025, 2, 10, 15, tzinfo=UTC), tick=False)
+def test_revenue_by_month_defaults_to_the_data_span(api_client: APIClient, orders):
+    # when
+    response = api_client.get("/api/kpi/revenue/")
+
+    # then: the span is Dec 31 .. Jan 31 (local), so December is clipped
+    assert response.status_code == 200
+    assert response.json() == {
+        "start": "2024-12-31",
+        "end": "2025-01-31",
+        "granularity": "month",
+        "results": [
+            {
+                "period": "2024-12",
+                "revenue": 9.99,
+                "orders": 1,
+                "average_order_value": 9.99,
+                "partial": True,
+            },
+            {
+                "period": "2025-01",
+                "revenue": 32.5,
+                "orders": 2,
+                "average_order_value": 16.25,
+                "partial": False,
+            },
+        ],
+    }
+
+
+@time_machine.travel(datetime(2025, 2, 10, 15, tzinfo=UTC), tick=False)
+def test_revenue_by_week(api_client: APIClient, orders: None):
+    # when: Mon Jan 27 .. today (Mon Feb 10)
+    response = api_client.get(
+        "/api/kpi/revenue/",
+        {"start": "2025-01-27", "end": "2025-02-10", "granularity": "week"},
+    )
+
+    # then
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {
+            "period": "2025-01-27",
+            "revenue": 25.5,
+            "orders": 1,
+            "average_order_value": 25.5,
+            "partial": False,
+        },
+        {
+            "period": "2025-02-03",
+            "revenue": 0.0,
+            "orders": 0,
+            "average_order_value": 0.0,
+            "partial": False,
+        },
+        {
+            "period": "2025-02-10",
+            "revenue": 0.0,
+            "orders": 0,
+            "average_order_value": 0.0,
+            "partial": True,
+        },
+    ]
+
+
+@pytest.fixture
+def sessions() -> None:
+    WebSessionFactory(
+        started_at=local(2025, 1, 5),
+        traffic_source="email",
+        events=[
+            ("product_view", local(2025, 1, 5, 12, 1)),
+            ("add_to_cart", local(2025, 1, 5, 12, 2)),
+            ("begin_checkout", local(2025, 1, 5, 12, 3)),
+            ("purchase", local(2025, 1, 5, 12, 4)),
+        ],
+    )
+    WebSessionFactory(
+        started_at=local(2025, 1, 6),
+        traffic_source="social",
+        events=[
+            ("add_to_cart", local(2025, 1, 6, 12, 1)),
+            ("product_view", local(2025, 1, 6, 12, 2)),
+        ],
+    )
+    WebSessionFactory(started_at=local(2025, 1, 7), traffic_source="social")
+
+
+def test_conversion(api_client: APIClient, sessions: None):
+    # when
+    response = api_client.get("/api/kpi/conversion/", JANUARY)
+
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+        "results": [
+            {
+                "source": "social",
+                "sessions": 2,
+                "converted_sessions": 0,
+                "conversion_rate": 0.0,
+            },
+            {
+                "source": "email",
+                "sessions": 1,
+                "converted_sessions": 1,
+                "conversion_rate": 1.0,
+            },
+        ],
+        "overall": {"sessions": 3, "converted_sessions": 1, "conversion_rate": 0.3333},
+    }
+
+
+def test_funnel(api_client: APIClient, sessions: None):
+    # when
+    response = api_client.get("/api/kpi/funnel/", JANUARY)
+
+    # then: the social session's add_to_cart came before its product_view
+    assert response.status_code == 200
+    assert response.json() == {
+        "start": "2025-01-01",
+        "end": "2025-01-31",
+        "steps": [
+            {
+                "step": "session",
+                "sessions": 3,
+                "conversion_from_start": 1.0,
+                "conversion_from_previous": 1.0,
+            },
+            {
+                "step": "product_view",
+                "sessions": 2,
+                "conversion_from_start": 0.6667,
+                "conversion_from_previous": 0.6667,
+            },
+            {
+                "step": "add_to_cart",
+                "sessions": 1,
+                "conversion_from_start": 0.3333,
+                "conversion_from_previous": 0.5,
+            },
+            {
+                "step": "begin_checkout",
+                "sessions": 1,
+                "conversion_from_start": 0.3333,
+                "conversion_from_previous": 1.0,
+            },
+            {
+                "step": "purchase",
+                "sessions": 1,
+                "conversion_from_start": 0.3333,
+                "conversion_from_previous": 1.0,
+            },
+        ],
+    }
+
+
+def test_endpoints_without_any_data_give_empty_results(api_client: APIClient):
+    # when
+    revenue = api_client.get("/api/kpi/revenue/")
+    conversion = api_client.get("/api/kpi/conversion/", {"source": "email"})
+
+    # then
+    assert (revenue.status_code, revenue.json()) == (
+        200,
+        {"start": None, "end": None, "granularity": "month", "results": []},
+    )
+    assert (conversion.status_code, conversion.json()) == (
+        200,
+        {
+            "start": None,
+            "end": None,
+            "results": [],
+            "overall": {"sessions": 0, "converted_sessions": 0, "conversion_rate": 0.0},
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "body"),
+    [
+        (
+            "summary",
+            {"start": "2025-13-01"},
+            {
+                "start": [
+                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+                ]
+            },
+        ),
+        (
+            "revenue",
+            {"start": "2025-02-01", "end": "2025-01-31"},
+            {"end": ["end must not be before start."]},
+        ),
+        ("conversion", {"source": "tv"}, {"source": ['"tv" is not a valid choice.']}),
+        (
+            "revenue",
+            {"granularity": "year"},
+            {"granularity": ['"year" is not a valid choice.']},
+        ),
+        (
+            "summary",
+            {"colour": "red"},
+            {
+                "colour": [
+                    "Unknown parameter. Known parameters: "
+                    "category, country, device, end, source, start."
+                ]
+            },
+        ),
+        (
+            "funnel",
+            {"category": "Shoes"},
+            {
+                "category": [
+                    "Unknown parameter. Known parameters: "
+                    "country, device, end, source, start."
+                ]
+            },
+        ),
+        (
+            "conversion",
+            {"category": "Shoes"},
+            {
+                "category": [
+                    "Unknown parameter. Known parameters: "
+                    "country, device, end, source, start."
+                ]
+            },
+        ),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_parameter(
+    api_client: APIClient, path: str, query: dict[str, str], body: dict
+):
+    # when
+    response = api_client.get(f"/api/kpi/{path}/", query)
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {**body, "status": 400}
+
+
+@pytest.mark.parametrize("path", ["summary", "revenue", "conversion", "funnel"])
+def test_anonymous_and_non_staff_users_are_refused(path: str):
+    # given
+    anonymous = APIClient()
+    customer_user = APIClient()
+    customer_user.force_authenticate(User.objects.create_user("shopper"))
+
+    # when
+    anonymous_response = anonymous.get(f"/api/kpi/{path}/")
+    customer_response = customer_user.get(f"/api/kpi/{path}/")
+
+    # then
+    assert anonymous_response.status_code == 401
+    assert customer_response.status_code == 403
