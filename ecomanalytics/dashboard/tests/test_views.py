@@ -1,0 +1,149 @@
+"""The dashboard page and the login page, without a browser."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+
+from ecomanalytics.api.permissions import ANALYSTS_GROUP
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitor_is_sent_to_login_with_next(client: Client) -> None:
+    # given an anonymous visitor
+    # when they open the dashboard
+    response = client.get("/")
+
+    # then they land on the login page, which will bring them back afterwards
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_login_page_renders_the_form(client: Client) -> None:
+    # when
+    response = client.get("/accounts/login/?next=/")
+
+    # then
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<form method="post" action="/accounts/login/"' in body
+    assert 'name="username"' in body
+    assert 'name="password"' in body
+    assert '<input type="hidden" name="next" value="/">' in body
+    assert "Please sign in to see this page." in body
+
+
+def test_login_honours_next(client: Client, staff_user: User) -> None:
+    # when
+    response = client.post(
+        "/accounts/login/?next=/",
+        {"username": "staff", "password": "staff-password", "next": "/?range=last_30"},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/?range=last_30"
+
+
+def test_wrong_password_shows_an_error(client: Client, staff_user: User) -> None:
+    # when
+    response = client.post(
+        "/accounts/login/", {"username": "staff", "password": "wrong"}
+    )
+
+    # then
+    assert response.status_code == 200
+    assert "didn't match" in response.content.decode()
+
+
+def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None:
+    # given
+    client.force_login(staff_user)
+
+    # when
+    response = client.get(reverse("dashboard"))
+
+    # then
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="dashboard"' in body
+    assert 'data-api-base="/api/"' in body
+    assert "/static/vendor/chartjs/chart.umd.min.js" in body
+    assert "/static/dashboard/dashboard.js" in body
+    for chart in (
+        "summary",
+        "revenue",
+        "conversion",
+        "funnel",
+        "retention",
+        "repeat",
+        "growth",
+        "products",
+        "categories",
+    ):
+        assert f'data-chart="{chart}"' in body
+    # staff see the way to the admin, and log out with a POST form
+    assert 'href="/admin/"' in body
+    assert '<form method="post" action="/accounts/logout/">' in body
+
+
+def test_nothing_is_loaded_from_another_origin(
+    client: Client, staff_user: User
+) -> None:
+    # given
+    client.force_login(staff_user)
+
+    # when
+    body = client.get("/").content.decode()
+
+    # then the page works offline: no script, style or image from a CDN
+    assert re.findall(r'(?:src|href)="(?:https?:)?//', body) == []
+
+
+def test_analyst_without_staff_gets_the_dashboard_but_no_admin_link(
+    client: Client,
+) -> None:
+    # given
+    analyst = User.objects.create_user(username="ana", password="x")
+    analyst.groups.add(Group.objects.create(name=ANALYSTS_GROUP))
+    client.force_login(analyst)
+
+    # when
+    body = client.get("/").content.decode()
+
+    # then
+    assert 'id="dashboard"' in body
+    assert 'href="/admin/"' not in body
+
+
+def test_user_without_access_is_told_instead_of_seeing_errors(client: Client) -> None:
+    # given a signed-in user who is neither staff nor analyst
+    client.force_login(User.objects.create_user(username="guest", password="x"))
+
+    # when
+    response = client.get("/")
+
+    # then
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "No access to the metrics yet" in body
+    assert 'id="dashboard"' not in body
+    assert "chart.umd.min.js" not in body
+
+
+def test_logout_is_a_post_and_returns_to_login(
+    client: Client, staff_user: User
+) -> None:
+    # given
+    client.force_login(staff_user)
+
+    # when
+    response = client.post("/accounts/logout/")
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert client.get("/").status_code == 302
