@@ -62,7 +62,8 @@ class KpiViewSet(MetricViewSet):
         parameters=[MetricParams],
         responses=SummarySerializer,
     )
-    @action(detail=False, methods=["get"])
+    # params_class also keys the base class's response cache.
+    @action(detail=False, methods=["get"], params_class=MetricParams)
     def summary(self, request: Request) -> Response:
         params = parse_query(MetricParams, request.query_params)
         result = metrics.kpi_summary(filters=params.to_filters())
@@ -86,7 +87,7 @@ class KpiViewSet(MetricViewSet):
         parameters=[RevenueParams],
         responses=RevenueSeriesSerializer,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], params_class=RevenueParams)
     def revenue(self, request: Request) -> Response:
         params = parse_query(RevenueParams, request.query_params)
         result = metrics.revenue_over_time(
@@ -110,7 +111,7 @@ class KpiViewSet(MetricViewSet):
         parameters=[SessionMetricParams],
         responses=ConversionSerializer,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], params_class=SessionMetricParams)
     def conversion(self, request: Request) -> Response:
         params = parse_query(SessionMetricParams, request.query_params)
         result = metrics.conversion_by_source(filters=params.to_filters())
@@ -133,7 +134,7 @@ class KpiViewSet(MetricViewSet):
         parameters=[SessionMetricParams],
         responses=FunnelSerializer,
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], params_class=SessionMetricParams)
     def funnel(self, request: Request) -> Response:
         params = parse_query(SessionMetricParams, request.query_params)
         result = metrics.funnel(filters=params.to_filters())
