@@ -155,8 +155,8 @@ class MetricViewSet(viewsets.ViewSet):
         asked = self.validated_params or self.request.query_params
         start, end = asked.get("start"), asked.get("end")
         if isinstance(data, Mapping):
-            reported = data.get("window") or data.get("period") or data
-            if isinstance(reported, Mapping):
-                start = start or reported.get("start")
-                end = end or reported.get("end")
+            for reported in (data, data.get("window"), data.get("period")):
+                if isinstance(reported, Mapping):
+                    start = start or reported.get("start")
+                    end = end or reported.get("end")
         return (str(start) if start else "all", str(end) if end else "all")
