@@ -10,9 +10,9 @@ from typing import NamedTuple
 
 from ..choices import Device, OrderStatus, TrafficSource
 from .parsing import (
-    FieldError,
     ImportFileError,
     RowError,
+    RowReader,
     header_problem_sentence,
     iter_rows,
     match_header,
@@ -118,15 +118,8 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
     )
     last_time: tuple[str, datetime] | None = None
     for line, cells in iter_rows(path):
-        errors: list[RowError] = []
-
-        def field(column: str, parse, *args, **kwargs):  # noqa: ANN001, ANN202
-            try:
-                return parse(get[column](cells), *args, **kwargs)
-            except FieldError as error:
-                errors.append(RowError(line, column, error.args[0]))
-                return None
-
+        reader = RowReader(get, line, cells)
+        field = reader.parse
         order_id = get["order_id"](cells)
         raw_time = get["placed_at"](cells)
         # Lines of one order repeat its timestamp: parse it once.
@@ -153,4 +146,4 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
             ),
             device=field("device", parse_choice, DEVICES, default=DEFAULT_DEVICE),
         )
-        yield ParsedRow(line, cells, order_id, errors or values)
+        yield ParsedRow(line, cells, order_id, reader.errors or values)

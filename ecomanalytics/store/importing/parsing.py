@@ -256,3 +256,34 @@ def parse_identifier(value: str, *, max_length: int = 64) -> str:
     if len(value) > max_length:
         raise FieldError(f"is longer than {max_length} characters")
     return value
+
+
+class RowReader:
+    """One row's cells read by column name, collecting what is wrong with its fields."""
+
+    __slots__ = ("cells", "errors", "getters", "label", "line")
+
+    def __init__(
+        self,
+        getters: dict[str, Callable[[Sequence[str]], str]],
+        line: int,
+        cells: Sequence[str],
+        *,
+        label: Callable[[str], str] = str,
+    ) -> None:
+        self.getters = getters
+        self.line = line
+        self.cells = cells
+        self.label = label  # how a column is named in errors
+        self.errors: list[RowError] = []
+
+    def text(self, column: str) -> str:
+        return self.getters[column](self.cells)
+
+    def parse(self, column: str, parser: Callable[..., object], *args, **kwargs):
+        """parser(cell, ...) or None, with the reason recorded, when the value is invalid."""
+        try:
+            return parser(self.getters[column](self.cells), *args, **kwargs)
+        except FieldError as error:
+            self.errors.append(RowError(self.line, self.label(column), error.args[0]))
+            return None

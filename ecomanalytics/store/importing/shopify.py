@@ -19,6 +19,7 @@ from .parsing import (
     FieldError,
     ImportFileError,
     RowError,
+    RowReader,
     header_problem_sentence,
     iter_rows,
     match_header,
@@ -200,12 +201,8 @@ def parse_shopify_orders(path: Path) -> Iterator[ParsedRow]:
             )
             current_name, current = name, {}
 
-        def field(column: str, parse, *args, **kwargs):  # noqa: ANN001, ANN202
-            try:
-                return parse(get[column](cells), *args, **kwargs)
-            except FieldError as error:
-                errors.append(RowError(line, column.title(), error.args[0]))
-                return None
+        reader = RowReader(get, line, cells, label=str.title)
+        field = reader.parse
 
         try:
             order_id = parse_identifier(name)
@@ -219,6 +216,7 @@ def parse_shopify_orders(path: Path) -> Iterator[ParsedRow]:
             )
         quantity = field("lineitem quantity", parse_quantity)
         unit_price = field("lineitem price", parse_money)
+        errors.extend(reader.errors)
         # A row of an order whose first row is invalid is rejected with that order.
         if errors or not current:
             yield ParsedRow(line, cells, name, errors)
@@ -249,14 +247,9 @@ def _order_fields(
     get: dict, cells: list[str], line: int, shop_currency: str
 ) -> tuple[dict[str, object], list[RowError]]:
     """The order-level fields on an order's first row, and what is wrong with them."""
-    errors: list[RowError] = []
-
-    def checked(column: str, parse, *args, **kwargs):  # noqa: ANN001, ANN202
-        try:
-            return parse(get[column](cells), *args, **kwargs)
-        except FieldError as error:
-            errors.append(RowError(line, column.title(), error.args[0]))
-            return None
+    reader = RowReader(get, line, cells, label=str.title)
+    errors = reader.errors
+    checked = reader.parse
 
     placed_at = checked(
         "created at", parse_datetime, extra_formats=SHOPIFY_TIME_FORMATS
