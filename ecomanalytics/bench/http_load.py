@@ -1,0 +1,252 @@
+"""Serve the benchmark database with gunicorn on 127.0.0.1 and time the metric endpoints.
+
+Endpoints are discovered from the API router, so a new metric is measured without
+touching this file. Requests are sent one at a time: the numbers are the latency one
+dashboard user sees, not the throughput of the server.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from .dataset import MANAGE_PY, child_environment
+
+WORKERS = 2
+READY_TIMEOUT_SECONDS = 60
+# A heavy metric on a large shop may take long; gunicorn must not kill the worker.
+WORKER_TIMEOUT_SECONDS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    name: str  # "kpi/summary"
+    path: str  # "/api/kpi/summary/"
+
+
+@dataclass(frozen=True, slots=True)
+class FilterCase:
+    name: str  # "unfiltered", "start/end", "source", ...
+    params: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    endpoint: str
+    filter: str
+    requests: int
+    median_ms: float
+    p95_ms: float
+    errors: int  # responses other than 200
+    statuses: str  # e.g. "200" or "200, 500"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerMemory:
+    workers_peak_mib: float  # sum of the workers' VmHWM
+    master_peak_mib: float
+    workers: int
+
+
+def discover_endpoints() -> list[Endpoint]:
+    """Every list-level GET action of every viewset registered on the API router."""
+    from ecomanalytics.api.urls import router
+
+    endpoints = []
+    for prefix, viewset, basename in router.registry:
+        for action in viewset.get_extra_actions():
+            if action.detail or "get" not in action.mapping:
+                continue
+            endpoints.append(
+                Endpoint(
+                    name=f"{prefix}/{action.url_path}",
+                    path=reverse(f"{basename}-{action.url_name}"),
+                )
+            )
+    return sorted(endpoints, key=lambda endpoint: endpoint.name)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:
+        self.process = process
+        self.port = port
+        self.log = log
+
+    def get(
+        self, path: str, params: Mapping[str, str], token: str
+    ) -> tuple[int, bytes, float]:
+        """One GET on a new connection: status, body, seconds until the body is read."""
+        url = f"{path}?{urlencode(params)}" if params else path
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=WORKER_TIMEOUT_SECONDS
+        )
+        try:
+            started = time.perf_counter()
+            connection.request(
+                "GET",
+                url,
+                headers={
+                    "Authorization": f"Token {token}",
+                    "Accept": "application/json",
+                },
+            )
+            response = connection.getresponse()
+            body = response.read()
+            return response.status, body, time.perf_counter() - started
+        finally:
+            connection.close()
+
+    def memory(self) -> ServerMemory:
+        """Peak resident memory (VmHWM) of the master and its workers, right now."""
+        workers = _children(self.process.pid)
+        return ServerMemory(
+            workers_peak_mib=sum(_peak_rss_mib(pid) for pid in workers),
+            master_peak_mib=_peak_rss_mib(self.process.pid),
+            workers=len(workers),
+        )
+
+
+@contextmanager
+def gunicorn_server(*, database_url: str, log: Path) -> Iterator[Server]:
+    """gunicorn with 2 sync workers on a free 127.0.0.1 port, stopped on the way out."""
+    port = free_port()
+    env = child_environment(database_url=database_url)
+    # Measure the queries, not the response cache or the API throttle.
+    env.update(METRICS_CACHE_SECONDS="0", API_THROTTLE_RATE="1000000/second")
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "ecomanalytics.wsgi:application",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={WORKERS}",
+                f"--timeout={WORKER_TIMEOUT_SECONDS}",
+                "--log-level=warning",
+            ],
+            env=env,
+            cwd=MANAGE_PY.parent,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, port, log)
+    try:
+        _wait_until_ready(server)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def accepts(server: Server, endpoint: Endpoint, case: FilterCase, token: str) -> bool:
+    """Whether the endpoint takes the case's parameters (an unknown one is a 400)."""
+    status, body, _ = server.get(endpoint.path, case.params, token)
+    if status != 400:
+        return True
+    try:
+        rejected = set(json.loads(body))
+    except (ValueError, TypeError):
+        return True
+    return not rejected & set(case.params)
+
+
+def measure(
+    server: Server,
+    endpoint: Endpoint,
+    case: FilterCase,
+    *,
+    token: str,
+    requests: int,
+    max_seconds: float | None,
+) -> Measurement:
+    """`requests` sequential GETs after one warm-up; fewer if max_seconds runs out."""
+    server.get(endpoint.path, case.params, token)  # warm-up: imports, caches, plans
+    seconds: list[float] = []
+    statuses: list[int] = []
+    started = time.perf_counter()
+    for _ in range(requests):
+        status, _body, elapsed = server.get(endpoint.path, case.params, token)
+        seconds.append(elapsed)
+        statuses.append(status)
+        if max_seconds is not None and time.perf_counter() - started > max_seconds:
+            break
+    return Measurement(
+        endpoint=endpoint.name,
+        filter=case.name,
+        requests=len(seconds),
+        median_ms=statistics.median(seconds) * 1000,
+        p95_ms=percentile(seconds, 95) * 1000,
+        errors=sum(status != 200 for status in statuses),
+        statuses=", ".join(str(status) for status in sorted(set(statuses))),
+    )
+
+
+def percentile(values: Sequence[float], percent: float) -> float:
+    """Nearest-rank percentile: the smallest value with `percent`% of values at or below."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(percent / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _wait_until_ready(server: Server) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(
+                f"gunicorn exited with {server.process.returncode}:\n"
+                + server.log.read_text(errors="replace")[-3000:]
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not listen within {READY_TIMEOUT_SECONDS} s")
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name in parentheses may hold spaces: split after it.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _peak_rss_mib(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return 0.0

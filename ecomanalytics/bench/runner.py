@@ -1,0 +1,148 @@
+"""One benchmark run: build the database, serve it, time every endpoint, write the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from ecomanalytics.periods import local_date
+from ecomanalytics.store.models import Order
+
+from .dataset import (
+    GeneratorOptions,
+    bench_token,
+    build_dataset,
+    close_bench_connection,
+    filter_values,
+    open_bench_connection,
+)
+from .http_load import (
+    FilterCase,
+    Measurement,
+    accepts,
+    discover_endpoints,
+    gunicorn_server,
+    measure,
+)
+from .machine import describe_machine
+from .report import BenchRun, write_results
+
+BENCHMARKS_DIR = Path(settings.BASE_DIR) / "benchmarks"
+DEFAULT_OUTPUT = BENCHMARKS_DIR / "RESULTS.md"
+PERIOD_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    orders: int
+    requests: int
+    database_url: str | None  # None: a scratch SQLite file under benchmarks/
+    generator: GeneratorOptions
+    keep: bool
+    replace_data: bool
+    output: Path
+    max_seconds_per_case: float | None
+    command: str
+
+
+def scratch_database_url(orders: int) -> str:
+    return f"sqlite:///{BENCHMARKS_DIR / f'bench-{orders}.sqlite3'}"
+
+
+def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
+    database_url = options.database_url or scratch_database_url(options.orders)
+    log = options.output.parent / f"bench-{options.orders}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    say(f"Building a shop of about {options.orders:,} orders ({database_url}).")
+    dataset = build_dataset(
+        database_url=database_url,
+        orders=options.orders,
+        generator=options.generator,
+        keep=options.keep,
+        replace_data=options.replace_data or options.database_url is None,
+        log=log,
+    )
+    say(f"Rows: {dataset.rows}")
+    alias = open_bench_connection(database_url)
+    try:
+        token = bench_token(database_alias=alias)
+        values = dict(filter_values(database_alias=alias))
+        cases = filter_cases(database_alias=alias, values=values)
+        machine = describe_machine(database_alias=alias)
+    finally:
+        close_bench_connection()
+
+    endpoints = discover_endpoints()
+    measurements: list[Measurement] = []
+    skipped: dict[str, list[str]] = {}
+    say(f"Measuring {len(endpoints)} endpoints through gunicorn (log: {log}).")
+    with gunicorn_server(database_url=database_url, log=log) as server:
+        for endpoint in endpoints:
+            skipped[endpoint.name] = []
+            for case in cases:
+                if not accepts(server, endpoint, case, token):
+                    skipped[endpoint.name].append(case.name)
+                    continue
+                result = measure(
+                    server,
+                    endpoint,
+                    case,
+                    token=token,
+                    requests=options.requests,
+                    max_seconds=options.max_seconds_per_case,
+                )
+                say(
+                    f"  {result.endpoint:<28} {result.filter:<11} "
+                    f"median {result.median_ms:8.1f} ms  p95 {result.p95_ms:8.1f} ms"
+                    + (f"  non-200: {result.statuses}" if result.errors else "")
+                )
+                measurements.append(result)
+        server_memory = server.memory()
+
+    run = BenchRun(
+        orders_asked=options.orders,
+        requests=options.requests,
+        dataset=dataset,
+        machine=machine,
+        measurements=measurements,
+        skipped_filters=skipped,
+        filter_values={
+            "start/end": _period_label(cases),
+            **values,
+        },
+        server_memory=server_memory,
+        measured_at=timezone.now().isoformat(timespec="seconds"),
+        command=options.command,
+    )
+    write_results(run, path=options.output)
+    return run
+
+
+def filter_cases(*, database_alias: str, values: dict[str, str]) -> list[FilterCase]:
+    """Unfiltered, the last 90 days of the data, and each filter kind on its own."""
+    cases = [FilterCase("unfiltered", {})]
+    last = Order.objects.using(database_alias).aggregate(last=Max("placed_at"))["last"]
+    if last is not None:
+        end = local_date(last)
+        start = end - timedelta(days=PERIOD_DAYS - 1)
+        cases.append(
+            FilterCase(
+                "start/end", {"start": start.isoformat(), "end": end.isoformat()}
+            )
+        )
+    cases += [FilterCase(name, {name: value}) for name, value in values.items()]
+    return cases
+
+
+def _period_label(cases: list[FilterCase]) -> str:
+    for case in cases:
+        if case.name == "start/end":
+            return f"{case.params['start']}..{case.params['end']} (last {PERIOD_DAYS} days of data)"
+    return "n/a (no orders)"
