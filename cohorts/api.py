@@ -46,7 +46,8 @@ class CohortViewSet(MetricViewSet):
         parameters=[RetentionParams],
         responses=RetentionSerializer,
     )
-    @action(detail=False, methods=["get"])
+    # params_class also keys the base class's response cache.
+    @action(detail=False, methods=["get"], params_class=RetentionParams)
     def retention(self, request: Request) -> Response:
         params = parse_query(RetentionParams, request.query_params)
         matrix = retention_matrix(
@@ -67,7 +68,12 @@ class CohortViewSet(MetricViewSet):
         parameters=[RepeatPurchaseParams],
         responses=RepeatPurchaseSerializer,
     )
-    @action(detail=False, methods=["get"], url_path="repeat-purchase")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="repeat-purchase",
+        params_class=RepeatPurchaseParams,
+    )
     def repeat_purchase(self, request: Request) -> Response:
         params = parse_query(RepeatPurchaseParams, request.query_params)
         rows = repeat_purchase(
