@@ -1,0 +1,603 @@
+"""Synthetic shop data as a pure function of a seed: numpy arrays, batch by batch.
+
+Nothing here touches the database. `generate_catalogue` draws the categories and
+products; `generate_batches` then yields, for each batch of customers, the rows of every
+table as column arrays (`TableRows`), with ids assigned from `NextIds`. The same seed,
+sizes and `now` give the same rows, whatever the database.
+
+The story of a customer: signs up (growth trend, Q4 seasonality, weekly and daily
+cycles); most buy within days; after each order a customer comes back with their own
+probability (Beta-distributed loyalty, so retention decays, then flattens), usually
+after a few weeks, sometimes after a lapse of months (churn and comeback).
+
+Web sessions, about `sessions_per_order` per order:
+- every order has one purchasing session with the order's source and device, whose
+  events run page_view -> product_view and add_to_cart per line -> begin_checkout ->
+  purchase (SessionEvent.order points at the order) and end at the order's time;
+- logged-in customers browse without buying before their orders, registered customers
+  who never buy visit a few times, and anonymous visitors fill the rest of the budget;
+  these browsing sessions stop at every funnel step with the probabilities in shapes,
+  so each step has fewer sessions than the one before.
+Sources and devices of buying and browsing sessions are drawn so that traffic follows
+the traffic mix while conversion differs by source and device (shapes.Mix).
+
+Raw page views are not stored one per page: a session's landing page is its single
+page_view event (the session's start). The funnel only needs the product_view,
+add_to_cart, begin_checkout and purchase events, which are all stored, so one page_view
+per session keeps the funnel's semantics at a fraction of the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from . import shapes
+
+DAY = 86_400
+EVENT_TYPES = ("page_view", "product_view", "add_to_cart", "begin_checkout", "purchase")
+PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, BEGIN_CHECKOUT, PURCHASE = range(5)
+
+
+# --- Rows -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of generated rows, in a form cheap to keep and to convert per chunk.
+
+    kind: "int"; "nullable_int" (-1 stands for NULL); "time" (UTC epoch seconds);
+    "cents" (money in cents); "label" (codes into `labels`); "format" (`fmt % value`,
+    e.g. external ids from ids); "text" (strings as they are).
+    """
+
+    kind: str
+    values: np.ndarray
+    labels: tuple[str, ...] = ()
+    fmt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TableRows:
+    """Rows for one model's table: its field names mapped to columns of equal length."""
+
+    model: str  # model name in the store app, e.g. "Order"
+    columns: dict[str, Column]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values())).values)
+
+
+@dataclass(slots=True)
+class NextIds:
+    """The next free primary key of each generated table; batches take ranges from it."""
+
+    customer: int = 1
+    order: int = 1
+    orderitem: int = 1
+    websession: int = 1
+    sessionevent: int = 1
+
+    def is_fresh(self) -> bool:
+        """Whether every generated table is empty (nothing has been written yet)."""
+        return {
+            self.customer,
+            self.order,
+            self.orderitem,
+            self.websession,
+            self.sessionevent,
+        } == {1}
+
+    def take(self, table: str, count: int) -> np.ndarray:
+        first = getattr(self, table)
+        setattr(self, table, first + count)
+        return np.arange(first, first + count, dtype=np.int64)
+
+
+# --- Calendar -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    """The generated window's local days, as UTC epoch seconds, and their weights."""
+
+    now: int
+    day_starts: np.ndarray  # local midnights: every day of the window, then tomorrow
+    day_month: np.ndarray  # calendar month (1..12) of each day
+    traffic: np.ndarray  # probability of each day for sign-ups and visits
+    repeat_acceptance: np.ndarray  # season x weekday of each day, scaled to max 1
+    hourly: np.ndarray = field(
+        default_factory=lambda: np.asarray(shapes.HOURLY) / sum(shapes.HOURLY)
+    )
+
+    @property
+    def start(self) -> int:
+        return int(self.day_starts[0])
+
+    @property
+    def days(self) -> int:
+        return len(self.day_starts) - 1
+
+    def day_of(self, moments: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.day_starts, moments, side="right") - 1
+
+    def sample_times(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """Moments up to now following the traffic's trend, seasons and cycles."""
+        return self.time_in_day(rng, rng.choice(self.days, count, p=self.traffic))
+
+    def time_in_day(self, rng: np.random.Generator, days: np.ndarray) -> np.ndarray:
+        """A moment on each given local day, by the hourly profile, never after now."""
+        seconds = rng.choice(24, len(days), p=self.hourly) * 3600 + rng.integers(
+            0, 3600, len(days)
+        )
+        starts = self.day_starts[days]
+        moments = np.minimum(starts + seconds, self.day_starts[days + 1] - 1)
+        late = moments > self.now
+        if late.any():
+            elapsed = self.now - starts[late]
+            moments[late] = starts[late] + (rng.random(late.sum()) * elapsed).astype(
+                np.int64
+            )
+        return moments
+
+
+def build_calendar(*, now: datetime, months: int, tz: ZoneInfo) -> Calendar:
+    """The local days of the `months` calendar months ending with now's month."""
+    local_now = now.astimezone(tz)
+    month_index = local_now.year * 12 + local_now.month - 1 - (months - 1)
+    first = date(month_index // 12, month_index % 12 + 1, 1)
+    days = [
+        first + timedelta(days=offset)
+        for offset in range((local_now.date() - first).days + 2)
+    ]
+    day_starts = np.asarray(
+        [int(datetime.combine(day, time.min, tzinfo=tz).timestamp()) for day in days],
+        dtype=np.int64,
+    )
+    days = days[:-1]
+    months_in = np.asarray(
+        [(d.year - first.year) * 12 + d.month - first.month + d.day / 31 for d in days]
+    )
+    season = np.asarray([shapes.SEASONALITY[d.month] for d in days])
+    weekday = np.asarray([shapes.WEEKDAY[d.weekday()] for d in days])
+    traffic = shapes.MONTHLY_GROWTH**months_in * season * weekday
+    now_seconds = int(now.timestamp())
+    # Today has only happened up to now.
+    traffic[-1] *= (now_seconds - day_starts[-2]) / (day_starts[-1] - day_starts[-2])
+    acceptance = season * weekday
+    return Calendar(
+        now=now_seconds,
+        day_starts=day_starts,
+        day_month=np.asarray([d.month for d in days]),
+        traffic=traffic / traffic.sum(),
+        repeat_acceptance=acceptance / acceptance.max(),
+    )
+
+
+# --- Catalogue ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Categories and products; `popularity` is each product's share of sales."""
+
+    category_names: tuple[str, ...]
+    skus: tuple[str, ...]
+    product_names: tuple[str, ...]
+    product_category: np.ndarray  # index into category_names
+    price_cents: np.ndarray
+    popularity: np.ndarray
+
+
+def generate_catalogue(rng: np.random.Generator) -> Catalogue:
+    """The categories of shapes.CATEGORIES with log-normal prices, Zipf popularity."""
+    names: list[str] = []
+    product_category: list[int] = []
+    prices: list[np.ndarray] = []
+    for index, category in enumerate(shapes.CATEGORIES):
+        adjectives = rng.choice(shapes.PRODUCT_ADJECTIVES, category.products)
+        singular = category.name.split(" & ")[0].rstrip("s")
+        names += [
+            f"{adjective} {singular} {number}"
+            for number, adjective in enumerate(adjectives, start=1)
+        ]
+        product_category += [index] * category.products
+        prices.append(
+            category.median_price
+            * rng.lognormal(0.0, category.price_spread, category.products)
+        )
+    price_cents = np.maximum(np.round(np.concatenate(prices) * 100), 99).astype(
+        np.int64
+    )
+    # Popularity ranks are shuffled so best sellers are spread over the categories.
+    ranks = rng.permutation(len(names)) + 1
+    popularity = 1.0 / ranks**shapes.POPULARITY_EXPONENT
+    return Catalogue(
+        category_names=tuple(category.name for category in shapes.CATEGORIES),
+        skus=tuple(f"SKU-{number:05d}" for number in range(1, len(names) + 1)),
+        product_names=tuple(names),
+        product_category=np.asarray(product_category),
+        price_cents=price_cents,
+        popularity=popularity / popularity.sum(),
+    )
+
+
+# --- Batches --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    customers: int
+    months: int
+    seed: int
+    now: datetime
+    tz: ZoneInfo
+    sessions_per_order: float = shapes.DEFAULT_SESSIONS_PER_ORDER
+    batch_customers: int = 5000
+
+
+def generate_batches(
+    *,
+    plan: Plan,
+    rng: np.random.Generator,
+    product_ids: np.ndarray,
+    catalogue: Catalogue,
+    ids: NextIds,
+) -> Iterator[list[TableRows]]:
+    """Rows of each batch of customers, in foreign-key order (customers first).
+
+    product_ids: the database ids of catalogue's products, in catalogue order.
+    """
+    calendar = build_calendar(now=plan.now, months=plan.months, tz=plan.tz)
+    remaining = plan.customers
+    while remaining > 0:
+        size = min(plan.batch_customers, remaining)
+        remaining -= size
+        yield _batch(
+            rng=rng,
+            size=size,
+            calendar=calendar,
+            catalogue=catalogue,
+            product_ids=product_ids,
+            ids=ids,
+            sessions_per_order=plan.sessions_per_order,
+        )
+
+
+def _batch(
+    *,
+    rng: np.random.Generator,
+    size: int,
+    calendar: Calendar,
+    catalogue: Catalogue,
+    product_ids: np.ndarray,
+    ids: NextIds,
+    sessions_per_order: float,
+) -> list[TableRows]:
+    now = calendar.now
+    country_codes = tuple(code for code, _ in shapes.COUNTRIES)
+    country_share = np.asarray([share for _, share in shapes.COUNTRIES])
+    country_share /= country_share.sum()
+
+    # Customers.
+    customer_ids = ids.take("customer", size)
+    signed_up = calendar.sample_times(rng, size)
+    country = rng.choice(len(country_codes), size, p=country_share)
+    buyer = rng.random(size) < shapes.BUYER_SHARE
+    loyalty = rng.beta(*shapes.RETURN_BETA, size)
+
+    # Orders: each customer's purchase times, then the batch sorted by time.
+    lag = (rng.exponential(shapes.FIRST_ORDER_LAG_DAYS * DAY, size)).astype(np.int64)
+    first_order = signed_up + 60 + lag
+    who = np.flatnonzero(buyer & (first_order <= now))
+    when = first_order[who]
+    order_customer_parts, order_time_parts = [], []
+    while who.size:
+        order_customer_parts.append(who)
+        order_time_parts.append(when)
+        again = rng.random(who.size) < loyalty[who]
+        who = who[again]
+        when = _next_order_time(rng, calendar, when[again])
+        who, when = who[when <= now], when[when <= now]
+    order_customer = np.concatenate([*order_customer_parts, np.empty(0, np.int64)])
+    placed_at = np.concatenate([*order_time_parts, np.empty(0, np.int64)])
+    by_time = np.argsort(placed_at, kind="stable")
+    order_customer, placed_at = order_customer[by_time], placed_at[by_time]
+    orders = len(placed_at)
+    order_ids = ids.take("order", orders)
+    order_source = rng.choice(
+        len(shapes.SOURCES.values), orders, p=shapes.SOURCES.buyer_share()
+    )
+    order_device = rng.choice(
+        len(shapes.DEVICES.values), orders, p=shapes.DEVICES.buyer_share()
+    )
+    status = _statuses(rng, (now - placed_at) / DAY)
+
+    # A buyer's acquisition channel is the source of their first order.
+    acquisition = rng.choice(
+        len(shapes.SOURCES.values),
+        size,
+        p=np.asarray(shapes.SOURCES.traffic_share) / sum(shapes.SOURCES.traffic_share),
+    )
+    buyers, first_order_index = np.unique(order_customer, return_index=True)
+    acquisition[buyers] = order_source[first_order_index]
+    has_order = np.zeros(size, dtype=bool)
+    has_order[buyers] = True
+
+    # Order lines.
+    lines_per_order = 1 + np.minimum(
+        rng.poisson(shapes.EXTRA_LINES_MEAN, orders), shapes.MAX_LINES - 1
+    )
+    line_order = np.repeat(np.arange(orders), lines_per_order)
+    lines = len(line_order)
+    line_product = rng.choice(len(product_ids), lines, p=catalogue.popularity)
+    quantity = np.minimum(
+        rng.geometric(shapes.QUANTITY_GEOMETRIC_P, lines), shapes.MAX_QUANTITY
+    )
+    unit_cents = catalogue.price_cents[line_product]
+    in_q4 = calendar.day_month[calendar.day_of(placed_at[line_order])] >= 10
+    discounted = in_q4 & (rng.random(lines) < shapes.Q4_DISCOUNTED_SHARE)
+    discount = rng.uniform(*shapes.Q4_DISCOUNT, lines)
+    unit_cents = np.where(
+        discounted, np.round(unit_cents * (1 - discount)).astype(np.int64), unit_cents
+    )
+    total_cents = (
+        np.bincount(line_order, weights=quantity * unit_cents, minlength=orders)
+        .round()
+        .astype(np.int64)
+    )
+
+    # Sessions: one purchasing session per order, then browsing sessions.
+    browsing_budget = round(orders * (sessions_per_order - 1))
+    known_mean = min(shapes.KNOWN_BROWSING_PER_ORDER, 0.25 * (sessions_per_order - 1))
+    before_order = np.repeat(np.arange(orders), rng.poisson(known_mean, orders))
+    known_customer = order_customer[before_order]
+    known_start = placed_at[before_order] - rng.integers(
+        3600, 20 * DAY, len(before_order)
+    )
+    never_bought = np.flatnonzero(~has_order)
+    visits = np.repeat(
+        never_bought, rng.poisson(shapes.NON_BUYER_SESSIONS, len(never_bought))
+    )
+    visit_start = signed_up[visits] + rng.integers(0, 60 * DAY, len(visits))
+    visits, visit_start = visits[visit_start <= now], visit_start[visit_start <= now]
+    known_customer = np.concatenate([known_customer, visits])
+    known_start = np.maximum(np.concatenate([known_start, visit_start]), calendar.start)
+    anonymous = max(0, browsing_budget - len(known_customer))
+    browse_customer = np.concatenate([known_customer, np.full(anonymous, -1)])
+    browse_start = np.concatenate([known_start, calendar.sample_times(rng, anonymous)])
+    browsing = len(browse_customer)
+    browse_country = np.where(
+        browse_customer >= 0,
+        country[np.maximum(browse_customer, 0)],
+        rng.choice(len(country_codes), browsing, p=country_share),
+    )
+    browse_source = rng.choice(
+        len(shapes.SOURCES.values),
+        browsing,
+        p=shapes.SOURCES.browser_share(sessions_per_order),
+    )
+    browse_device = rng.choice(
+        len(shapes.DEVICES.values),
+        browsing,
+        p=shapes.DEVICES.browser_share(sessions_per_order),
+    )
+    sessions = orders + browsing
+    session_ids = ids.take("websession", sessions)
+
+    # Events, step by step in funnel order; sessions 0..orders-1 are the purchasing ones.
+    views = rng.random(browsing) < shapes.BROWSER_REACHES_PRODUCT_VIEW
+    carts = views & (rng.random(browsing) < shapes.BROWSER_REACHES_ADD_TO_CART)
+    checkouts = carts & (rng.random(browsing) < shapes.BROWSER_REACHES_CHECKOUT)
+    product_views = np.where(
+        views, rng.geometric(shapes.PRODUCT_VIEWS_GEOMETRIC_P, browsing), 0
+    )
+    browse_view_session = orders + np.repeat(np.arange(browsing), product_views)
+    browse_cart_session = orders + np.flatnonzero(carts)
+    steps = [
+        (PAGE_VIEW, np.arange(sessions), None, None),
+        (PRODUCT_VIEW, line_order, line_product, None),
+        (
+            PRODUCT_VIEW,
+            browse_view_session,
+            rng.choice(
+                len(product_ids), len(browse_view_session), p=catalogue.popularity
+            ),
+            None,
+        ),
+        (ADD_TO_CART, line_order, line_product, None),
+        (
+            ADD_TO_CART,
+            browse_cart_session,
+            rng.choice(
+                len(product_ids), len(browse_cart_session), p=catalogue.popularity
+            ),
+            None,
+        ),
+        (BEGIN_CHECKOUT, np.arange(orders), None, None),
+        (BEGIN_CHECKOUT, orders + np.flatnonzero(checkouts), None, None),
+        (PURCHASE, np.arange(orders), None, np.arange(orders)),
+    ]
+    event_session = np.concatenate([session for _, session, _, _ in steps])
+    event_type = np.concatenate(
+        [np.full(len(session), step) for step, session, _, _ in steps]
+    )
+    event_product = np.concatenate(
+        [
+            np.full(len(session), -1) if product is None else product
+            for _, session, product, _ in steps
+        ]
+    )
+    event_order = np.concatenate(
+        [
+            np.full(len(session), -1) if order is None else order
+            for _, session, _, order in steps
+        ]
+    )
+    grouped = np.argsort(event_session, kind="stable")
+    event_session, event_type = event_session[grouped], event_type[grouped]
+    event_product, event_order = event_product[grouped], event_order[grouped]
+    events_per_session = np.bincount(event_session, minlength=sessions)
+    first_event = np.cumsum(events_per_session) - events_per_session
+    gaps = shapes.EVENT_GAP_MIN_SECONDS + rng.exponential(
+        shapes.EVENT_GAP_MEAN_SECONDS, len(event_session)
+    ).astype(np.int64)
+    gaps[first_event] = 0
+    elapsed = np.cumsum(gaps)
+    offset = elapsed - np.repeat(elapsed[first_event], events_per_session)
+    duration = offset[first_event + events_per_session - 1]
+    # A purchasing session ends with the order; a browsing one starts when drawn.
+    started_at = np.concatenate([placed_at - duration[:orders], browse_start])
+    occurred_at = np.minimum(np.repeat(started_at, events_per_session) + offset, now)
+
+    session_customer = np.concatenate([order_customer, browse_customer])
+    sources, devices = shapes.SOURCES.values, shapes.DEVICES.values
+    return [
+        TableRows(
+            "Customer",
+            {
+                "id": Column("int", customer_ids),
+                "external_id": Column("format", customer_ids, fmt="C%08d"),
+                "email": Column("format", customer_ids, fmt="customer%d@example.com"),
+                "signed_up_at": Column("time", signed_up),
+                "country": Column("label", country, labels=country_codes),
+                "acquisition_channel": Column("label", acquisition, labels=sources),
+            },
+        ),
+        TableRows(
+            "Order",
+            {
+                "id": Column("int", order_ids),
+                "external_id": Column("format", order_ids, fmt="O%09d"),
+                "customer_id": Column("int", customer_ids[order_customer]),
+                "placed_at": Column("time", placed_at),
+                "status": Column("label", status, labels=_STATUSES),
+                "traffic_source": Column("label", order_source, labels=sources),
+                "device": Column("label", order_device, labels=devices),
+                "total": Column("cents", total_cents),
+            },
+        ),
+        TableRows(
+            "OrderItem",
+            {
+                "id": Column("int", ids.take("orderitem", lines)),
+                "order_id": Column("int", order_ids[line_order]),
+                "product_id": Column("int", product_ids[line_product]),
+                "quantity": Column("int", quantity),
+                "unit_price": Column("cents", unit_cents),
+            },
+        ),
+        TableRows(
+            "WebSession",
+            {
+                "id": Column("int", session_ids),
+                "external_id": Column("format", session_ids, fmt="S%010d"),
+                "customer_id": Column(
+                    "nullable_int",
+                    np.where(
+                        session_customer >= 0,
+                        customer_ids[np.maximum(session_customer, 0)],
+                        -1,
+                    ),
+                ),
+                "started_at": Column("time", started_at),
+                "traffic_source": Column(
+                    "label",
+                    np.concatenate([order_source, browse_source]),
+                    labels=sources,
+                ),
+                "device": Column(
+                    "label",
+                    np.concatenate([order_device, browse_device]),
+                    labels=devices,
+                ),
+                "country": Column(
+                    "label",
+                    np.concatenate([country[order_customer], browse_country]),
+                    labels=country_codes,
+                ),
+            },
+        ),
+        TableRows(
+            "SessionEvent",
+            {
+                "id": Column("int", ids.take("sessionevent", len(event_session))),
+                "session_id": Column("int", session_ids[event_session]),
+                "event_type": Column("label", event_type, labels=EVENT_TYPES),
+                "occurred_at": Column("time", occurred_at),
+                "product_id": Column(
+                    "nullable_int",
+                    np.where(
+                        event_product >= 0,
+                        product_ids[np.maximum(event_product, 0)],
+                        -1,
+                    ),
+                ),
+                "order_id": Column(
+                    "nullable_int",
+                    np.where(
+                        event_order >= 0, order_ids[np.maximum(event_order, 0)], -1
+                    ),
+                ),
+            },
+        ),
+    ]
+
+
+def _next_order_time(
+    rng: np.random.Generator, calendar: Calendar, last: np.ndarray
+) -> np.ndarray:
+    """When each customer orders again; after calendar's end (so > now) when too late.
+
+    Gaps are exponential with occasional long lapses; a drawn day is accepted with its
+    season x weekday weight, else pushed on by a few days, which lifts Q4 and the busy
+    weekdays the way real repeat purchases are lifted.
+    """
+    count = len(last)
+    lapse = rng.random(count) < shapes.LAPSE_SHARE
+    gap_days = np.where(
+        lapse,
+        rng.uniform(*shapes.LAPSE_DAYS, count),
+        0.5 + rng.exponential(shapes.REPEAT_GAP_MEAN_DAYS, count),
+    )
+    candidate = last + (gap_days * DAY).astype(np.int64)
+    end = int(calendar.day_starts[-1])
+    for _ in range(4):
+        inside = candidate < end
+        day = calendar.day_of(np.minimum(candidate, end - 1))
+        rejected = inside & (rng.random(count) >= calendar.repeat_acceptance[day])
+        candidate = candidate + np.where(
+            rejected, (rng.exponential(4.0, count) * DAY).astype(np.int64), 0
+        )
+    inside = candidate < end
+    moments = np.full(count, end, dtype=np.int64)
+    moments[inside] = calendar.time_in_day(rng, calendar.day_of(candidate[inside]))
+    return moments
+
+
+_STATUSES = ("pending", "paid", "shipped", "completed", "cancelled", "refunded")
+
+
+def _statuses(rng: np.random.Generator, age_days: np.ndarray) -> np.ndarray:
+    """Status codes (into _STATUSES) by age: recent orders are still on their way."""
+    count = len(age_days)
+    status = np.empty(count, dtype=np.int64)
+    lower = 0.0
+    for upper, names, weights in shapes.STATUS_BY_AGE:
+        in_band = (age_days >= lower) & (age_days < upper)
+        codes = np.asarray([_STATUSES.index(name) for name in names])
+        status[in_band] = rng.choice(codes, in_band.sum(), p=weights)
+        lower = upper
+    draw = rng.random(count)
+    refund_share = np.where(
+        age_days > 14,
+        shapes.REFUNDED_SHARE_OLD,
+        np.where(age_days > 3, shapes.REFUNDED_SHARE_RECENT, 0.0),
+    )
+    status[draw < shapes.CANCELLED_SHARE + refund_share] = _STATUSES.index("refunded")
+    status[draw < shapes.CANCELLED_SHARE] = _STATUSES.index("cancelled")
+    return status
