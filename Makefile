@@ -47,7 +47,7 @@ test-postgres: setup
 	SKIP_IF_NO_POSTGRES=1 bin/with-postgres $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup
-	$(PY) manage.py bench $(BENCH_ARGS)
+	DEBUG=1 $(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles test-artifacts
