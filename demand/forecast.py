@@ -1,8 +1,10 @@
 """Monthly revenue forecast with an 80% prediction interval.
 
 History: the zero-filled revenue of the complete calendar months of the window (shop
-time zone): months entirely inside [start, end] that have ended before today. The
-forecast covers the `horizon` months after the last month of history.
+time zone): months entirely inside [start, end] that have ended before today. Without
+start, the window starts on the day of the first order (so a first month the data
+covers only in part is left out); without end, it ends yesterday. The forecast covers
+the `horizon` months after the last month of history.
 
 Model, by length of history (a season is 12 months):
 - 24 months or more: statsmodels' ETS (ETSModel: additive error, additive damped
@@ -28,6 +30,7 @@ from decimal import Decimal
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import add_months, resolve_window, today
@@ -87,12 +90,15 @@ def revenue_forecast(*, filters: MetricFilters, horizon: int = 3) -> RevenueFore
 
 
 def _complete_months(filters: MetricFilters) -> list[MonthRevenue]:
-    window = resolve_window(filters.start, filters.end)
+    yesterday = today() - timedelta(days=1)
+    # Without end the history runs to the last month ended, not to the last order's
+    # day: months since then without orders count as zero.
+    window = resolve_window(filters.start, filters.end or yesterday)
     if window is None:
         return []
     first = window.start if window.start.day == 1 else add_months(window.start, 1)
     # The last month must have ended both within the window and before today.
-    last_day = min(window.end, today() - timedelta(days=1))
+    last_day = min(window.end, yesterday)
     last = add_months(last_day, 0 if _is_month_end(last_day) else -1)
     if last < first:
         return []
@@ -130,8 +136,9 @@ def _ets(values: np.ndarray, horizon: int) -> Prediction | None:
         with warnings.catch_warnings():
             # Convergence chatter on short series; the result is checked below.
             warnings.simplefilter("ignore")
+            # A pandas series: ETS's prediction frame needs an index.
             fitted = ETSModel(
-                values,
+                pd.Series(values),
                 error="add",
                 trend="add",
                 damped_trend=True,
