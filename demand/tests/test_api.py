@@ -1,0 +1,138 @@
+"""The demand endpoints: whole JSON bodies and 400s naming the parameter."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from demand.tests.test_metrics import local, shop  # noqa: F401 (fixture)
+
+GROWTH = "/api/demand/growth/"
+TOP_PRODUCTS = "/api/demand/top-products/"
+BY_CATEGORY = "/api/demand/by-category/"
+FORECAST = "/api/demand/forecast/"
+JANUARY_TO_APRIL = {"start": "2025-01-01", "end": "2025-04-30"}
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_growth_body(api_client, shop):  # noqa: F811
+    # when
+    response = api_client.get(GROWTH, {"start": "2025-01-15", "end": "2025-04-30"})
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [
+            {"month": "2025-01", "revenue": 100.0, "growth_rate": 0.0, "partial": True},
+            {"month": "2025-02", "revenue": 0.0, "growth_rate": -1.0, "partial": False},
+            {
+                "month": "2025-03",
+                "revenue": 50.0,
+                "growth_rate": None,
+                "partial": False,
+            },
+            {
+                "month": "2025-04",
+                "revenue": 105.0,
+                "growth_rate": 1.1,
+                "partial": False,
+            },
+        ]
+    }
+
+
+def test_top_products_body(api_client, shop):  # noqa: F811
+    # when
+    response = api_client.get(TOP_PRODUCTS, {**JANUARY_TO_APRIL, "limit": 2})
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [
+            {
+                "sku": "SKU-B",
+                "name": "Beanie",
+                "category": "Hats",
+                "units": 4,
+                "revenue": 105.0,
+                "buyers": 2,
+            },
+            {
+                "sku": "SKU-A",
+                "name": "Runner",
+                "category": "Shoes",
+                "units": 3,
+                "revenue": 120.0,
+                "buyers": 2,
+            },
+        ]
+    }
+
+
+def test_by_category_body(api_client, shop):  # noqa: F811
+    # when
+    response = api_client.get(BY_CATEGORY, {"country": "CA"})
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "results": [
+            {"month": "2025-03", "category": "Hats", "units": 1, "revenue": 30.0},
+            {"month": "2025-03", "category": "Shoes", "units": 1, "revenue": 20.0},
+            {"month": "2025-04", "category": "Shoes", "units": 3, "revenue": 30.0},
+        ]
+    }
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_forecast_body(api_client, shop):  # noqa: F811
+    # when
+    response = api_client.get(FORECAST, {**JANUARY_TO_APRIL, "horizon": 1})
+    # then
+    assert response.status_code == 200
+    assert response.json() == {
+        "model": "mean",
+        "history": [
+            {"month": "2025-01", "revenue": 100.0},
+            {"month": "2025-02", "revenue": 0.0},
+            {"month": "2025-03", "revenue": 50.0},
+            {"month": "2025-04", "revenue": 105.0},
+        ],
+        "results": [
+            {"month": "2025-05", "forecast": 63.75, "lower": 0.0, "upper": 134.28},
+        ],
+    }
+
+
+def test_empty_results(api_client, db):
+    assert api_client.get(GROWTH).json() == {"results": []}
+    assert api_client.get(TOP_PRODUCTS).json() == {"results": []}
+    assert api_client.get(BY_CATEGORY, {"category": "Hats"}).json() == {"results": []}
+    assert api_client.get(FORECAST).json() == {
+        "model": "none",
+        "history": [],
+        "results": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "parameter"),
+    [
+        (TOP_PRODUCTS, {"limit": "0"}, "limit"),
+        (TOP_PRODUCTS, {"limit": "100000"}, "limit"),
+        (TOP_PRODUCTS, {"limit": "ten"}, "limit"),
+        (FORECAST, {"horizon": "0"}, "horizon"),
+        (FORECAST, {"horizon": "13"}, "horizon"),
+        (GROWTH, {"start": "2025-02-30"}, "start"),
+        (BY_CATEGORY, {"end": "31/01/2025"}, "end"),
+        (GROWTH, {"start": "2025-02-01", "end": "2025-01-31"}, "end"),
+        (GROWTH, {"limit": "3"}, "limit"),
+        (BY_CATEGORY, {"horizon": "3"}, "horizon"),
+        (TOP_PRODUCTS, {"source": "carrier_pigeon"}, "source"),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_parameter(
+    api_client, path, query, parameter
+):
+    # when
+    response = api_client.get(path, query)
+    # then
+    assert response.status_code == 400
+    assert list(response.json()) == [parameter, "status"]
