@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ecomanalytics.api.params import MetricParams
@@ -12,6 +13,9 @@ from ecomanalytics.api.params import MetricParams
 RATE_DECIMALS = 4
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-01"}
+)
 class MonthLabelField(serializers.Field):
     """A month's first day rendered as its label, YYYY-MM."""
 
