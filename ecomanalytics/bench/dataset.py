@@ -53,7 +53,8 @@ COUNTED_MODELS = {
     "session events": SessionEvent,
 }
 
-# The generator's orders per customer is measured on a small shop of this many customers.
+# The generator's orders per customer is measured on a small shop of at most this many
+# customers (fewer for a tiny target, so a smoke run is not dominated by calibration).
 CALIBRATION_CUSTOMERS = 400
 
 
@@ -200,7 +201,11 @@ def build_dataset(
         run_manage(["migrate", "--noinput"], database_url=database_url, log=log)
         # The bench user marks the database as the bench's own, even if a run fails.
         bench_token(database_alias=open_bench_connection(database_url))
-        ratio = calibrate_orders_per_customer(generator=generator, log=log)
+        ratio = calibrate_orders_per_customer(
+            generator=generator,
+            customers=min(CALIBRATION_CUSTOMERS, max(100, orders // 2)),
+            log=log,
+        )
         customers = max(1, math.ceil(orders / ratio))
         generation = run_manage(
             ["generate_data", *generator.arguments(customers=customers)],
@@ -226,13 +231,15 @@ def build_dataset(
     )
 
 
-def calibrate_orders_per_customer(*, generator: GeneratorOptions, log: Path) -> float:
+def calibrate_orders_per_customer(
+    *, generator: GeneratorOptions, customers: int, log: Path
+) -> float:
     """Orders per customer of the generator with these options, on a small SQLite shop."""
     with tempfile.TemporaryDirectory(prefix="ecomanalytics-calibration-") as scratch:
         url = f"sqlite:///{scratch}/calibration.sqlite3"
         run_manage(["migrate", "--noinput"], database_url=url, log=log)
         run_manage(
-            ["generate_data", *generator.arguments(customers=CALIBRATION_CUSTOMERS)],
+            ["generate_data", *generator.arguments(customers=customers)],
             database_url=url,
             log=log,
         )
@@ -243,7 +250,7 @@ def calibrate_orders_per_customer(*, generator: GeneratorOptions, log: Path) -> 
             close_bench_connection(alias)
     if orders == 0:
         raise BenchDataError("The generator made no orders in the calibration run.")
-    return orders / CALIBRATION_CUSTOMERS
+    return orders / customers
 
 
 def count_rows(*, database_alias: str) -> dict[str, int]:

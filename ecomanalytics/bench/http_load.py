@@ -183,8 +183,11 @@ def measure(
     requests: int,
     max_seconds: float | None,
 ) -> Measurement:
-    """`requests` sequential GETs after one warm-up; fewer if max_seconds runs out."""
-    server.get(endpoint.path, case.params, token)  # warm-up: imports, caches, plans
+    """`requests` sequential GETs; fewer if max_seconds runs out.
+
+    Call it after a warm-up request of the same case (accepts() is one): the first
+    request of a worker pays for imports, connection setup and cold pages.
+    """
     seconds: list[float] = []
     statuses: list[int] = []
     started = time.perf_counter()

@@ -57,7 +57,7 @@ def scratch_database_url(orders: int) -> str:
 
 def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
     database_url = options.database_url or scratch_database_url(options.orders)
-    log = options.output.parent / f"bench-{options.orders}.log"
+    log = options.output.with_name(f"{options.output.stem}-{options.orders}.log")
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")
     say(f"Building a shop of about {options.orders:,} orders ({database_url}).")
@@ -87,6 +87,7 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
         for endpoint in endpoints:
             skipped[endpoint.name] = []
             for case in cases:
+                # The probe doubles as the case's warm-up request.
                 if not accepts(server, endpoint, case, token):
                     skipped[endpoint.name].append(case.name)
                     continue
