@@ -20,7 +20,7 @@ from tqdm import tqdm
 from ..data_version import bump_data_version
 from . import shapes
 from .generator import Plan, generate_batches, generate_catalogue
-from .writer import ensure_catalogue, flush_shop, next_ids, write_batch, writer_for
+from .writer import ensure_catalogue, next_ids, write_batch, writer_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ def generate_data(
     catalogue = generate_catalogue(rng)
     writer = writer_for(using=using)
     if flush:
-        flush_shop(using=using)
+        writer.flush()
     with transaction.atomic(using=using):
         product_ids = ensure_catalogue(catalogue, using=using)
         ids = next_ids(using=using)

@@ -39,20 +39,6 @@ def _model(name: str) -> type[Model]:
     return apps.get_model("store", name)
 
 
-def flush_shop(*, using: str = "default") -> None:
-    """Empty the shop's tables and restart their id sequences (TRUNCATE on PostgreSQL).
-
-    On SQLite, outside a transaction, foreign-key checks are switched off meanwhile so
-    each DELETE empties its table at once instead of row by row (children go first,
-    so nothing is left dangling).
-    """
-    connection = connections[using]
-    tables = [_model(name)._meta.db_table for name in SHOP_MODELS]
-    sql = connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
-    with connection.constraint_checks_disabled():
-        connection.ops.execute_sql_flush(sql)
-
-
 def next_ids(*, using: str = "default") -> NextIds:
     """The first free id of each generated table, so a run without --flush appends."""
 
@@ -156,6 +142,18 @@ class TableWriter:
         self, table: str, columns: list[str], values: list[Sequence[object]]
     ) -> None:
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Empty the shop's tables and restart their id sequences.
+
+        On SQLite, outside a transaction, foreign-key checks are switched off meanwhile
+        so each DELETE empties its table at once instead of row by row (children go
+        first, so nothing is left dangling). PostgreSQL TRUNCATEs.
+        """
+        tables = [_model(name)._meta.db_table for name in SHOP_MODELS]
+        sql = self.connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
+        with self.connection.constraint_checks_disabled():
+            self.connection.ops.execute_sql_flush(sql)
 
     def finish(self) -> None:
         """Called once after the last batch."""
@@ -271,8 +269,21 @@ class PostgreSQLWriter(TableWriter):
         with self.connection.cursor() as cursor:
             # Memory for the index builds at the end (the server's default is 64 MB).
             cursor.execute("SET maintenance_work_mem = '256MB'")
-        with super().indexes_deferred():
-            yield
+        try:
+            with super().indexes_deferred():
+                yield
+                # Inside an outer transaction, deferred foreign-key checks must run
+                # before an index can be built on their tables.
+                self.connection.check_constraints()
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("RESET maintenance_work_mem")
+
+    def flush(self) -> None:
+        # Inside an outer transaction, deferred foreign-key checks must run before
+        # their tables can be truncated.
+        self.connection.check_constraints()
+        super().flush()
 
     def finish(self) -> None:
         models = [_model(name) for name in SHOP_MODELS]
@@ -304,3 +315,8 @@ def write_batch(writer: TableWriter, tables: Iterable[TableRows]) -> dict[str, i
         writer.write(rows)
         written[rows.model] = len(rows)
     return written
+
+
+def flush_shop(*, using: str = "default") -> None:
+    """Empty the shop's tables (see TableWriter.flush)."""
+    writer_for(using=using).flush()

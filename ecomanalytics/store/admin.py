@@ -1,0 +1,337 @@
+"""Django admin for the shop's tables: browse, search and fix raw data.
+
+The tables can hold millions of rows, so every change list avoids full scans where it
+can: no full COUNT (an estimate on PostgreSQL, a capped count elsewhere), exact-match
+search on indexed columns, raw id widgets instead of select boxes, joins selected
+up front, ordering on indexed columns, and filter choices drawn from small tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.forms import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+from .models import (
+    Category,
+    Customer,
+    Order,
+    OrderItem,
+    Product,
+    SessionEvent,
+    WebSession,
+)
+
+
+class LargeTablePaginator(Paginator):
+    """A paginator that never counts a whole large table.
+
+    Unfiltered on PostgreSQL: the planner's row estimate (pg_class.reltuples), when it
+    is at least COUNT_CAP. Otherwise the rows are counted up to COUNT_CAP only, so the
+    last pages of a huge result are reached by narrowing the filters.
+    """
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if isinstance(queryset, QuerySet) and not queryset.query.where:
+            estimate = _estimated_rows(queryset)
+            if estimate >= self.COUNT_CAP:
+                return estimate
+        if isinstance(queryset, QuerySet):
+            return queryset[: self.COUNT_CAP].count()
+        return len(queryset)
+
+
+def _estimated_rows(queryset: QuerySet) -> int:
+    """The planner's row estimate of the queryset's table; -1 when there is none."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return -1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+            [queryset.model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] is not None else -1
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """Defaults for the shop's tables: no full counts, exact indexed search.
+
+    exact_search_fields: fields matched exactly (case-sensitive, so their indexes are
+    used) by the search box; a row matches when any of them equals the search term.
+    """
+
+    paginator = LargeTablePaginator
+    show_full_result_count = False
+    list_per_page = 50
+    exact_search_fields: tuple[str, ...] = ()
+
+    def get_search_fields(self, request: HttpRequest) -> tuple[str, ...]:
+        return self.exact_search_fields or tuple(self.search_fields)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        if not self.exact_search_fields:
+            return super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        match = Q()
+        for field in self.exact_search_fields:
+            match |= Q(**{field: term})
+            if field.endswith("email") and term.lower() != term:
+                match |= Q(**{field: term.lower()})
+        return queryset.filter(match), False
+
+
+class CountryFilter(admin.SimpleListFilter):
+    """Countries present among the customers (a small, indexed table), not a scan of
+    the large table being filtered. `field` is the lookup to the country column."""
+
+    title = "country"
+    parameter_name = "country"
+    field = "country"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> Iterable[tuple[str, str]]:
+        countries = (
+            Customer.objects.exclude(country="")
+            .order_by("country")
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return [(country, country) for country in countries]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value():
+            return queryset.filter(**{self.field: self.value()})
+        return None
+
+
+class CustomerCountryFilter(CountryFilter):
+    field = "customer__country"
+
+
+class OrderCategoryFilter(admin.SimpleListFilter):
+    """Orders with at least one line of the category (as the metrics' category filter)."""
+
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin
+    ) -> Iterable[tuple[str, str]]:
+        return [
+            (str(pk), name) for pk, name in Category.objects.values_list("pk", "name")
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
+        if self.value():
+            lines = OrderItem.objects.filter(
+                order=OuterRef("pk"), product__category_id=self.value()
+            )
+            return queryset.filter(Exists(lines))
+        return None
+
+
+def refresh_order_totals(order_ids: Iterable[int]) -> None:
+    """Set each order's total to the sum of quantity x unit price over its lines."""
+    line_money = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField()
+    )
+    for order in Order.objects.filter(pk__in=set(order_ids)).annotate(
+        lines_total=Sum(line_money, default=0)
+    ):
+        if order.total != order.lines_total:
+            order.total = order.lines_total
+            order.save(update_fields=["total"])
+
+
+@admin.register(Customer)
+class CustomerAdmin(LargeTableAdmin):
+    list_display = (
+        "external_id",
+        "email",
+        "country",
+        "acquisition_channel",
+        "signed_up_at",
+    )
+    list_filter = (CountryFilter, "acquisition_channel")
+    date_hierarchy = "signed_up_at"
+    exact_search_fields = ("external_id", "email")
+    search_help_text = "Exact customer external id or email."
+    ordering = ("external_id",)
+
+
+@admin.register(Category)
+class CategoryAdmin(LargeTableAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    ordering = ("name",)
+
+
+@admin.register(Product)
+class ProductAdmin(LargeTableAdmin):
+    list_display = ("sku", "name", "category", "list_price")
+    list_filter = ("category",)
+    list_select_related = ("category",)
+    search_fields = ("sku", "name")
+    ordering = ("sku",)
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    raw_id_fields = ("product",)
+    extra = 0
+
+
+@admin.register(Order)
+class OrderAdmin(LargeTableAdmin):
+    list_display = (
+        "external_id",
+        "placed_at",
+        "customer",
+        "status",
+        "traffic_source",
+        "device",
+        "total",
+    )
+    list_filter = (
+        "status",
+        "traffic_source",
+        "device",
+        CustomerCountryFilter,
+        OrderCategoryFilter,
+    )
+    date_hierarchy = "placed_at"
+    exact_search_fields = ("external_id", "customer__external_id", "customer__email")
+    search_help_text = (
+        "Exact order external id, or the customer's external id or email."
+    )
+    raw_id_fields = ("customer",)
+    list_select_related = ("customer",)
+    readonly_fields = ("total",)
+    ordering = ("-placed_at", "-id")
+    inlines = (OrderItemInline,)
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formsets: list[BaseInlineFormSet],
+        change: bool,
+    ) -> None:
+        """Lines are saved after the order: bring the order's total in step with them."""
+        super().save_related(request, form, formsets, change)
+        refresh_order_totals([form.instance.pk])
+
+
+@admin.register(OrderItem)
+class OrderItemAdmin(LargeTableAdmin):
+    list_display = ("id", "order", "product", "quantity", "unit_price")
+    list_filter = ("order__status", "product__category")
+    exact_search_fields = ("order__external_id", "product__sku")
+    search_help_text = "Exact order external id or product sku."
+    raw_id_fields = ("order", "product")
+    list_select_related = ("order", "product")
+    ordering = ("-id",)
+
+    def save_model(
+        self, request: HttpRequest, obj: OrderItem, form: ModelForm, change: bool
+    ) -> None:
+        previous_order = form.initial.get("order") if change else None
+        super().save_model(request, obj, form, change)
+        refresh_order_totals(
+            [obj.order_id, *([previous_order] if previous_order else [])]
+        )
+
+    def delete_model(self, request: HttpRequest, obj: OrderItem) -> None:
+        order_id = obj.order_id
+        super().delete_model(request, obj)
+        refresh_order_totals([order_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        order_ids = list(queryset.values_list("order_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        refresh_order_totals(order_ids)
+
+
+class SessionEventInline(admin.TabularInline):
+    """A session's events, as recorded: read-only."""
+
+    model = SessionEvent
+    fields = ("occurred_at", "event_type", "product", "order")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("occurred_at", "id")
+
+    def has_add_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("product", "order")
+
+
+@admin.register(WebSession)
+class WebSessionAdmin(LargeTableAdmin):
+    list_display = (
+        "external_id",
+        "started_at",
+        "customer",
+        "traffic_source",
+        "device",
+        "country",
+    )
+    list_filter = ("traffic_source", "device", CountryFilter)
+    date_hierarchy = "started_at"
+    exact_search_fields = ("external_id", "customer__external_id", "customer__email")
+    search_help_text = (
+        "Exact session external id, or the customer's external id or email."
+    )
+    raw_id_fields = ("customer",)
+    list_select_related = ("customer",)
+    ordering = ("-started_at", "-id")
+    inlines = (SessionEventInline,)
+
+
+@admin.register(SessionEvent)
+class SessionEventAdmin(LargeTableAdmin):
+    list_display = ("occurred_at", "event_type", "session", "product", "order")
+    list_filter = ("event_type",)
+    date_hierarchy = "occurred_at"
+    exact_search_fields = ("session__external_id", "order__external_id", "product__sku")
+    search_help_text = "Exact session external id, order external id or product sku."
+    raw_id_fields = ("session", "product", "order")
+    list_select_related = ("session", "product", "order")
+    ordering = ("-occurred_at", "-id")

@@ -1,0 +1,282 @@
+"""The synthetic data generator: determinism, flush, counts and the data's invariants."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+
+from ecomanalytics.store.data_version import data_version
+from ecomanalytics.store.generation.run import GenerationReport, generate_data
+from ecomanalytics.store.generation.writer import flush_shop
+from ecomanalytics.store.models import (
+    Category,
+    Customer,
+    Order,
+    OrderItem,
+    Product,
+    SessionEvent,
+    WebSession,
+)
+
+NOW = datetime(2025, 11, 20, 15, 30, tzinfo=UTC)
+# A small shop (three batches) for the invariants, generated once for the module.
+SMALL = {"customers": 300, "months": 12, "seed": 7, "now": NOW, "batch_customers": 120}
+# A tiny one for the tests that generate several times.
+TINY = {"customers": 80, "months": 6, "seed": 7, "now": NOW, "batch_customers": 50}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def shop(django_db_setup, django_db_blocker) -> GenerationReport:
+    """SMALL, committed once; the tests only read it (or roll back what they write)."""
+    with django_db_blocker.unblock():
+        report = generate_data(**SMALL, flush=True)
+    yield report
+    with django_db_blocker.unblock():
+        flush_shop()
+
+
+def _fingerprint() -> dict[str, object]:
+    """Counts per table and sums that change with any generated value."""
+    return {
+        "customers": Customer.objects.count(),
+        "orders": Order.objects.aggregate(
+            n=Count("id"), total=Sum("total"), first=Min("placed_at")
+        ),
+        "items": OrderItem.objects.aggregate(
+            n=Count("id"), units=Sum("quantity"), products=Sum("product_id")
+        ),
+        "sessions": WebSession.objects.aggregate(
+            n=Count("id"), anonymous=Count("id", filter=Q(customer=None))
+        ),
+        "events": SessionEvent.objects.values("event_type")
+        .annotate(n=Count("id"))
+        .order_by("event_type")
+        .values_list("event_type", "n")
+        .distinct(),
+        "statuses": sorted(Order.objects.values_list("status").annotate(n=Count("id"))),
+    }
+
+
+def _snapshot() -> dict[str, object]:
+    result = _fingerprint()
+    result["events"] = list(result["events"])
+    return result
+
+
+def test_same_seed_gives_same_data():
+    # given a first run
+    generate_data(**TINY, flush=True)
+    first = _snapshot()
+
+    # when the shop is generated again with the same seed
+    generate_data(**TINY, flush=True)
+
+    # then counts and sums are identical
+    assert _snapshot() == first
+
+
+def test_another_seed_gives_other_data():
+    generate_data(**TINY, flush=True)
+    first = _snapshot()
+
+    generate_data(**{**TINY, "seed": 8}, flush=True)
+
+    assert _snapshot() != first
+
+
+def test_flush_replaces_and_no_flush_appends():
+    # given a generated shop
+    first = generate_data(**TINY, flush=True)
+
+    # when generating again without --flush, rows are appended
+    generate_data(**TINY)
+    assert Customer.objects.count() == 2 * first.rows["Customer"]
+    assert Order.objects.count() == 2 * first.rows["Order"]
+    # the catalogue is reused, not duplicated
+    assert Product.objects.count() == first.rows["Product"]
+
+    # and with --flush the shop holds one run's rows again
+    generate_data(**TINY, flush=True)
+    assert Customer.objects.count() == first.rows["Customer"]
+    assert Order.objects.count() == first.rows["Order"]
+    assert SessionEvent.objects.count() == first.rows["SessionEvent"]
+
+
+def test_report_counts_every_table(shop):
+    report = shop
+
+    assert report.rows == {
+        "Category": Category.objects.count(),
+        "Product": Product.objects.count(),
+        "Customer": Customer.objects.count(),
+        "Order": Order.objects.count(),
+        "OrderItem": OrderItem.objects.count(),
+        "WebSession": WebSession.objects.count(),
+        "SessionEvent": SessionEvent.objects.count(),
+    }
+    assert report.rows["Customer"] == SMALL["customers"]
+    assert report.rows["Category"] >= 8
+    assert report.rows["Product"] >= 200
+    assert report.total_rows == sum(report.rows.values())
+    # about 30 sessions per order
+    assert 25 <= report.rows["WebSession"] / report.rows["Order"] <= 35
+
+
+def test_order_totals_equal_their_lines(shop):
+    line_money = ExpressionWrapper(
+        F("items__quantity") * F("items__unit_price"), output_field=DecimalField()
+    )
+    orders = Order.objects.annotate(lines_total=Sum(line_money), lines=Count("items"))
+
+    assert orders.filter(lines=0).count() == 0
+    mismatched = [
+        (order.external_id, order.total, order.lines_total)
+        for order in orders
+        if round(order.lines_total, 2) != order.total
+    ]
+    assert mismatched == []
+
+
+def test_every_order_has_a_matching_purchase_session(shop):
+    purchases = SessionEvent.objects.filter(event_type="purchase")
+    assert purchases.count() == Order.objects.count()
+    assert purchases.filter(order=None).count() == 0
+    assert purchases.values("order").distinct().count() == Order.objects.count()
+    mismatched = purchases.exclude(
+        session__traffic_source=F("order__traffic_source"),
+        session__device=F("order__device"),
+        session__customer=F("order__customer"),
+    )
+    assert mismatched.count() == 0
+    # the purchase is the session's last event, at the order's time
+    assert purchases.exclude(occurred_at=F("order__placed_at")).count() == 0
+
+
+def test_funnel_loses_sessions_at_every_step(shop):
+    def sessions_with(event_type: str) -> int:
+        return (
+            SessionEvent.objects.filter(event_type=event_type)
+            .values("session")
+            .distinct()
+            .count()
+        )
+
+    steps = [
+        WebSession.objects.count(),
+        sessions_with("product_view"),
+        sessions_with("add_to_cart"),
+        sessions_with("begin_checkout"),
+        sessions_with("purchase"),
+    ]
+    assert steps == sorted(steps, reverse=True)
+    assert len(set(steps)) == len(steps), steps
+    # every session starts with its page_view, and has several events on average
+    assert sessions_with("page_view") == steps[0]
+    assert SessionEvent.objects.count() > 2 * steps[0]
+    first_events = WebSession.objects.annotate(first=Min("events__occurred_at"))
+    assert first_events.exclude(first=F("started_at")).count() == 0
+
+
+def test_sources_and_devices_convert_at_different_rates(shop):
+    def conversion(field: str) -> dict[str, float]:
+        rows = WebSession.objects.values(field).annotate(
+            sessions=Count("id", distinct=True),
+            bought=Count("id", filter=Q(events__event_type="purchase"), distinct=True),
+        )
+        return {row[field]: row["bought"] / row["sessions"] for row in rows}
+
+    sources = conversion("traffic_source")
+    devices = conversion("device")
+    assert set(sources) == {
+        "organic",
+        "paid_search",
+        "social",
+        "email",
+        "direct",
+        "referral",
+    }
+    assert set(devices) == {"desktop", "mobile", "tablet"}
+    assert sources["email"] > sources["social"] * 2
+    assert devices["desktop"] > devices["mobile"] * 1.5
+
+
+def test_statuses_anonymous_sessions_and_no_future(shop):
+    statuses = dict(Order.objects.values_list("status").annotate(n=Count("id")))
+    assert statuses.get("cancelled", 0) > 0
+    assert statuses.get("refunded", 0) > 0
+    assert statuses["completed"] > Order.objects.count() / 2
+    # recent orders are still on their way
+    assert Order.objects.filter(status__in=["pending", "paid", "shipped"]).exists()
+    assert WebSession.objects.filter(customer=None).exists()
+    assert not Order.objects.filter(placed_at__gt=NOW).exists()
+    assert not SessionEvent.objects.filter(occurred_at__gt=NOW).exists()
+    assert not Customer.objects.filter(signed_up_at__gt=NOW).exists()
+
+
+def test_customers_come_back_after_month_three(shop):
+    # customers with an order at least three calendar months after their first one
+    first_orders = Customer.objects.annotate(first=Min("orders__placed_at")).filter(
+        first__isnull=False
+    )
+    returning = [
+        customer
+        for customer in first_orders.prefetch_related("orders")
+        if any(
+            (order.placed_at.year - customer.first.year) * 12
+            + order.placed_at.month
+            - customer.first.month
+            >= 3
+            for order in customer.orders.all()
+        )
+    ]
+    assert len(returning) > first_orders.count() / 20
+
+
+def test_orders_grow_and_peak_in_q4():
+    # (few sessions: only orders matter here)
+    generate_data(
+        **{**SMALL, "customers": 600, "months": 24},
+        sessions_per_order=2,
+        flush=True,
+    )
+
+    def orders_between(start: datetime, end: datetime) -> int:
+        return Order.objects.filter(placed_at__gte=start, placed_at__lt=end).count()
+
+    # the second year has more orders than the first
+    assert orders_between(
+        datetime(2024, 11, 1, tzinfo=UTC), datetime(2025, 11, 1, tzinfo=UTC)
+    ) > orders_between(
+        datetime(2023, 12, 1, tzinfo=UTC), datetime(2024, 11, 1, tzinfo=UTC)
+    )
+    # December 2024 beats the September before it
+    assert orders_between(
+        datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC)
+    ) > orders_between(
+        datetime(2024, 9, 1, tzinfo=UTC), datetime(2024, 10, 1, tzinfo=UTC)
+    )
+
+
+def test_command_generates_and_bumps_the_data_version(capsys):
+    # given
+    version = data_version()
+
+    # when
+    call_command(
+        "generate_data",
+        "--customers=50",
+        "--months=3",
+        "--seed=1",
+        "--flush",
+        "--sessions-per-order=10",
+        verbosity=0,
+    )
+
+    # then
+    assert Customer.objects.count() == 50
+    assert data_version() > version
+    assert 7 <= WebSession.objects.count() / Order.objects.count() <= 13
+    assert "rows/s" in capsys.readouterr().out
