@@ -5,6 +5,7 @@ A bad value or an unknown parameter is a 400 whose body names the parameter.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar, TypeVar
 
 from rest_framework import serializers
@@ -36,16 +37,40 @@ class StrictQuerySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+# The dates a period may name: wide enough for any shop's history and plans, narrow
+# enough that a period's "previous" window and its YYYY-MM labels stay valid dates.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+class PeriodDateField(serializers.DateField):
+    """A YYYY-MM-DD date between EARLIEST_DATE and LATEST_DATE."""
+
+    def to_internal_value(self, value: Any) -> date:
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            raise serializers.ValidationError(
+                f"Date must be between {EARLIEST_DATE} and {LATEST_DATE}."
+            )
+        return parsed
+
+
 class MetricParams(StrictQuerySerializer):
     """start/end and the filters; subclasses drop the filters that do not apply."""
 
-    start = serializers.DateField(
+    start = PeriodDateField(
         required=False,
-        help_text="First day of the period (inclusive), YYYY-MM-DD, shop time zone.",
+        help_text=(
+            "First day of the period (inclusive), YYYY-MM-DD, shop time zone; "
+            "1900-01-01 to 2100-12-31."
+        ),
     )
-    end = serializers.DateField(
+    end = PeriodDateField(
         required=False,
-        help_text="Last day of the period (inclusive), YYYY-MM-DD, shop time zone.",
+        help_text=(
+            "Last day of the period (inclusive), YYYY-MM-DD, shop time zone; "
+            "1900-01-01 to 2100-12-31."
+        ),
     )
     source = serializers.ChoiceField(
         choices=TrafficSource.values, required=False, help_text="Traffic source."

@@ -2,7 +2,9 @@
 
 - CSV responses are documented as text (a JSON schema does not describe CSV);
 - every metric endpoint documents its error answers (400, 401, 403, 429) and 304, so a
-  client generator, and schemathesis, know every status the API gives.
+  client generator, and schemathesis, know every status the API gives;
+- a query serializer without fields (an endpoint taking no parameters) maps to no
+  parameters instead of crashing drf-spectacular, which expects "properties".
 """
 
 from __future__ import annotations
@@ -53,6 +55,12 @@ class MetricAutoSchema(AutoSchema):
             }
             csv_content.pop("examples", None)
         return response
+
+    def _map_serializer(self, serializer: Any, direction: str, *args: Any) -> Any:
+        mapped = super()._map_serializer(serializer, direction, *args)
+        if isinstance(mapped, dict) and mapped.get("type") == "object":
+            mapped.setdefault("properties", {})
+        return mapped
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)

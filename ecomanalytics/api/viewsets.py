@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.cache import cache
-from django.http import HttpResponseBase, HttpResponseNotModified
+from django.http import Http404, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from rest_framework import viewsets
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -107,6 +108,18 @@ class MetricViewSet(viewsets.ViewSet):
             return normalise_parameters(params.validated_data)
         query = request.query_params
         return normalise_parameters({name: query.getlist(name) for name in query})
+
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            # DRF answers an unknown ?format= with 404; it is a bad parameter.
+            known = sorted(renderer.format for renderer in self.get_renderers())
+            raise ValidationError(
+                {"format": [f"Unknown format. Known formats: {', '.join(known)}."]}
+            ) from None
 
     def finalize_response(
         self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any

@@ -233,3 +233,18 @@ def test_a_bad_parameter_in_csv_is_still_a_json_400_naming_it(
     body = response.json()
     assert set(body) == {"start", "status"}
     assert body["status"] == 400
+
+
+@parametrize_metric_routes
+def test_an_unknown_format_is_a_400_naming_it(
+    route: MetricRoute, api_client: APIClient
+) -> None:
+    # when
+    response = api_client.get(route.url, {"format": "xlsx"})
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "format": ["Unknown format. Known formats: api, csv, json."],
+        "status": 400,
+    }
