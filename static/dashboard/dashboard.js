@@ -17,7 +17,12 @@
   const CURRENCY = root.dataset.currency || "USD";
 
   // Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-  const OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
+  // Series colours: Okabe-Ito first, then Paul Tol's "muted" hues for shops with more
+  // categories than Okabe-Ito has colours; after that the colours repeat.
+  const SERIES_COLOURS = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#332288", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77",
+  ];
   const BLUE = "#0072B2";
   const ORANGE = "#E69F00";
   const VERMILLION = "#D55E00";
@@ -314,8 +319,18 @@
     customers: fmtInt,
   };
 
+  // The period before: as many days, ending the day before start (docs/metrics.md).
+  function previousWindow(start, end) {
+    if (!start || !end) return [null, null];
+    const days = Math.round((toDate(end) - toDate(start)) / 86400000) + 1;
+    return [addDays(start, -days), addDays(start, -1)];
+  }
+
   function renderSummary(data, section) {
     const previous = data.previous || {};
+    const [previousStart, previousEnd] = previous.start
+      ? [previous.start, previous.end]
+      : previousWindow(data.start, data.end);
     for (const [key, format] of Object.entries(KPI_FORMATS)) {
       const card = section.querySelector('[data-kpi="' + key + '"]');
       const current = Number(data[key] || 0);
@@ -325,13 +340,13 @@
       const change = describeChange(key, current, before);
       delta.className = "kpi-delta " + change.direction;
       delta.replaceChildren(el("span", { "aria-hidden": "true" }, change.arrow + " "), change.text, el("span", { class: "vs" }, " vs previous"));
-      const when = previous.start ? " (" + fmtDate(previous.start) + " – " + fmtDate(previous.end) + ")" : "";
+      const when = previousStart ? " (" + fmtDate(previousStart) + " – " + fmtDate(previousEnd) + ")" : "";
       delta.title = "Previous period" + when + ": " + format(before);
       delta.setAttribute("aria-label", change.spoken + " compared with the previous period" + when + ", which had " + format(before));
     }
     const compare = section.querySelector("#kpi-compare");
-    compare.textContent = previous.start
-      ? "Changes compared with " + fmtDate(previous.start) + " – " + fmtDate(previous.end)
+    compare.textContent = previousStart
+      ? "Changes compared with the " + fmtInt(Math.round((toDate(previousEnd) - toDate(previousStart)) / 86400000) + 1) + " days before: " + fmtDate(previousStart) + " – " + fmtDate(previousEnd)
       : "";
     return Number(data.orders || 0) === 0 && Number(previous.orders || 0) === 0 && Number(data.revenue || 0) === 0
       ? "No orders in this period"
@@ -446,6 +461,10 @@
       { label: "Converted", value: (r) => fmtInt(r.converted_sessions) },
       { label: "Conversion rate", value: (r) => fmtPct(r.conversion_rate, 2) },
     ], rows);
+    const overall = data.overall;
+    card.querySelector("[data-overall]").textContent = overall && overall.sessions
+      ? "All sources: " + fmtPct(overall.conversion_rate, 2) + " of " + fmtInt(overall.sessions) + " sessions converted"
+      : "";
     if (!rows.length) return "No sessions in this period";
     draw("conversion", card.querySelector("canvas"), {
       type: "bar",
@@ -490,12 +509,18 @@
       { label: "Of all sessions", value: (s) => fmtPct(s.conversion_from_start) },
     ], steps);
     if (!steps.length || Number(steps[0].sessions) === 0) return "No sessions in this period";
+    // On a phone the y-axis has little room: one figure per line instead of two.
+    const narrow = window.matchMedia("(max-width: 600px)").matches;
+    const stepLabel = (s, index) => {
+      if (index === 0) return [stepName(s.step), fmtInt(s.sessions) + " sessions"];
+      const step = fmtPct(s.conversion_from_previous) + " step";
+      const overall = fmtPct(s.conversion_from_start) + " overall";
+      return narrow ? [stepName(s.step), step, overall] : [stepName(s.step), step + " · " + overall];
+    };
     draw("funnel", card.querySelector("canvas"), {
       type: "bar",
       data: {
-        labels: steps.map((s, index) => (index === 0
-          ? [stepName(s.step), fmtInt(s.sessions) + " sessions"]
-          : [stepName(s.step), fmtPct(s.conversion_from_previous) + " step · " + fmtPct(s.conversion_from_start) + " overall"])),
+        labels: steps.map(stepLabel),
         datasets: [{
           label: "Sessions",
           data: steps.map((s) => Number(s.sessions)),
@@ -520,7 +545,7 @@
         },
         scales: {
           x: { beginAtZero: true, ticks: { precision: 0 } },
-          y: { grid: { display: false }, ticks: { font: { size: 11.5 } } },
+          y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: 11.5 } } },
         },
       },
     });
@@ -720,7 +745,7 @@
         datasets: categories.map((category, index) => ({
           label: category,
           data: months.map((month) => units.get(month + "\u0000" + category) || 0),
-          backgroundColor: OKABE_ITO[index % OKABE_ITO.length],
+          backgroundColor: SERIES_COLOURS[index % SERIES_COLOURS.length],
           maxBarThickness: 44,
         })),
       },

@@ -1,0 +1,300 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright.
+
+Logs in through the form, waits for every chart to draw, changes a filter, reloads, and
+checks that nothing went wrong on the way (console errors, failed or 4xx/5xx requests,
+script injected through the data). Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from ecomanalytics.store.tests.factories import (
+    CategoryFactory,
+    CustomerFactory,
+    OrderFactory,
+    ProductFactory,
+    WebSessionFactory,
+)
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+# around it are plain synchronous ones.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+XSS_PRODUCT = "<img src=x onerror=alert(1)>"
+XSS_CATEGORY = "<svg onload=alert(2)>"
+CHARTS = (
+    "summary",
+    "revenue",
+    "conversion",
+    "funnel",
+    "retention",
+    "repeat",
+    "growth",
+    "products",
+    "categories",
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="needs Debian's chromium at /usr/bin/chromium (make browser)",
+    ),
+]
+
+
+def at(day: str, hour: int = 15) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def shop(transactional_db: None) -> None:
+    """Four months of a small shop, in 2025 (every month has ended)."""
+    outdoor = CategoryFactory(name="Outdoor")
+    odd = CategoryFactory(name=XSS_CATEGORY)
+    shoe = ProductFactory(sku="SKU-1", name="Trail shoe", category=outdoor)
+    trap = ProductFactory(sku="SKU-2", name=XSS_PRODUCT, category=outdoor)
+    knife = ProductFactory(sku="SKU-3", name="Chef knife", category=odd)
+    ada = CustomerFactory(country="US")
+    ben = CustomerFactory(country="DE")
+    cy = CustomerFactory(country="US")
+
+    def order(customer: Any, day: str, status: str, source: str, lines: list) -> None:
+        OrderFactory(
+            customer=customer,
+            placed_at=at(day),
+            status=status,
+            traffic_source=source,
+            device="desktop",
+            lines=lines,
+        )
+
+    order(ada, "2025-01-10", "completed", "organic", [(shoe, 2, "50.00")])  # 100
+    order(ben, "2025-01-20", "paid", "paid_search", [(trap, 1, "30"), (knife, 1, "20")])
+    order(ada, "2025-02-05", "shipped", "organic", [(knife, 3, "20.00")])  # 60
+    order(cy, "2025-03-01", "completed", "social", [(shoe, 1, "50.00")])  # 50
+    order(cy, "2025-03-15", "cancelled", "organic", [(trap, 1, "30.00")])
+    order(ben, "2025-04-02", "refunded", "organic", [(shoe, 1, "50.00")])
+    order(ben, "2025-04-10", "completed", "paid_search", [(trap, 2, "30.00")])  # 60
+
+    for day, source, events in [
+        ("2025-01-10", "organic", ["product_view", "add_to_cart", "purchase"]),
+        ("2025-01-11", "organic", ["product_view"]),
+        ("2025-01-20", "paid_search", ["product_view", "add_to_cart"]),
+        ("2025-03-01", "social", ["product_view", "add_to_cart", "begin_checkout"]),
+    ]:
+        WebSessionFactory(
+            started_at=at(day, 14),
+            traffic_source=source,
+            events=[
+                (event, at(day, 14).replace(minute=minute))
+                for minute, event in enumerate(events, start=1)
+            ],
+        )
+    User.objects.create_user(username="owner", password="owner-password", is_staff=True)
+
+
+@pytest.fixture
+def browser_page(live_server: Any) -> Iterator[tuple[Any, dict[str, list[str]]]]:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    problems: dict[str, list[str]] = {
+        "console": [],
+        "pageerror": [],
+        "requestfailed": [],
+        "http_errors": [],
+        "dialogs": [],
+    }
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        # Reduced motion switches Chart.js animations off: screenshots show final bars.
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 900}, reduced_motion="reduce"
+        )
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on(
+            "console",
+            lambda message: (
+                message.type in ("error", "warning")
+                and problems["console"].append(f"{message.type}: {message.text}")
+            ),
+        )
+        page.on("pageerror", lambda error: problems["pageerror"].append(str(error)))
+        page.on(
+            "requestfailed",
+            lambda request: problems["requestfailed"].append(
+                f"{request.url} {request.failure}"
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and problems["http_errors"].append(f"{response.status} {response.url}")
+            ),
+        )
+
+        def on_dialog(dialog: Any) -> None:
+            problems["dialogs"].append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        try:
+            yield page, problems
+        finally:
+            context.close()
+            browser.close()
+
+
+def wait_until_drawn(page: Any) -> None:
+    """Every panel has left loading and drawn data (not empty, not an error)."""
+    page.wait_for_function(
+        """charts => charts.every(name => {
+            const card = document.querySelector(`[data-chart="${name}"]`);
+            return card && card.dataset.state === "ready";
+        })""",
+        arg=list(CHARTS),
+    )
+
+
+def kpi(page: Any, name: str) -> str:
+    return page.locator(f'[data-kpi="{name}"] .kpi-value').inner_text()
+
+
+def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -> None:
+    page, problems = browser_page
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    # given an anonymous visitor, sent to the login form
+    page.goto(live_server.url + "/")
+    assert page.url == live_server.url + "/accounts/login/?next=/"
+    page.screenshot(path=str(ARTIFACTS / "login-1440.png"), full_page=True)
+
+    # when they sign in
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("owner-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/")
+
+    # then every chart draws the whole data span
+    wait_until_drawn(page)
+    assert {
+        name: kpi(page, name)
+        for name in (
+            "revenue",
+            "orders",
+            "average_order_value",
+            "completion_rate",
+            "customers",
+        )
+    } == {
+        # revenue orders: 100 + 50 + 60 + 50 + 60; completed 3 of 7 orders
+        "revenue": "$320.00",
+        "orders": "5",
+        "average_order_value": "$64.00",
+        "completion_rate": "42.9%",
+        "customers": "3",
+    }
+    assert page.locator("#freshness").inner_text() == "Data through Apr 10, 2025"
+    assert page.locator("#range-summary").inner_text() == (
+        "All time: Jan 10, 2025 \u2013 Apr 10, 2025"
+    )
+    assert page.locator(".heatmap tbody tr").count() == 2  # cohorts 2025-01, 2025-03
+    csv_link = page.locator('[data-chart="revenue"] [data-csv]')
+    assert (
+        csv_link.get_attribute("href")
+        == "/api/kpi/revenue/?granularity=month&format=csv"
+    )
+
+    # and names from the data are text, never markup
+    page.locator('[data-chart="products"] summary').click()
+    products_table = page.locator('[data-chart="products"] table')
+    assert products_table.get_by_role("cell", name=XSS_PRODUCT, exact=True).count() == 1
+    assert page.locator("#f-category option", has_text=XSS_CATEGORY).count() == 1
+    assert page.locator("img[src='x']").count() == 0
+    assert page.locator("main svg").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "dashboard-1440.png"), full_page=True)
+
+    # when a filter changes
+    page.get_by_label("Traffic source", exact=True).select_option("organic")
+
+    # then the numbers follow and the URL records the view
+    page.wait_for_function(
+        """() => document.querySelector('[data-kpi="revenue"] .kpi-value')
+            .textContent === "$160.00" """
+    )
+    wait_until_drawn(page)
+    assert kpi(page, "orders") == "2"
+    assert page.url == live_server.url + "/?source=organic"
+    assert csv_link.get_attribute("href") == (
+        "/api/kpi/revenue/?source=organic&granularity=month&format=csv"
+    )
+
+    # when the view is reloaded (or the bookmark opened)
+    page.reload()
+
+    # then it is the same view
+    wait_until_drawn(page)
+    assert page.get_by_label("Traffic source", exact=True).input_value() == "organic"
+    assert kpi(page, "revenue") == "$160.00"
+
+    # and on a phone the cards stack, nothing but the heat-map scrolls sideways
+    page.get_by_role("button", name="Reset filters").click()
+    page.wait_for_function(
+        """() => document.querySelector('[data-kpi="revenue"] .kpi-value')
+            .textContent === "$320.00" """
+    )
+    wait_until_drawn(page)
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(300)  # Chart.js resizes on a debounced observer
+    layout = page.evaluate(
+        """() => {
+            const cards = [...document.querySelectorAll('.kpi')].map(
+                card => card.getBoundingClientRect().left);
+            const heat = document.querySelector('.heatmap-scroll');
+            return {
+                pageScrollsSideways:
+                    document.documentElement.scrollWidth > window.innerWidth,
+                kpiColumns: new Set(cards.map(Math.round)).size,
+                heatMapScrolls: heat.scrollWidth > heat.clientWidth,
+            };
+        }"""
+    )
+    assert layout == {
+        "pageScrollsSideways": False,
+        "kpiColumns": 1,
+        "heatMapScrolls": True,
+    }
+    page.screenshot(path=str(ARTIFACTS / "dashboard-375.png"), full_page=True)
+
+    # and nothing went wrong on the way
+    assert problems == {
+        "console": [],
+        "pageerror": [],
+        "requestfailed": [],
+        "http_errors": [],
+        "dialogs": [],
+    }
