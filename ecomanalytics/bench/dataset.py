@@ -24,7 +24,8 @@ import environ
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import get_commands
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import Count, QuerySet
 from rest_framework.authtoken.models import Token
 
 from ecomanalytics.store.models import (
@@ -281,7 +282,7 @@ def bench_token(*, database_alias: str) -> str:
 def _has_orders(alias: str) -> bool:
     try:
         return Order.objects.using(alias).exists()
-    except Exception:  # no tables yet: nothing to keep
+    except DatabaseError:  # no tables yet: nothing to keep
         return False
 
 
@@ -300,25 +301,24 @@ def _refuse_foreign_data(alias: str, *, replace_data: bool) -> None:
 
 def filter_values(*, database_alias: str) -> Mapping[str, str]:
     """Filter values that select a realistic share of the data: the commonest ones."""
-    from django.db.models import Count
-
-    def commonest(queryset, field: str) -> str | None:
-        row = (
-            queryset.exclude(**{field: ""})
-            .values(field)
-            .annotate(n=Count("id"))
-            .order_by("-n", field)
-            .first()
-        )
-        return row[field] if row else None
-
     orders = Order.objects.using(database_alias)
     values = {
-        "source": commonest(orders, "traffic_source"),
-        "device": commonest(orders, "device"),
-        "country": commonest(Customer.objects.using(database_alias), "country"),
-        "category": commonest(
+        "source": _commonest(orders, "traffic_source"),
+        "device": _commonest(orders, "device"),
+        "country": _commonest(Customer.objects.using(database_alias), "country"),
+        "category": _commonest(
             OrderItem.objects.using(database_alias), "product__category__name"
         ),
     }
     return {name: value for name, value in values.items() if value}
+
+
+def _commonest(queryset: QuerySet, field: str) -> str | None:
+    row = (
+        queryset.exclude(**{field: ""})
+        .values(field)
+        .annotate(rows=Count("id"))
+        .order_by("-rows", field)
+        .first()
+    )
+    return row[field] if row else None

@@ -40,6 +40,9 @@ class BenchRun:
     skipped_filters: dict[str, list[str]]  # endpoint -> filters it does not accept
     filter_values: dict[str, str]
     server_memory: ServerMemory
+    # 1-minute load average before and after the HTTP load: other work on the machine
+    # (load above the number of cores) inflates every latency.
+    load_average: tuple[float, float]
     measured_at: str  # ISO timestamp
     command: str
 
@@ -106,7 +109,9 @@ def render_section(run: BenchRun) -> str:
         "### Latency",
         "",
         f"{run.requests} requests per row (fewer where the n column says so). "
-        f"Filter values: {values}.",
+        f"Filter values: {values}. 1-minute load average before / after the "
+        f"requests: {run.load_average[0]:.1f} / {run.load_average[1]:.1f} "
+        f"on {run.machine.cores} cores.",
         "",
         "| endpoint | filter | n | median ms | p95 ms | non-200 |",
         "|---|---|---:|---:|---:|---|",

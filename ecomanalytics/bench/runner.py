@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,6 +84,7 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
     measurements: list[Measurement] = []
     skipped: dict[str, list[str]] = {}
     say(f"Measuring {len(endpoints)} endpoints through gunicorn (log: {log}).")
+    load_before = os.getloadavg()[0]
     with gunicorn_server(database_url=database_url, log=log) as server:
         for endpoint in endpoints:
             skipped[endpoint.name] = []
@@ -106,6 +108,7 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
                 )
                 measurements.append(result)
         server_memory = server.memory()
+    load_after = os.getloadavg()[0]
 
     run = BenchRun(
         orders_asked=options.orders,
@@ -119,6 +122,7 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
             **values,
         },
         server_memory=server_memory,
+        load_average=(load_before, load_after),
         measured_at=timezone.now().isoformat(timespec="seconds"),
         command=options.command,
     )
