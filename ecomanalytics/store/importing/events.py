@@ -21,6 +21,7 @@ from django.db import transaction
 from ..choices import Device, EventType, TrafficSource
 from ..data_version import bump_data_version
 from ..models import Customer, Order, Product, SessionEvent, WebSession
+from .bulk_insert import db_datetime, insert_rows
 from .parsing import (
     ImportFileError,
     RowError,
@@ -311,7 +312,7 @@ def _upsert_sessions(
                 "country",
             )
         }
-        to_write: list[WebSession] = []
+        to_write: list[tuple] = []
         for external_id in chunk:
             started_at, source, device, customer_id, country, _ = sessions[external_id]
             customer_pk = customer_pks.get(customer_id)
@@ -327,29 +328,29 @@ def _upsert_sessions(
             else:
                 counts["sessions_created"] += 1
             to_write.append(
-                WebSession(
-                    external_id=external_id,
-                    started_at=started_at,
-                    traffic_source=source,
-                    device=device,
-                    customer_id=customer_pk,
-                    country=country,
+                (
+                    external_id,
+                    db_datetime(started_at),
+                    source,
+                    device,
+                    customer_pk,
+                    country,
                 )
             )
-        if to_write:
-            WebSession.objects.bulk_create(
-                to_write,
-                batch_size=BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=["external_id"],
-                update_fields=[
-                    "started_at",
-                    "traffic_source",
-                    "device",
-                    "customer",
-                    "country",
-                ],
-            )
+        update_fields = [
+            "started_at",
+            "traffic_source",
+            "device",
+            "customer",
+            "country",
+        ]
+        insert_rows(
+            WebSession,
+            ["external_id", *update_fields],
+            to_write,
+            conflict_field="external_id",
+            update_fields=update_fields,
+        )
         pks = dict(
             WebSession.objects.filter(external_id__in=chunk).values_list(
                 "external_id", "pk"
@@ -389,7 +390,7 @@ def _insert_events(
             session_id__in={session_pks[event.session_id] for event in batch}
         ).values_list("session_id", "event_type", "occurred_at")
     )
-    new: list[SessionEvent] = []
+    new: list[tuple] = []
     for event in batch:
         session_pk = session_pks[event.session_id]
         key = (session_pk, event.event_type, event.occurred_at)
@@ -402,13 +403,15 @@ def _insert_events(
         counts["unknown_skus"] += bool(event.sku and product_pk is None)
         counts["unknown_order_ids"] += bool(event.order_id and order_pk is None)
         new.append(
-            SessionEvent(
-                session_id=session_pk,
-                event_type=event.event_type,
-                occurred_at=event.occurred_at,
-                product_id=product_pk,
-                order_id=order_pk,
+            (
+                session_pk,
+                event.event_type,
+                db_datetime(event.occurred_at),
+                product_pk,
+                order_pk,
             )
         )
-    SessionEvent.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    insert_rows(
+        SessionEvent, ["session", "event_type", "occurred_at", "product", "order"], new
+    )
     counts["events_written"] += len(new)

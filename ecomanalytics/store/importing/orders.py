@@ -21,6 +21,7 @@ from django.db import transaction
 
 from ..data_version import bump_data_version
 from ..models import Category, Customer, Order, OrderItem, Product
+from .bulk_insert import db_datetime, insert_rows
 from .generic_orders import ORDER_FIELDS, OrderLine, ParsedRow, parse_generic_orders
 from .parsing import RowError, raw_header
 from .progress import progress_bar
@@ -254,17 +255,13 @@ def _insert_lines(
     counts: dict[str, int],
 ) -> None:
     product_pks = products.pks_for({sku for _, sku, _, _ in batch})
-    OrderItem.objects.bulk_create(
+    insert_rows(
+        OrderItem,
+        ["order", "product", "quantity", "unit_price"],
         [
-            OrderItem(
-                order_id=order_pk,
-                product_id=product_pks[sku],
-                quantity=quantity,
-                unit_price=unit_price,
-            )
+            (order_pk, product_pks[sku], quantity, unit_price)
             for order_pk, sku, quantity, unit_price in batch
         ],
-        batch_size=BATCH_SIZE,
     )
     counts["lines_written"] += len(batch)
 
@@ -288,7 +285,7 @@ def _upsert_customers(
                 external_id__in=chunk
             ).values_list("external_id", "pk", "email", "country")
         }
-        new: list[Customer] = []
+        new: list[tuple] = []
         changed: list[Customer] = []
         for external_id in chunk:
             email, country, first_order_at, first_source = customers[external_id]
@@ -296,13 +293,12 @@ def _upsert_customers(
             if known is None:
                 extra = details.get(external_id, {})
                 new.append(
-                    Customer(
-                        external_id=external_id,
-                        email=email or extra.get("email", ""),
-                        country=country or extra.get("country", ""),
-                        signed_up_at=extra.get("signed_up_at") or first_order_at,
-                        acquisition_channel=extra.get("acquisition_channel")
-                        or first_source,
+                    (
+                        external_id,
+                        email or extra.get("email", ""),
+                        country or extra.get("country", ""),
+                        db_datetime(extra.get("signed_up_at") or first_order_at),
+                        extra.get("acquisition_channel") or first_source,
                     )
                 )
                 continue
@@ -315,13 +311,17 @@ def _upsert_customers(
                         pk=pk, external_id=external_id, email=email, country=country
                     )
                 )
-        Customer.objects.bulk_create(new, batch_size=BATCH_SIZE)
+        insert_rows(
+            Customer,
+            ["external_id", "email", "country", "signed_up_at", "acquisition_channel"],
+            new,
+        )
         if changed:
             Customer.objects.bulk_update(changed, ["email", "country"])
         if new:
             pks.update(
                 Customer.objects.filter(
-                    external_id__in=[customer.external_id for customer in new]
+                    external_id__in=[row[0] for row in new]
                 ).values_list("external_id", "pk")
             )
         counts["customers_created"] += len(new)
@@ -360,7 +360,7 @@ def _upsert_orders(
                 "total",
             )
         }
-        to_write: list[Order] = []
+        to_write: list[tuple] = []
         for external_id in chunk:
             placed_at, customer_id, status, source, device, total, _ = orders[
                 external_id
@@ -375,24 +375,23 @@ def _upsert_orders(
             else:
                 counts["orders_created"] += 1
             to_write.append(
-                Order(
-                    external_id=external_id,
-                    customer_id=customer_pk,
-                    placed_at=placed_at,
-                    status=status,
-                    traffic_source=source,
-                    device=device,
-                    total=total,
+                (
+                    external_id,
+                    customer_pk,
+                    db_datetime(placed_at),
+                    status,
+                    source,
+                    device,
+                    total,
                 )
             )
-        if to_write:
-            Order.objects.bulk_create(
-                to_write,
-                batch_size=BATCH_SIZE,
-                update_conflicts=True,
-                unique_fields=["external_id"],
-                update_fields=ORDER_UPDATE_FIELDS,
-            )
+        insert_rows(
+            Order,
+            ["external_id", *ORDER_UPDATE_FIELDS],
+            to_write,
+            conflict_field="external_id",
+            update_fields=ORDER_UPDATE_FIELDS,
+        )
         if existing:
             OrderItem.objects.filter(
                 order_id__in=[known[0] for known in existing.values()]

@@ -1,0 +1,64 @@
+"""Fast multi-row INSERT and upsert for the importers.
+
+Measured on 100,000 order lines, QuerySet.bulk_create spent most of the import building
+model instances and compiling per-value SQL (benchmarks/IMPORT.md). The importers
+already hold validated, typed values, so they send them as parameters of one prepared
+statement per batch: executemany on SQLite, psycopg2's execute_values (multi-row
+VALUES pages) on PostgreSQL. Identifiers come from the models' metadata, quoted by the
+backend; every value is a query parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Model
+
+PAGE_SIZE = 1000
+
+
+def db_datetime(value: datetime) -> object:
+    """An aware datetime as the backend stores it (SQLite: UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def insert_rows(
+    model: type[Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    conflict_field: str | None = None,
+    update_fields: Sequence[str] = (),
+) -> None:
+    """INSERT rows (values in the order of fields; datetimes through db_datetime).
+
+    With conflict_field, a row whose conflict_field value exists updates update_fields
+    (INSERT ... ON CONFLICT DO UPDATE, on both SQLite and PostgreSQL).
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = [quote(meta.get_field(name).column) for name in fields]
+    statement = [
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES {{values}}"
+    ]
+    if conflict_field is not None:
+        updates = [quote(meta.get_field(name).column) for name in update_fields]
+        statement.append(
+            f" ON CONFLICT ({quote(meta.get_field(conflict_field).column)}) DO UPDATE SET "
+            + ", ".join(f"{column} = EXCLUDED.{column}" for column in updates)
+        )
+    sql = "".join(statement)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(
+                cursor.cursor, sql.format(values="%s"), rows, page_size=PAGE_SIZE
+            )
+        else:
+            placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            cursor.executemany(sql.format(values=placeholders), rows)
