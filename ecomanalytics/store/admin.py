@@ -160,7 +160,7 @@ class OrderCategoryFilter(admin.SimpleListFilter):
 def refresh_order_totals(order_ids: Iterable[int]) -> None:
     """Set each order's total to the sum of quantity x unit price over its lines."""
     line_money = ExpressionWrapper(
-        F("quantity") * F("unit_price"), output_field=DecimalField()
+        F("items__quantity") * F("items__unit_price"), output_field=DecimalField()
     )
     for order in Order.objects.filter(pk__in=set(order_ids)).annotate(
         lines_total=Sum(line_money, default=0)
