@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from ..choices import Device, OrderStatus, TrafficSource
 from .parsing import (
+    FieldError,
     ImportFileError,
     RowError,
     RowReader,
@@ -118,32 +119,57 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
     )
     last_time: tuple[str, datetime] | None = None
     for line, cells in iter_rows(path):
-        reader = RowReader(get, line, cells)
-        field = reader.parse
         order_id = get["order_id"](cells)
         raw_time = get["placed_at"](cells)
         # Lines of one order repeat its timestamp: parse it once.
         if last_time is not None and last_time[0] == raw_time:
             placed_at = last_time[1]
         else:
-            placed_at = field("placed_at", parse_datetime)
-            if placed_at is not None:
+            try:
+                placed_at = parse_datetime(raw_time)
                 last_time = (raw_time, placed_at)
-        values = OrderLine(
-            order_id=field("order_id", parse_identifier),
-            placed_at=placed_at,
-            customer_id=field("customer_id", parse_identifier),
-            status=field("status", parse_choice, STATUSES),
-            sku=field("sku", parse_identifier),
-            quantity=field("quantity", parse_quantity),
-            unit_price=field("unit_price", parse_money),
-            product_name=get["product_name"](cells)[:255],
-            category=get["category"](cells)[:128],
-            customer_email=get["customer_email"](cells)[:254],
-            country=get["country"](cells)[:64],
-            traffic_source=field(
-                "traffic_source", parse_choice, SOURCES, default=DEFAULT_SOURCE
-            ),
-            device=field("device", parse_choice, DEVICES, default=DEFAULT_DEVICE),
-        )
-        yield ParsedRow(line, cells, order_id, reader.errors or values)
+            except FieldError:
+                placed_at = None
+        try:
+            # The fast path for a valid row; an invalid one is read again field by
+            # field below, to report every problem it has.
+            if placed_at is None:
+                raise FieldError("placed_at")
+            values = OrderLine(
+                order_id=parse_identifier(order_id),
+                placed_at=placed_at,
+                customer_id=parse_identifier(get["customer_id"](cells)),
+                status=parse_choice(get["status"](cells), STATUSES),
+                sku=parse_identifier(get["sku"](cells)),
+                quantity=parse_quantity(get["quantity"](cells)),
+                unit_price=parse_money(get["unit_price"](cells)),
+                product_name=get["product_name"](cells)[:255],
+                category=get["category"](cells)[:128],
+                customer_email=get["customer_email"](cells)[:254],
+                country=get["country"](cells)[:64],
+                traffic_source=parse_choice(
+                    get["traffic_source"](cells), SOURCES, default=DEFAULT_SOURCE
+                ),
+                device=parse_choice(
+                    get["device"](cells), DEVICES, default=DEFAULT_DEVICE
+                ),
+            )
+        except FieldError:
+            yield ParsedRow(line, cells, order_id, _row_errors(get, line, cells))
+        else:
+            yield ParsedRow(line, cells, order_id, values)
+
+
+def _row_errors(get: dict, line: int, cells: list[str]) -> list[RowError]:
+    """Every problem of an invalid row, column by column."""
+    reader = RowReader(get, line, cells)
+    reader.parse("order_id", parse_identifier)
+    reader.parse("placed_at", parse_datetime)
+    reader.parse("customer_id", parse_identifier)
+    reader.parse("status", parse_choice, STATUSES)
+    reader.parse("sku", parse_identifier)
+    reader.parse("quantity", parse_quantity)
+    reader.parse("unit_price", parse_money)
+    reader.parse("traffic_source", parse_choice, SOURCES, default=DEFAULT_SOURCE)
+    reader.parse("device", parse_choice, DEVICES, default=DEFAULT_DEVICE)
+    return reader.errors

@@ -244,10 +244,13 @@ def parse_choice(value: str, choices: Sequence[str], *, default: str = "") -> st
         if default:
             return default
         raise FieldError("is empty")
+    if value in choices:
+        # The vocabulary's own string: rows share it instead of holding copies.
+        return choices[choices.index(value)]
     lowered = value.lower()
     if lowered not in choices:
         raise FieldError(f"{value!r} is not one of {', '.join(choices)}")
-    return lowered
+    return choices[choices.index(lowered)]
 
 
 def parse_identifier(value: str, *, max_length: int = 64) -> str:
