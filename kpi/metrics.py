@@ -156,7 +156,7 @@ class _OrderRows:
     rows: QuerySet[Any]
     prefix: str
     order_key: str
-    line_money: Any
+    money_per_row: Any
 
     def field(self, name: str) -> str:
         return f"{self.prefix}{name}"
@@ -168,19 +168,19 @@ def _order_rows(filters: MetricFilters) -> _OrderRows:
             rows=filter_items(OrderItem.objects.all(), filters),
             prefix="order__",
             order_key="order",
-            line_money=F("quantity") * F("unit_price"),
+            money_per_row=F("quantity") * F("unit_price"),
         )
     return _OrderRows(
         rows=filter_orders(Order.objects.all(), filters),
         prefix="",
         order_key="id",
-        line_money=F("total"),
+        money_per_row=F("total"),
     )
 
 
-def _placed_in(source: _OrderRows, window: Window) -> Q:
+def _placed_in(table: _OrderRows, window: Window) -> Q:
     since, until = window.bounds()
-    placed_at = source.field("placed_at")
+    placed_at = table.field("placed_at")
     return Q(**{f"{placed_at}__gte": since, f"{placed_at}__lt": until})
 
 
@@ -206,34 +206,34 @@ def kpi_summary(*, filters: MetricFilters) -> Summary:
         empty = _figures({})
         return Summary(None, None, settings.CURRENCY, empty, empty)
     previous = window.previous()
-    source = _order_rows(filters)
-    status = source.field("status")
+    table = _order_rows(filters)
+    status = table.field("status")
     is_revenue = Q(**{f"{status}__in": settings.REVENUE_STATUSES})
     is_completed = Q(**{status: OrderStatus.COMPLETED})
     distinct = bool(filters.category)
 
     aggregates: dict[str, Any] = {}
     for name, period in (("current", window), ("previous", previous)):
-        placed = _placed_in(source, period)
+        placed = _placed_in(table, period)
         aggregates |= {
             f"{name}_revenue": Sum(
-                source.line_money, filter=placed & is_revenue, output_field=MONEY_SUM
+                table.money_per_row, filter=placed & is_revenue, output_field=MONEY_SUM
             ),
             f"{name}_orders": Count(
-                source.order_key, filter=placed & is_revenue, distinct=distinct
+                table.order_key, filter=placed & is_revenue, distinct=distinct
             ),
             f"{name}_all_orders": Count(
-                source.order_key, filter=placed, distinct=distinct
+                table.order_key, filter=placed, distinct=distinct
             ),
             f"{name}_completed": Count(
-                source.order_key, filter=placed & is_completed, distinct=distinct
+                table.order_key, filter=placed & is_completed, distinct=distinct
             ),
             f"{name}_customers": Count(
-                source.field("customer"), filter=placed & is_revenue, distinct=True
+                table.field("customer"), filter=placed & is_revenue, distinct=True
             ),
         }
-    row = source.rows.filter(
-        _placed_in(source, Window(previous.start, window.end))
+    row = table.rows.filter(
+        _placed_in(table, Window(previous.start, window.end))
     ).aggregate(**aggregates)
     return Summary(
         start=window.start,
@@ -272,18 +272,18 @@ def revenue_over_time(
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return RevenueSeries(None, None, granularity, [])
-    source = _order_rows(filters)
-    truncate = TRUNCATE[granularity](source.field("placed_at"), tzinfo=shop_tz())
+    table = _order_rows(filters)
+    truncate = TRUNCATE[granularity](table.field("placed_at"), tzinfo=shop_tz())
     rows = (
-        source.rows.filter(
-            _placed_in(source, window),
-            **{f"{source.field('status')}__in": settings.REVENUE_STATUSES},
+        table.rows.filter(
+            _placed_in(table, window),
+            **{f"{table.field('status')}__in": settings.REVENUE_STATUSES},
         )
         .annotate(bucket=truncate)
         .values("bucket")
         .annotate(
-            revenue=Sum(source.line_money, output_field=MONEY_SUM),
-            orders=Count(source.order_key, distinct=bool(filters.category)),
+            revenue=Sum(table.money_per_row, output_field=MONEY_SUM),
+            orders=Count(table.order_key, distinct=bool(filters.category)),
         )
         .order_by("bucket")
     )

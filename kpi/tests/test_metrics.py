@@ -277,6 +277,28 @@ def test_revenue_days_at_the_month_boundary():
 
 
 @time_machine.travel(LONG_AGO_DONE, tick=False)
+def test_revenue_days_across_the_switch_to_daylight_saving_time():
+    # given: New York moves from UTC-5 to UTC-4 on Sunday 2025-03-09
+    order(local(2025, 3, 8, 23, 30), "1.00")  # 04:30 UTC on Mar 9
+    order(local(2025, 3, 9, 0, 0), "2.00")
+    order(local(2025, 3, 9, 23, 30), "4.00")  # 03:30 UTC on Mar 10
+    order(local(2025, 3, 10, 0, 0), "8.00")
+
+    # when
+    series = revenue_over_time(
+        filters=MetricFilters(start=date(2025, 3, 8), end=date(2025, 3, 10)),
+        granularity="day",
+    )
+
+    # then
+    assert series.results == [
+        RevenuePeriod("2025-03-08", Decimal("1.00"), 1, Decimal("1.00"), False),
+        RevenuePeriod("2025-03-09", Decimal("6.00"), 2, Decimal("3.00"), False),
+        RevenuePeriod("2025-03-10", Decimal("8.00"), 1, Decimal("8.00"), False),
+    ]
+
+
+@time_machine.travel(LONG_AGO_DONE, tick=False)
 def test_revenue_weeks_start_on_monday_and_clipped_weeks_are_partial():
     # given: Jan 5 2025 is a Sunday, Jan 6 a Monday
     order(local(2025, 1, 5, 23, 30), "10.00")  # Monday Jan 6 in UTC
