@@ -231,9 +231,10 @@ def generate_catalogue(rng: np.random.Generator) -> Catalogue:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """What to generate; the randomness comes from the numpy Generator passed along."""
+
     customers: int
     months: int
-    seed: int
     now: datetime
     tz: ZoneInfo
     sessions_per_order: float = shapes.DEFAULT_SESSIONS_PER_ORDER

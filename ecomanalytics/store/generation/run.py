@@ -61,7 +61,6 @@ def generate_data(
     plan = Plan(
         customers=customers,
         months=months,
-        seed=seed,
         now=now or timezone.now(),
         tz=ZoneInfo(settings.TIME_ZONE),
         sessions_per_order=sessions_per_order,

@@ -237,13 +237,20 @@ class PostgreSQLWriter(TableWriter):
             epoch_seconds.astype("datetime64[s]"), unit="s", timezone="UTC"
         ).tolist()
 
+    def values(self, column: Column, start: int, stop: int) -> Sequence[object]:
+        """COPY text of each value: whole columns at once, NULL as \\N."""
+        values = super().values(column, start, stop)
+        if column.kind == "nullable_int":
+            return ["\\N" if value is None else str(value) for value in values]
+        if column.kind in ("int", "cents"):
+            return list(map(str, values))
+        return values
+
     def write_chunk(
         self, table: str, columns: list[str], values: list[Sequence[object]]
     ) -> None:
         # Generated text never holds tabs, newlines or backslashes: no escaping needed.
-        text = "\n".join(
-            "\t".join(map(_copy_text, row)) for row in zip(*values, strict=True)
-        )
+        text = "\n".join(map("\t".join, zip(*values, strict=True)))
         sql = "COPY {} ({}) FROM STDIN".format(table, ", ".join(columns))
         with self.connection.cursor() as cursor:
             cursor.copy_expert(sql, io.StringIO(text + "\n"))
@@ -291,10 +298,6 @@ class PostgreSQLWriter(TableWriter):
         with self.connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
-
-
-def _copy_text(value: object) -> str:
-    return "\\N" if value is None else str(value)
 
 
 def writer_for(*, using: str = "default") -> TableWriter:
