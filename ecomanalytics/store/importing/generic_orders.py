@@ -117,6 +117,7 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
             if column not in get
         }
     )
+    width = len(names)
     last_time: tuple[str, datetime] | None = None
     for line, cells in iter_rows(path):
         order_id = get["order_id"](cells)
@@ -133,8 +134,8 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
         try:
             # The fast path for a valid row; an invalid one is read again field by
             # field below, to report every problem it has.
-            if placed_at is None:
-                raise FieldError("placed_at")
+            if placed_at is None or len(cells) > width:
+                raise FieldError("invalid")
             values = OrderLine(
                 order_id=parse_identifier(order_id),
                 placed_at=placed_at,
@@ -155,14 +156,19 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
                 ),
             )
         except FieldError:
-            yield ParsedRow(line, cells, order_id, _row_errors(get, line, cells))
+            yield ParsedRow(line, cells, order_id, _row_errors(get, line, cells, width))
         else:
             yield ParsedRow(line, cells, order_id, values)
 
 
-def _row_errors(get: dict, line: int, cells: list[str]) -> list[RowError]:
+def _row_errors(get: dict, line: int, cells: list[str], width: int) -> list[RowError]:
     """Every problem of an invalid row, column by column."""
     reader = RowReader(get, line, cells)
+    if len(cells) > width:
+        # Typically an unquoted comma in a name, which shifts the columns after it.
+        reader.errors.append(
+            RowError(line, "", f"has {len(cells)} cells but the header has {width}")
+        )
     reader.parse("order_id", parse_identifier)
     reader.parse("placed_at", parse_datetime)
     reader.parse("customer_id", parse_identifier)

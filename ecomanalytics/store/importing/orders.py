@@ -11,6 +11,7 @@ the lines, creating or updating products on the way. A crash or Ctrl-C rolls it 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -127,7 +128,8 @@ def _validate(rows: Iterable[ParsedRow], *, progress: bool) -> _Validation:
         if known is None:
             orders[values.order_id] = [
                 values.placed_at,
-                values.customer_id,
+                # One string per customer, shared by all its orders.
+                sys.intern(values.customer_id),
                 values.status,
                 values.traffic_source,
                 values.device,

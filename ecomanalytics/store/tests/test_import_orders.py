@@ -287,6 +287,7 @@ B-5,2025-01-05T10:00:00,C-1,paid,SKU-1,1,10.00,,,,,,
 B-5,2025-01-05T10:00:00,C-1,cancelled,SKU-2,1,10.00,,,,,,
 B-6,2025-01-06T10:00:00,,paid,SKU-1,x,10.00,,,,,tv,
 B-7,2025-01-07T10:00:00,C-2,paid,SKU-1,1,10.00,,,,,,
+B-8,2025-01-08T10:00:00,C-2,paid,SKU-1,1,10.00,Mug, blue,,,,,
 """
 
 
@@ -319,8 +320,9 @@ def test_every_invalid_row_is_reported_with_line_column_and_reason_and_nothing_i
             "traffic_source",
             "'tv' is not one of organic, paid_search, social, email, direct, referral",
         ),
+        RowError(10, "", "has 14 cells but the header has 13"),
     )
-    assert report.error_count == 8
+    assert report.error_count == 9
     assert Order.objects.count() == Customer.objects.count() == 0
     assert not (tmp_path / "orders.rejected.csv").exists()
 
@@ -336,7 +338,7 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_rejected_ones(
 
     # then: only B-7 is whole; B-5's valid first row goes with its order
     assert report.written
-    assert report.rejected_rows == 7
+    assert report.rejected_rows == 8
     assert list(Order.objects.values_list("external_id", "total")) == [
         ("B-7", Decimal("10.00"))
     ]
@@ -356,6 +358,7 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_rejected_ones(
         ("B-5", "6", "order B-5 has an invalid row on line 7"),
         ("B-5", "7", "status: order B-5 has 'cancelled' here but 'paid' on line 6"),
         ("B-6", "8", "customer_id: is empty"),
+        ("B-8", "10", "has 14 cells but the header has 13"),
     ]
 
 
