@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
 import pytest
 import schemathesis
 import yaml
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -91,6 +94,23 @@ def test_the_schema_is_public_json(db: None) -> None:
 fuzzed = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 
+@pytest.fixture
+def connection_kept_across_requests() -> Iterator[None]:
+    """Keep the test's database connection open across WSGI calls.
+
+    Django closes old connections when a request starts and finishes; inside a test
+    that closes the connection holding the test's transaction (PostgreSQL then
+    fails with "connection already closed"). Django's test client does the same.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @fuzzed.parametrize()
 @settings(
     max_examples=25,
@@ -101,7 +121,9 @@ fuzzed = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
         HealthCheck.filter_too_much,
     ],
 )
-def test_the_api_honours_its_schema(case: Any, shop: None, staff_user: Any) -> None:
+def test_the_api_honours_its_schema(
+    case: Any, shop: None, staff_user: Any, connection_kept_across_requests: None
+) -> None:
     """No 5xx, documented statuses and content types, bodies matching the schema.
 
     Two of schemathesis' checks are left out on purpose:
