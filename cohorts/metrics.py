@@ -20,7 +20,7 @@ Definitions (docs/metrics.md, "Cohorts"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -197,35 +197,38 @@ def _first_revenue_order(customer_ref: OuterRef) -> QuerySet[Order]:
     )
 
 
-def _acquisition_orders(filters: MetricFilters) -> QuerySet[Order]:
-    """Customers' first revenue orders that match source, device, country and category."""
-    acquisitions = Order.objects.revenue().filter(
-        pk=Subquery(_first_revenue_order(OuterRef("customer_id")).values("pk"))
-    )
-    return filter_orders(acquisitions, filters)
-
-
 def _cohort_members(
     *, filters: MetricFilters, cohort_by: CohortBy
 ) -> QuerySet[Customer]:
-    """The customers of the cohorts in range, annotated with `cohort` (a month's 1st)."""
-    if cohort_by == "signup":
-        anchor = "signed_up_at"
-        customers = Customer.objects.all()
-        if filters.country:
-            customers = customers.filter(country=filters.country)
-        if filters.source or filters.device or filters.category:
-            customers = customers.filter(
-                Exists(_acquisition_orders(filters).filter(customer_id=OuterRef("pk")))
-            )
-    else:
+    """The customers of the cohorts in range, annotated with `cohort` (a month's 1st).
+
+    The acquisition order is looked up per customer by a correlated subquery on the
+    (customer, placed_at) index, and the order filters test that one order by primary
+    key: matching all revenue orders against "is the first of its customer" instead
+    is quadratic on PostgreSQL.
+    """
+    customers = Customer.objects.all()
+    if cohort_by == "first_order":
         anchor = "acquired_at"
-        customers = Customer.objects.annotate(
+        customers = customers.annotate(
             acquired_at=Subquery(
                 _first_revenue_order(OuterRef("pk")).values("placed_at")
             )
+        ).filter(acquired_at__isnull=False)
+    else:
+        anchor = "signed_up_at"
+    if filters.country:
+        customers = customers.filter(country=filters.country)
+    if filters.source or filters.device or filters.category:
+        order_filters = replace(filters, start=None, end=None, country=None)
+        customers = customers.annotate(
+            acquisition_id=Subquery(_first_revenue_order(OuterRef("pk")).values("pk"))
         ).filter(
-            Exists(_acquisition_orders(filters).filter(customer_id=OuterRef("pk")))
+            Exists(
+                filter_orders(
+                    Order.objects.filter(pk=OuterRef("acquisition_id")), order_filters
+                )
+            )
         )
     if filters.start is not None:
         customers = customers.filter(
