@@ -81,7 +81,12 @@ def resolve_window(start: date | None, end: date | None) -> Window | None:
         if start is None and end is None:
             return None
         return Window(start or end, end or start)  # type: ignore[arg-type]
-    return Window(start or span.start, end or span.end)
+    # A lone bound outside the data span keeps the window the right way round.
+    if start is None:
+        start = min(span.start, end) if end is not None else span.start
+    if end is None:
+        end = max(span.end, start)
+    return Window(start, end)
 
 
 def bucket_start(day: date, granularity: Granularity) -> date:

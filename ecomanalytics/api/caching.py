@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -40,10 +41,17 @@ def metric_cache_key(
     endpoint: str,
     parameters: Iterable[tuple[str, Any]],
     version: int,
+    today: date,
 ) -> str:
-    """A fixed-length key: endpoint, parameters and data version, hashed."""
+    """A fixed-length key: endpoint, parameters, data version and the shop's today.
+
+    Today is part of the key because partial periods and unfinished retention months
+    depend on it: an entry cached before midnight must not answer after it.
+    """
     material = json.dumps(
-        [endpoint, list(parameters), version], default=str, separators=(",", ":")
+        [endpoint, list(parameters), version, today],
+        default=str,
+        separators=(",", ":"),
     )
     return CACHE_KEY_PREFIX + hashlib.sha256(material.encode()).hexdigest()
 

@@ -24,6 +24,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..periods import today
 from ..store.data_version import data_version
 from .caching import (
     CACHE_CONTROL,
@@ -80,6 +81,7 @@ class MetricViewSet(viewsets.ViewSet):
                 endpoint=self._endpoint_name(),
                 parameters=self._cache_parameters(request),
                 version=self.served_data_version,
+                today=today(),
             )
             cached = cache.get(key)
             if cached is not None:
