@@ -272,11 +272,13 @@ def test_command_generates_and_bumps_the_data_version(capsys):
         "--seed=1",
         "--flush",
         "--sessions-per-order=10",
+        "--now=2025-11-20T15:30:00+00:00",
         verbosity=0,
     )
 
     # then
     assert Customer.objects.count() == 50
+    assert Order.objects.latest("placed_at").placed_at <= NOW
     assert data_version() > version
     assert 7 <= WebSession.objects.count() / Order.objects.count() <= 13
     assert "rows/s" in capsys.readouterr().out

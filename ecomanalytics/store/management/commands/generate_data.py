@@ -1,8 +1,10 @@
 """Generate a synthetic shop: customers, catalogue, orders, sessions and their events."""
 
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from ecomanalytics.store.generation import shapes
 from ecomanalytics.store.generation.run import generate_data
@@ -30,6 +32,12 @@ class Command(BaseCommand):
             help="Web sessions per order (30 = 3.3 %% session conversion).",
         )
         parser.add_argument(
+            "--now",
+            type=_aware_datetime,
+            help="Where the data ends (ISO 8601; default: now). The same seed and "
+            "--now give the same data; without --now the last partial day moves.",
+        )
+        parser.add_argument(
             "--batch-customers",
             type=int,
             default=5000,
@@ -44,6 +52,7 @@ class Command(BaseCommand):
             sessions_per_order=options["sessions_per_order"],
             flush=options["flush"],
             batch_customers=options["batch_customers"],
+            now=options["now"],
             progress=options["verbosity"] > 0,
         )
         for model, count in report.rows.items():
@@ -54,3 +63,8 @@ class Command(BaseCommand):
                 f"({report.rows_per_second:,.0f} rows/s)"
             )
         )
+
+
+def _aware_datetime(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
