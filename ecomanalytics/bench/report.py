@@ -145,15 +145,26 @@ def render_section(run: BenchRun) -> str:
 def write_results(run: BenchRun, *, path: Path) -> str:
     """Put the run's section into `path`, replacing the same key; return the section."""
     section = render_section(run)
+    _write_sections({run.key: section}, path=path)
+    return section
+
+
+def merge_results(*, source: Path, path: Path) -> None:
+    """Copy every section of another results file (a run with its own --output) in."""
+    _write_sections(
+        {m["key"]: m.group(0) for m in SECTION.finditer(source.read_text())}, path=path
+    )
+
+
+def _write_sections(new_sections: dict[str, str], *, path: Path) -> None:
     existing = path.read_text() if path.exists() else ""
     sections = {m["key"]: m.group(0) for m in SECTION.finditer(existing)}
-    sections[run.key] = section
+    sections.update(new_sections)
     ordered = sorted(sections.items(), key=lambda item: _sort_key(item[0]))
     body = [TITLE, "", INTRO, _comparison([text for _, text in ordered]), ""]
     body += [text for _, text in ordered]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(body))
-    return section
 
 
 def _summary(run: BenchRun) -> dict[str, object]:
