@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from django.conf import settings
@@ -42,6 +42,7 @@ from django.db.models.functions import TruncMonth
 
 from ecomanalytics.filters import MetricFilters, filter_orders
 from ecomanalytics.periods import add_months, local_midnight, shop_tz, today
+from ecomanalytics.rollups.status import use_rollups
 from ecomanalytics.store.models import Customer, Order
 
 CohortBy = Literal["first_order", "signup"]
@@ -78,33 +79,12 @@ def retention_matrix(
     first. One query: cohort sizes and the (cohort, activity month) counts of distinct
     customers, glued with UNION ALL; pandas only pivots the result.
     """
-    members = _cohort_members(filters=filters, cohort_by=cohort_by)
-    sizes = (
-        members.order_by()
-        .values("cohort", activity_month=Value(None, output_field=DateField()))
-        .annotate(customers=Count("pk"))
-    )
-    activity = (
-        members.order_by()
-        .annotate(
-            revenue_orders=FilteredRelation(
-                "orders",
-                condition=Q(orders__status__in=settings.REVENUE_STATUSES),
-            )
-        )
-        .filter(revenue_orders__isnull=False)
-        .values(
-            "cohort",
-            activity_month=TruncMonth(
-                "revenue_orders__placed_at", tzinfo=shop_tz(), output_field=DateField()
-            ),
-        )
-        .annotate(customers=Count("pk", distinct=True))
-    )
-    rows = [
-        (_as_date(row["cohort"]), _as_date(row["activity_month"]), row["customers"])
-        for row in sizes.union(activity, all=True)
-    ]
+    if use_rollups():
+        from ecomanalytics.rollups.cohort_answers import retention_counts
+
+        rows = retention_counts(filters=filters, cohort_by=cohort_by)
+    else:
+        rows = _raw_retention_counts(filters, cohort_by)
     if not rows:
         return []
 
@@ -138,6 +118,39 @@ def retention_matrix(
     return matrix
 
 
+def _raw_retention_counts(
+    filters: MetricFilters, cohort_by: CohortBy
+) -> list[tuple[date | None, date | None, int]]:
+    """(cohort, None, size) and (cohort, activity month, customers): one UNION query."""
+    members = _cohort_members(filters=filters, cohort_by=cohort_by)
+    sizes = (
+        members.order_by()
+        .values("cohort", activity_month=Value(None, output_field=DateField()))
+        .annotate(customers=Count("pk"))
+    )
+    activity = (
+        members.order_by()
+        .annotate(
+            revenue_orders=FilteredRelation(
+                "orders",
+                condition=Q(orders__status__in=settings.REVENUE_STATUSES),
+            )
+        )
+        .filter(revenue_orders__isnull=False)
+        .values(
+            "cohort",
+            activity_month=TruncMonth(
+                "revenue_orders__placed_at", tzinfo=shop_tz(), output_field=DateField()
+            ),
+        )
+        .annotate(customers=Count("pk", distinct=True))
+    )
+    return [
+        (_as_date(row["cohort"]), _as_date(row["activity_month"]), row["customers"])
+        for row in sizes.union(activity, all=True)
+    ]
+
+
 def repeat_purchase(
     *, filters: MetricFilters, cohort_by: CohortBy = "first_order"
 ) -> list[CohortRepeatPurchase]:
@@ -147,6 +160,24 @@ def repeat_purchase(
     customers are listed). Orders count whatever their date, even outside start/end
     and after today. One grouped query; oldest cohort first.
     """
+    if use_rollups():
+        from ecomanalytics.rollups.cohort_answers import repeat_rows
+
+        rows = repeat_rows(filters=filters, cohort_by=cohort_by)
+    else:
+        rows = _raw_repeat_rows(filters, cohort_by)
+    return [
+        CohortRepeatPurchase(
+            cohort=row["cohort"],
+            customers=row["customers"],
+            repeat_customers=row["repeat_customers"],
+            repeat_rate=row["repeat_customers"] / row["customers"],
+        )
+        for row in rows
+    ]
+
+
+def _raw_repeat_rows(filters: MetricFilters, cohort_by: CohortBy) -> QuerySet[Any]:
     revenue_order_count = (
         Order.objects.revenue()
         .filter(customer_id=OuterRef("pk"))
@@ -155,7 +186,7 @@ def repeat_purchase(
         .annotate(count=Count("pk"))
         .values("count")
     )
-    rows = (
+    return (
         _cohort_members(filters=filters, cohort_by=cohort_by)
         .annotate(
             revenue_orders=Subquery(revenue_order_count, output_field=IntegerField())
@@ -168,15 +199,6 @@ def repeat_purchase(
         )
         .order_by("cohort")
     )
-    return [
-        CohortRepeatPurchase(
-            cohort=row["cohort"],
-            customers=row["customers"],
-            repeat_customers=row["repeat_customers"],
-            repeat_rate=row["repeat_customers"] / row["customers"],
-        )
-        for row in rows
-    ]
 
 
 def _as_date(value: date | datetime | None) -> date | None:

@@ -26,6 +26,7 @@ from ecomanalytics.periods import (
     resolve_window,
     shop_tz,
 )
+from ecomanalytics.rollups.status import use_rollups
 from ecomanalytics.store.models import OrderItem
 
 CENT = Decimal("0.01")
@@ -80,19 +81,14 @@ def revenue_growth(*, filters: MetricFilters) -> list[MonthlyGrowth]:
     months = list(buckets(window, "month"))
     first_month = months[0][0]
     month_before = add_months(first_month, -1)
-    window_from, window_until = window.bounds()
-    placed = Q(
-        order__placed_at__gte=window_from, order__placed_at__lt=window_until
-    ) | Q(
-        order__placed_at__gte=local_midnight(month_before),
-        order__placed_at__lt=local_midnight(first_month),
-    )
-    rows = (
-        _revenue_lines(filters)
-        .filter(placed)
-        .values(month=_month("order__placed_at"))
-        .annotate(revenue=Sum(LINE_MONEY, output_field=MONEY_SUM))
-    )
+    if use_rollups():
+        from ecomanalytics.rollups.demand_answers import monthly_revenue_rows
+
+        rows = monthly_revenue_rows(
+            filters=filters, window=window, month_before=month_before
+        )
+    else:
+        rows = _raw_growth_rows(filters, window, month_before, first_month)
     revenue_by_month = {_as_date(row["month"]): _money(row["revenue"]) for row in rows}
     previous = revenue_by_month.get(month_before, ZERO_MONEY)
     growth = []
@@ -112,6 +108,24 @@ def revenue_growth(*, filters: MetricFilters) -> list[MonthlyGrowth]:
     return growth
 
 
+def _raw_growth_rows(
+    filters: MetricFilters, window: Window, month_before: date, first_month: date
+) -> QuerySet[OrderItem]:
+    window_from, window_until = window.bounds()
+    placed = Q(
+        order__placed_at__gte=window_from, order__placed_at__lt=window_until
+    ) | Q(
+        order__placed_at__gte=local_midnight(month_before),
+        order__placed_at__lt=local_midnight(first_month),
+    )
+    return (
+        _revenue_lines(filters)
+        .filter(placed)
+        .values(month=_month("order__placed_at"))
+        .annotate(revenue=Sum(LINE_MONEY, output_field=MONEY_SUM))
+    )
+
+
 def top_products(*, filters: MetricFilters, limit: int = 10) -> list[ProductDemand]:
     """The `limit` best-selling products of the window: units descending, then sku.
 
@@ -122,19 +136,12 @@ def top_products(*, filters: MetricFilters, limit: int = 10) -> list[ProductDema
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return []
-    rows = (
-        _lines_in(window, filters)
-        .values("product_id")
-        .annotate(
-            sku=F("product__sku"),
-            name=F("product__name"),
-            category=F("product__category__name"),
-            units=Sum("quantity"),
-            revenue=Sum(LINE_MONEY, output_field=MONEY_SUM),
-            buyers=Count("order__customer_id", distinct=True),
-        )
-        .order_by("-units", "sku")[:limit]
-    )
+    if use_rollups():
+        from ecomanalytics.rollups.demand_answers import top_product_rows
+
+        rows = top_product_rows(filters=filters, window=window, limit=limit)
+    else:
+        rows = _raw_top_product_rows(filters, window, limit)
     return [
         ProductDemand(
             sku=row["sku"],
@@ -148,6 +155,24 @@ def top_products(*, filters: MetricFilters, limit: int = 10) -> list[ProductDema
     ]
 
 
+def _raw_top_product_rows(
+    filters: MetricFilters, window: Window, limit: int
+) -> QuerySet[OrderItem]:
+    return (
+        _lines_in(window, filters)
+        .values("product_id")
+        .annotate(
+            sku=F("product__sku"),
+            name=F("product__name"),
+            category=F("product__category__name"),
+            units=Sum("quantity"),
+            revenue=Sum(LINE_MONEY, output_field=MONEY_SUM),
+            buyers=Count("order__customer_id", distinct=True),
+        )
+        .order_by("-units", "sku")[:limit]
+    )
+
+
 def sales_by_category(*, filters: MetricFilters) -> list[CategoryMonth]:
     """Units and revenue per (calendar month, category) pair with sales in the window.
 
@@ -158,15 +183,12 @@ def sales_by_category(*, filters: MetricFilters) -> list[CategoryMonth]:
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return []
-    rows = (
-        _lines_in(window, filters)
-        .values(month=_month("order__placed_at"), category=F("product__category__name"))
-        .annotate(
-            units=Sum("quantity"),
-            revenue=Sum(LINE_MONEY, output_field=MONEY_SUM),
-        )
-        .order_by("month", "category")
-    )
+    if use_rollups():
+        from ecomanalytics.rollups.demand_answers import category_month_rows
+
+        rows = category_month_rows(filters=filters, window=window)
+    else:
+        rows = _raw_category_month_rows(filters, window)
     return [
         CategoryMonth(
             month=_as_date(row["month"]),
@@ -178,6 +200,20 @@ def sales_by_category(*, filters: MetricFilters) -> list[CategoryMonth]:
     ]
 
 
+def _raw_category_month_rows(
+    filters: MetricFilters, window: Window
+) -> QuerySet[OrderItem]:
+    return (
+        _lines_in(window, filters)
+        .values(month=_month("order__placed_at"), category=F("product__category__name"))
+        .annotate(
+            units=Sum("quantity"),
+            revenue=Sum(LINE_MONEY, output_field=MONEY_SUM),
+        )
+        .order_by("month", "category")
+    )
+
+
 def monthly_revenue(
     *, filters: MetricFilters, first: date, last: date
 ) -> list[Decimal]:
@@ -185,7 +221,25 @@ def monthly_revenue(
 
     The whole months count, whatever start/end say. One grouped query.
     """
-    rows = (
+    if use_rollups():
+        from ecomanalytics.rollups.demand_answers import whole_months_rows
+
+        rows = whole_months_rows(filters=filters, first=first, last=last)
+    else:
+        rows = _raw_whole_months_rows(filters, first, last)
+    revenue_by_month = {_as_date(row["month"]): _money(row["revenue"]) for row in rows}
+    series = []
+    month = first
+    while month <= last:
+        series.append(revenue_by_month.get(month, ZERO_MONEY))
+        month = add_months(month, 1)
+    return series
+
+
+def _raw_whole_months_rows(
+    filters: MetricFilters, first: date, last: date
+) -> QuerySet[OrderItem]:
+    return (
         _revenue_lines(filters)
         .filter(
             order__placed_at__gte=local_midnight(first),
@@ -194,13 +248,6 @@ def monthly_revenue(
         .values(month=_month("order__placed_at"))
         .annotate(revenue=Sum(LINE_MONEY, output_field=MONEY_SUM))
     )
-    revenue_by_month = {_as_date(row["month"]): _money(row["revenue"]) for row in rows}
-    series = []
-    month = first
-    while month <= last:
-        series.append(revenue_by_month.get(month, ZERO_MONEY))
-        month = add_months(month, 1)
-    return series
 
 
 def _revenue_lines(filters: MetricFilters) -> QuerySet[OrderItem]:

@@ -19,7 +19,7 @@ from django.db.models import Model
 ANALYTICS_DB_ALIAS = "analytics"
 
 # Apps whose tables the metrics read: the raw shop data and the metric apps' roll-ups.
-SHOP_DATA_APPS = frozenset({"store", "kpi", "cohorts", "demand"})
+SHOP_DATA_APPS = frozenset({"store", "kpi", "cohorts", "demand", "rollups"})
 
 
 class AnalyticsReplicaRouter:

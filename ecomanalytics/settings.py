@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "kpi",
     "cohorts",
     "demand",
+    "ecomanalytics.rollups",
 ]
 
 MIDDLEWARE = [

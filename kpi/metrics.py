@@ -41,6 +41,7 @@ from ecomanalytics.periods import (
     resolve_window,
     shop_tz,
 )
+from ecomanalytics.rollups.status import use_rollups
 from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, EventType, OrderStatus
 from ecomanalytics.store.models import Order, OrderItem, SessionEvent, WebSession
 
@@ -206,6 +207,17 @@ def kpi_summary(*, filters: MetricFilters) -> Summary:
         empty = _figures({})
         return Summary(None, None, settings.CURRENCY, empty, empty)
     previous = window.previous()
+    if use_rollups():
+        from ecomanalytics.rollups.kpi_answers import summary_row
+
+        row = summary_row(filters=filters, window=window, previous=previous)
+        return Summary(
+            start=window.start,
+            end=window.end,
+            currency=settings.CURRENCY,
+            current=_figures(row, "current"),
+            previous=_figures(row, "previous"),
+        )
     table = _order_rows(filters)
     status = table.field("status")
     is_revenue = Q(**{f"{status}__in": settings.REVENUE_STATUSES})
@@ -272,21 +284,12 @@ def revenue_over_time(
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return RevenueSeries(None, None, granularity, [])
-    table = _order_rows(filters)
-    truncate = TRUNCATE[granularity](table.field("placed_at"), tzinfo=shop_tz())
-    rows = (
-        table.rows.filter(
-            _placed_in(table, window),
-            **{f"{table.field('status')}__in": settings.REVENUE_STATUSES},
-        )
-        .annotate(bucket=truncate)
-        .values("bucket")
-        .annotate(
-            revenue=Sum(table.money_per_row, output_field=MONEY_SUM),
-            orders=Count(table.order_key, distinct=bool(filters.category)),
-        )
-        .order_by("bucket")
-    )
+    if use_rollups():
+        from ecomanalytics.rollups.kpi_answers import revenue_rows
+
+        rows = revenue_rows(filters=filters, window=window, granularity=granularity)
+    else:
+        rows = _raw_revenue_rows(filters, window, granularity)
     by_bucket = {_local_day(row["bucket"]): row for row in rows}
     results = []
     for first, last in buckets(window, granularity):
@@ -304,6 +307,26 @@ def revenue_over_time(
     return RevenueSeries(window.start, window.end, granularity, results)
 
 
+def _raw_revenue_rows(
+    filters: MetricFilters, window: Window, granularity: Granularity
+) -> QuerySet[Any]:
+    table = _order_rows(filters)
+    truncate = TRUNCATE[granularity](table.field("placed_at"), tzinfo=shop_tz())
+    return (
+        table.rows.filter(
+            _placed_in(table, window),
+            **{f"{table.field('status')}__in": settings.REVENUE_STATUSES},
+        )
+        .annotate(bucket=truncate)
+        .values("bucket")
+        .annotate(
+            revenue=Sum(table.money_per_row, output_field=MONEY_SUM),
+            orders=Count(table.order_key, distinct=bool(filters.category)),
+        )
+        .order_by("bucket")
+    )
+
+
 def _local_day(bucket: datetime | date) -> date:
     if isinstance(bucket, datetime):
         return bucket.astimezone(shop_tz()).date()
@@ -314,6 +337,27 @@ def _sessions_in(filters: MetricFilters, window: Window) -> QuerySet[WebSession]
     since, until = window.bounds()
     return filter_sessions(WebSession.objects.all(), filters).filter(
         started_at__gte=since, started_at__lt=until
+    )
+
+
+def purchasing_sessions() -> QuerySet[Any]:
+    """Ids of the sessions with a purchase event (a subquery)."""
+    return SessionEvent.objects.filter(event_type=EventType.PURCHASE).values(
+        "session_id"
+    )
+
+
+def _raw_conversion_rows(filters: MetricFilters, window: Window) -> QuerySet[Any]:
+    # Uncorrelated on purpose: the databases build the set of purchasing sessions
+    # once (a hashed subplan on PostgreSQL) instead of probing per session.
+    return (
+        _sessions_in(filters, window)
+        .values("traffic_source")
+        .annotate(
+            sessions=Count("id"),
+            converted=Count("id", filter=Q(id__in=purchasing_sessions())),
+        )
+        .order_by("-sessions", "traffic_source")
     )
 
 
@@ -329,20 +373,12 @@ def conversion_by_source(*, filters: MetricFilters) -> Conversion:
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return Conversion(None, None, [], SessionTotals(0, 0, 0.0))
-    # Uncorrelated on purpose: the databases build the set of purchasing sessions
-    # once (a hashed subplan on PostgreSQL) instead of probing per session.
-    purchasing_sessions = SessionEvent.objects.filter(
-        event_type=EventType.PURCHASE
-    ).values("session_id")
-    rows = (
-        _sessions_in(filters, window)
-        .values("traffic_source")
-        .annotate(
-            sessions=Count("id"),
-            converted=Count("id", filter=Q(id__in=purchasing_sessions)),
-        )
-        .order_by("-sessions", "traffic_source")
-    )
+    if use_rollups():
+        from ecomanalytics.rollups.kpi_answers import conversion_rows
+
+        rows = conversion_rows(filters=filters, window=window)
+    else:
+        rows = _raw_conversion_rows(filters, window)
     results = [
         SourceConversion(
             source=row["traffic_source"],
@@ -362,6 +398,24 @@ def conversion_by_source(*, filters: MetricFilters) -> Conversion:
     )
 
 
+def annotate_funnel_progress(sessions: QuerySet[WebSession]) -> QuerySet[WebSession]:
+    """Annotate `<step>_at` for each funnel event: when the session reached that step
+    (closed and sequential, see funnel), NULL when it did not."""
+    previous_time: Any = None
+    for event_type in FUNNEL_EVENTS:
+        events = SessionEvent.objects.filter(
+            session_id=OuterRef("pk"), event_type=event_type
+        )
+        if previous_time is not None:
+            events = events.filter(occurred_at__gte=OuterRef(previous_time))
+        # The earliest such event: ORDER BY + LIMIT 1 is one probe of the
+        # (session, event_type, occurred_at) index, cheaper than MIN + GROUP BY.
+        reached_at = Subquery(events.order_by("occurred_at").values("occurred_at")[:1])
+        sessions = sessions.annotate(**{f"{event_type}_at": reached_at})
+        previous_time = f"{event_type}_at"
+    return sessions
+
+
 def funnel(*, filters: MetricFilters) -> Funnel:
     """Sessions reaching each step of session → product_view → add_to_cart →
     begin_checkout → purchase.
@@ -376,22 +430,12 @@ def funnel(*, filters: MetricFilters) -> Funnel:
     """
     window = resolve_window(filters.start, filters.end)
     counts = [0] * len(FUNNEL_STEPS)
-    if window is not None:
-        sessions = _sessions_in(filters, window)
-        previous_time: Any = None
-        for event_type in FUNNEL_EVENTS:
-            events = SessionEvent.objects.filter(
-                session_id=OuterRef("pk"), event_type=event_type
-            )
-            if previous_time is not None:
-                events = events.filter(occurred_at__gte=OuterRef(previous_time))
-            # The earliest such event: ORDER BY + LIMIT 1 is one probe of the
-            # (session, event_type, occurred_at) index, cheaper than MIN + GROUP BY.
-            reached_at = Subquery(
-                events.order_by("occurred_at").values("occurred_at")[:1]
-            )
-            sessions = sessions.annotate(**{f"{event_type}_at": reached_at})
-            previous_time = f"{event_type}_at"
+    if window is not None and use_rollups():
+        from ecomanalytics.rollups.kpi_answers import funnel_counts
+
+        counts = funnel_counts(filters=filters, window=window)
+    elif window is not None:
+        sessions = annotate_funnel_progress(_sessions_in(filters, window))
         row = sessions.aggregate(
             session=Count("id"),
             **{step: Count(f"{step}_at") for step in FUNNEL_EVENTS},

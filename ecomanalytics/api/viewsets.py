@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..periods import today
+from ..rollups.status import answered_by, response_headers
 from ..store.data_version import data_version
 from .caching import (
     CACHE_CONTROL,
@@ -74,6 +75,7 @@ class MetricViewSet(viewsets.ViewSet):
     def _served_from_cache(self, handler: Handler) -> Handler:
         def serve(request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
             self.served_data_version = data_version()
+            answered_by.set(None)
             seconds = cache_seconds()
             if seconds <= 0:
                 return handler(request, *args, **kwargs)
@@ -141,6 +143,8 @@ class MetricViewSet(viewsets.ViewSet):
             or self.served_data_version is None
         ):
             return response
+        for header, value in response_headers().items():
+            response[header] = value
         # The ETag hashes the bytes the client receives, so render them now.
         response.render()
         etag = etag_for(response.content, self.served_data_version)

@@ -1,0 +1,109 @@
+"""KPI metrics answered from the roll-ups (kpi.metrics dispatches here).
+
+The functions return rows shaped like the raw queries' rows, so kpi.metrics turns both
+into the same dataclasses. The KPI `customers` (distinct customers) is not additive
+across days: it is still counted on the raw orders, one indexed query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+
+from ecomanalytics.filters import MetricFilters
+from ecomanalytics.periods import Granularity, Window
+from ecomanalytics.store.choices import OrderStatus
+
+from .dimensions import days, matching
+from .models import CategoryDay, OrderDay, SessionDay
+
+
+def _order_facts(filters: MetricFilters) -> Any:
+    """Per-order facts; with a category, the facts of that category's lines."""
+    if filters.category:
+        return CategoryDay.objects.filter(matching(filters, category=True))
+    return OrderDay.objects.filter(matching(filters))
+
+
+def summary_row(
+    *, filters: MetricFilters, window: Window, previous: Window
+) -> dict[str, Any]:
+    """The aggregate row kpi_summary reads: <current|previous>_<figure>."""
+    from kpi.metrics import _order_rows, _placed_in
+
+    is_revenue = Q(status__in=settings.REVENUE_STATUSES)
+    is_completed = Q(status=OrderStatus.COMPLETED)
+    aggregates: dict[str, Any] = {}
+    for name, period in (("current", window), ("previous", previous)):
+        in_period = days(period)
+        aggregates |= {
+            f"{name}_revenue": Sum("revenue", filter=in_period & is_revenue),
+            f"{name}_orders": Sum("orders", filter=in_period & is_revenue),
+            f"{name}_all_orders": Sum("orders", filter=in_period),
+            f"{name}_completed": Sum("orders", filter=in_period & is_completed),
+        }
+    row = (
+        _order_facts(filters)
+        .filter(days(Window(previous.start, window.end)))
+        .aggregate(**aggregates)
+    )
+    # Distinct customers do not add up across days: count them on the raw orders.
+    table = _order_rows(filters)
+    revenue_orders = Q(**{f"{table.field('status')}__in": settings.REVENUE_STATUSES})
+    customers = table.rows.filter(
+        _placed_in(table, Window(previous.start, window.end)), revenue_orders
+    ).aggregate(
+        **{
+            f"{name}_customers": Count(
+                table.field("customer"), filter=_placed_in(table, period), distinct=True
+            )
+            for name, period in (("current", window), ("previous", previous))
+        }
+    )
+    return row | customers
+
+
+def revenue_rows(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[dict[str, Any]]:
+    """{bucket, revenue, orders} per day, week or month with revenue orders."""
+    return list(
+        _order_facts(filters)
+        .filter(days(window), status__in=settings.REVENUE_STATUSES)
+        .values(bucket=F(granularity))
+        .annotate(revenue=Sum("revenue"), orders=Sum("orders"))
+        .order_by("bucket")
+    )
+
+
+def conversion_rows(*, filters: MetricFilters, window: Window) -> list[dict[str, Any]]:
+    """{traffic_source, sessions, converted} per source, most sessions first."""
+    rows = (
+        SessionDay.objects.filter(matching(filters), days(window))
+        .values("traffic_source")
+        .annotate(total_sessions=Sum("sessions"), total_converted=Sum("converted"))
+        .order_by("-total_sessions", "traffic_source")
+    )
+    return [
+        {
+            "traffic_source": row["traffic_source"],
+            "sessions": row["total_sessions"],
+            "converted": row["total_converted"],
+        }
+        for row in rows
+    ]
+
+
+def funnel_counts(*, filters: MetricFilters, window: Window) -> list[int]:
+    """Sessions at each funnel step: session, product_view, ..., purchase."""
+    from kpi.metrics import FUNNEL_EVENTS
+
+    row = SessionDay.objects.filter(matching(filters), days(window)).aggregate(
+        session=Sum("sessions"),
+        **{f"reached_{step}": Sum(step) for step in FUNNEL_EVENTS},
+    )
+    return [row["session"] or 0] + [
+        row[f"reached_{step}"] or 0 for step in FUNNEL_EVENTS
+    ]

@@ -1,0 +1,184 @@
+"""Roll-up tables: the shop's data pre-aggregated at the grains the metrics need.
+
+Grains, and why (docs/metrics.md, "Roll-ups"):
+- Every fact is keyed by the order's or session's **local day** (settings.TIME_ZONE at
+  build time, kept in RollupState.time_zone), with its ISO week and month copied
+  alongside, so any window of whole local days is a range of rows and any bucket a
+  GROUP BY on one column.
+- The dimensions are exactly the filters: traffic source, device, country (the
+  customer's for orders, the session's for sessions) and, where lines count, the
+  product's category. Counts and sums are additive across days and dimension values;
+  an order lies on one day, so "orders with a line of the category" adds up too.
+- Distinct customers are not additive: the KPI `customers` and the products' `buyers`
+  are still counted on the raw tables (narrow, indexed queries); cohorts read one row
+  per customer and one per (customer, active month) instead of scanning orders.
+"""
+
+from django.db import models
+
+from ecomanalytics.store.models import Category, Customer, Product
+
+MONEY_SUM = {"max_digits": 20, "decimal_places": 2}
+# Roll-up rows point at the shop's rows without constraints: they are rebuilt from
+# them, never edited, and a constraint would only slow the bulk INSERT ... SELECT.
+LOOSE = {"on_delete": models.DO_NOTHING, "db_constraint": False, "related_name": "+"}
+
+
+class RollupState(models.Model):
+    """The one row describing the roll-ups: when and in which time zone they were built.
+
+    The highest ids of the raw tables at the refresh are a cheap fingerprint (index
+    probes): when rows were loaded since and no refresh followed, they differ and the
+    metrics answer from the raw tables.
+    """
+
+    refreshed_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)
+    last_customer_id = models.BigIntegerField(default=0)
+    last_order_id = models.BigIntegerField(default=0)
+    last_item_id = models.BigIntegerField(default=0)
+    last_session_id = models.BigIntegerField(default=0)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"roll-ups of {self.refreshed_at:%Y-%m-%d %H:%M} ({self.time_zone})"
+
+
+class DayFact(models.Model):
+    day = models.DateField()
+    week = models.DateField()  # the Monday of the day's ISO week
+    month = models.DateField()  # the first of the day's month
+    traffic_source = models.CharField(max_length=16)
+    device = models.CharField(max_length=16)
+    country = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class OrderDay(DayFact):
+    """Orders and Σ order total per (local day, source, device, country, status)."""
+
+    status = models.CharField(max_length=16)
+    orders = models.PositiveIntegerField()
+    revenue = models.DecimalField(**MONEY_SUM)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
+
+
+class CategoryDay(DayFact):
+    """Per (local day, category, source, device, country, status): orders with ≥1 line
+    of the category, units and revenue (Σ quantity x unit price) of those lines."""
+
+    category = models.ForeignKey(Category, **LOOSE)
+    status = models.CharField(max_length=16)
+    orders = models.PositiveIntegerField()
+    units = models.PositiveBigIntegerField()
+    revenue = models.DecimalField(**MONEY_SUM)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"]),
+            models.Index(fields=["category", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
+
+
+class ProductDay(DayFact):
+    """Units and revenue of revenue orders per (local day, product, source, device,
+    country)."""
+
+    product = models.ForeignKey(Product, **LOOSE)
+    units = models.PositiveBigIntegerField()
+    revenue = models.DecimalField(**MONEY_SUM)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
+
+
+class SessionDay(DayFact):
+    """Sessions per (local day of their start, source, device, country): how many,
+    how many converted (a purchase event), how many reached each funnel step."""
+
+    sessions = models.PositiveIntegerField()
+    converted = models.PositiveIntegerField()
+    product_view = models.PositiveIntegerField()
+    add_to_cart = models.PositiveIntegerField()
+    begin_checkout = models.PositiveIntegerField()
+    purchase = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
+
+
+class CustomerCohort(models.Model):
+    """One row per customer: cohort anchors and acquisition, for cohort metrics.
+
+    acquisition = the first revenue order ever (placed_at, then id); null fields when
+    the customer has none. last_order_at (any status) tells an incremental refresh
+    which customers a deleted or moved order may have touched.
+    """
+
+    customer = models.OneToOneField(
+        Customer, primary_key=True, **LOOSE | {"related_name": "cohort_fact"}
+    )
+    country = models.CharField(max_length=64)
+    signup_day = models.DateField()
+    signup_month = models.DateField()
+    acquisition_order_id = models.BigIntegerField(null=True)
+    acquired_day = models.DateField(null=True)
+    acquisition_month = models.DateField(null=True)
+    # Blank when the customer has no revenue order (no acquisition).
+    acquisition_source = models.CharField(max_length=16, blank=True)
+    acquisition_device = models.CharField(max_length=16, blank=True)
+    revenue_orders = models.PositiveIntegerField()
+    last_order_at = models.DateTimeField(null=True)
+    # Which refresh wrote the row: its dependent rows are built for that refresh's rows.
+    stamp = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["acquired_day"]),
+            models.Index(fields=["signup_day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}"
+
+
+class AcquisitionCategory(models.Model):
+    """The categories of a customer's acquisition order's lines."""
+
+    member = models.ForeignKey(CustomerCohort, **LOOSE)
+    category = models.ForeignKey(Category, **LOOSE)
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "member"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.category_id}"
+
+
+class ActiveMonth(models.Model):
+    """A (customer, local month) in which the customer placed a revenue order."""
+
+    member = models.ForeignKey(CustomerCohort, **LOOSE)
+    month = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.month:%Y-%m}"

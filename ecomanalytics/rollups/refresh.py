@@ -1,0 +1,401 @@
+"""Building the roll-up tables from the shop's raw tables, fully or from a day on.
+
+refresh_rollups(since=None) is what the refresh_rollups command, the generator, the
+importers and admin edits call. For each table it deletes the rows of the local days
+from `since` on (all rows without since) and rebuilds them with one INSERT ... SELECT
+grouped query compiled from the ORM: rows never travel through Python. It all happens
+in one transaction, so readers see either the old roll-ups or the new ones. Afterwards
+RollupState records the time, the shop's time zone and the raw tables' highest ids,
+and the data version is bumped so cached responses are retired.
+
+Customers' cohort rows depend on all of a customer's orders, not on one day: an
+incremental refresh rebuilds the customers who signed up or ordered from `since` on,
+or whose last order (as last rolled up) was from `since` on (a deleted or moved order).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    TruncDate,
+    TruncMonth,
+    TruncWeek,
+)
+from django.utils import timezone
+from tqdm import tqdm
+
+from ecomanalytics.periods import local_midnight, shop_tz
+from ecomanalytics.store.data_version import bump_data_version
+from ecomanalytics.store.models import (
+    Customer,
+    Order,
+    OrderItem,
+    SessionEvent,
+    WebSession,
+)
+
+from .models import (
+    AcquisitionCategory,
+    ActiveMonth,
+    CategoryDay,
+    CustomerCohort,
+    OrderDay,
+    ProductDay,
+    RollupState,
+    SessionDay,
+)
+from .status import forget_status
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    since: date | None
+    rows: dict[str, int]  # rows written per roll-up table
+    seconds: float
+
+
+def _calendar(timestamp: str) -> dict[str, object]:
+    """Local day, ISO week (its Monday) and month (its 1st) of a timestamp column.
+
+    The casts make both databases store plain dates (SQLite's truncations are
+    datetime strings).
+    """
+    tz = shop_tz()
+    return {
+        "day": TruncDate(timestamp, tzinfo=tz),
+        "week": Cast(TruncWeek(timestamp, tzinfo=tz), DateField()),
+        "month": Cast(TruncMonth(timestamp, tzinfo=tz), DateField()),
+    }
+
+
+def _local_month(timestamp: str) -> Cast:
+    return Cast(TruncMonth(timestamp, tzinfo=shop_tz()), DateField())
+
+
+CALENDAR = ("day", "week", "month")
+
+
+def _order_days(since: date | None) -> QuerySet:
+    orders = Order.objects.order_by()
+    if since is not None:
+        orders = orders.filter(placed_at__gte=local_midnight(since))
+    return (
+        orders.annotate(**_calendar("placed_at"), country=F("customer__country"))
+        .values(*CALENDAR, "traffic_source", "device", "country", "status")
+        .annotate(orders=Count("id"), revenue=Sum("total"))
+    )
+
+
+def _category_days(since: date | None) -> QuerySet:
+    lines = OrderItem.objects.order_by()
+    if since is not None:
+        lines = lines.filter(order__placed_at__gte=local_midnight(since))
+    return (
+        lines.annotate(
+            **_calendar("order__placed_at"),
+            traffic_source=F("order__traffic_source"),
+            device=F("order__device"),
+            country=F("order__customer__country"),
+            category=F("product__category_id"),
+            status=F("order__status"),
+        )
+        .values(*CALENDAR, "traffic_source", "device", "country", "category", "status")
+        .annotate(
+            orders=Count("order_id", distinct=True),
+            units=Sum("quantity"),
+            revenue=Sum(F("quantity") * F("unit_price")),
+        )
+    )
+
+
+def _product_days(since: date | None) -> QuerySet:
+    lines = OrderItem.objects.revenue().order_by()
+    if since is not None:
+        lines = lines.filter(order__placed_at__gte=local_midnight(since))
+    return (
+        lines.annotate(
+            **_calendar("order__placed_at"),
+            traffic_source=F("order__traffic_source"),
+            device=F("order__device"),
+            country=F("order__customer__country"),
+        )
+        .values(*CALENDAR, "traffic_source", "device", "country", "product_id")
+        .annotate(
+            units=Sum("quantity"),
+            revenue=Sum(F("quantity") * F("unit_price")),
+        )
+    )
+
+
+def _session_days(since: date | None) -> QuerySet:
+    # The same per-session definitions as the raw conversion and funnel metrics.
+    from kpi.metrics import FUNNEL_EVENTS, annotate_funnel_progress, purchasing_sessions
+
+    sessions = WebSession.objects.order_by()
+    if since is not None:
+        sessions = sessions.filter(started_at__gte=local_midnight(since))
+    sessions = annotate_funnel_progress(sessions).annotate(**_calendar("started_at"))
+    return sessions.values(*CALENDAR, "traffic_source", "device", "country").annotate(
+        sessions=Count("id"),
+        converted=Count("id", filter=Q(id__in=purchasing_sessions())),
+        **{step: Count(f"{step}_at") for step in FUNNEL_EVENTS},
+    )
+
+
+def _first_revenue_order() -> QuerySet:
+    return (
+        Order.objects.revenue()
+        .filter(customer_id=OuterRef("pk"))
+        .order_by("placed_at", "pk")[:1]
+    )
+
+
+def _customer_cohorts(stamp: int) -> QuerySet:
+    """Customers without a cohort row yet (all of them after the deletes), one row each."""
+    first = _first_revenue_order()
+    revenue_orders = (
+        Order.objects.revenue()
+        .filter(customer_id=OuterRef("pk"))
+        .order_by()
+        .values("customer_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    last_order = (
+        Order.objects.filter(customer_id=OuterRef("pk"))
+        .order_by("-placed_at")
+        .values("placed_at")[:1]
+    )
+    tz = shop_tz()
+    return (
+        Customer.objects.order_by()
+        .filter(~Exists(CustomerCohort.objects.filter(customer_id=OuterRef("pk"))))
+        .annotate(
+            acquired_at=Subquery(first.values("placed_at")),
+            acquisition_order_id=Subquery(first.values("pk")),
+            acquisition_source=Coalesce(
+                Subquery(first.values("traffic_source")), Value("")
+            ),
+            acquisition_device=Coalesce(Subquery(first.values("device")), Value("")),
+            revenue_orders=Coalesce(
+                Subquery(revenue_orders, output_field=IntegerField()), 0
+            ),
+            last_order_at=Subquery(last_order),
+            customer_id=F("pk"),
+            signup_day=TruncDate("signed_up_at", tzinfo=tz),
+            signup_month=_local_month("signed_up_at"),
+            acquired_day=TruncDate("acquired_at", tzinfo=tz),
+            acquisition_month=_local_month("acquired_at"),
+            stamp=Value(stamp),
+        )
+        .values(
+            "customer_id",
+            "country",
+            "signup_day",
+            "signup_month",
+            "acquisition_order_id",
+            "acquired_day",
+            "acquisition_month",
+            "acquisition_source",
+            "acquisition_device",
+            "revenue_orders",
+            "last_order_at",
+            "stamp",
+        )
+    )
+
+
+def _acquisition_categories(stamp: int) -> QuerySet:
+    return (
+        OrderItem.objects.order_by()
+        .filter(
+            order_id__in=CustomerCohort.objects.filter(stamp=stamp).values(
+                "acquisition_order_id"
+            )
+        )
+        .annotate(member=F("order__customer_id"), category=F("product__category_id"))
+        .values("member", "category")
+        .distinct()
+    )
+
+
+def _active_months(stamp: int) -> QuerySet:
+    return (
+        Order.objects.revenue()
+        .order_by()
+        .filter(
+            customer_id__in=CustomerCohort.objects.filter(stamp=stamp).values(
+                "customer_id"
+            )
+        )
+        .annotate(member=F("customer_id"), month=_local_month("placed_at"))
+        .values("member", "month")
+        .distinct()
+    )
+
+
+def _insert_select(model: type[Model], source: QuerySet, using: str) -> int:
+    """INSERT INTO model's table the rows of a grouped query, named like its columns.
+
+    Wrapping the query as a derived table lets the outer SELECT pick its columns by
+    name, whatever order the ORM put them in. Table and column names come from the
+    models, values from the query's parameters.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    names = list(source.query.values_select) + list(source.query.annotation_select)
+    columns = [model._meta.get_field(name).column for name in names]
+    sql, params = source.query.get_compiler(using).as_sql()
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(column) for column in columns)}) "
+        f"SELECT {', '.join(quote(name) for name in names)} FROM ({sql}) rollup_source"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+DAY_TABLES: tuple[tuple[type[Model], Callable[[date | None], QuerySet]], ...] = (
+    (OrderDay, _order_days),
+    (CategoryDay, _category_days),
+    (ProductDay, _product_days),
+    (SessionDay, _session_days),
+)
+
+
+def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], int]]]:
+    for model, rows in DAY_TABLES:
+
+        def rebuild(model: type[Model] = model, rows=rows) -> int:
+            stale = model.objects.using(using)
+            if since is not None:
+                stale = stale.filter(day__gte=since)
+            stale.delete()
+            return _insert_select(model, rows(since), using)
+
+        yield model.__name__, rebuild
+
+    def rebuild_customers() -> int:
+        stamp = (
+            CustomerCohort.objects.using(using).aggregate(m=Max("stamp"))["m"] or 0
+        ) + 1
+        members = CustomerCohort.objects.using(using)
+        if since is not None:
+            since_at = local_midnight(since)
+            stale = members.filter(
+                Q(last_order_at__gte=since_at)
+                | Q(customer__signed_up_at__gte=since_at)
+                | Exists(
+                    Order.objects.filter(
+                        customer_id=OuterRef("customer_id"), placed_at__gte=since_at
+                    )
+                )
+                | ~Exists(Customer.objects.filter(pk=OuterRef("customer_id")))
+            )
+            stale_ids = stale.values("customer_id")
+            AcquisitionCategory.objects.using(using).filter(
+                member_id__in=stale_ids
+            ).delete()
+            ActiveMonth.objects.using(using).filter(member_id__in=stale_ids).delete()
+            stale.delete()
+        else:
+            AcquisitionCategory.objects.using(using).delete()
+            ActiveMonth.objects.using(using).delete()
+            members.delete()
+        written = _insert_select(CustomerCohort, _customer_cohorts(stamp), using)
+        _insert_select(AcquisitionCategory, _acquisition_categories(stamp), using)
+        _insert_select(ActiveMonth, _active_months(stamp), using)
+        return written
+
+    yield "CustomerCohort", rebuild_customers
+
+
+def refresh_rollups(
+    *, since: date | None = None, progress: bool = False, using: str = "default"
+) -> RefreshReport:
+    """Rebuild the roll-ups for the local days from `since` on (everything when None).
+
+    One transaction; one INSERT ... SELECT per table. Records the refresh in
+    RollupState and bumps the data version.
+    """
+    started = time.perf_counter()
+    rows: dict[str, int] = {}
+    steps = list(_steps(since, using))
+    with (
+        transaction.atomic(using=using),
+        tqdm(total=len(steps), unit="table", disable=not progress) as bar,
+    ):
+        if since is None or _built_time_zone(using) != settings.TIME_ZONE:
+            # Days of another time zone cannot be patched day by day.
+            since = None
+            steps = list(_steps(None, using))
+        for name, rebuild in steps:
+            bar.set_description(name)
+            rows[name] = rebuild()
+            bar.update()
+        _record_state(using)
+    forget_status()
+    bump_data_version()
+    return RefreshReport(since=since, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _built_time_zone(using: str) -> str | None:
+    state = RollupState.objects.using(using).first()
+    return state.time_zone if state else None
+
+
+FINGERPRINT: dict[str, type[Model]] = {
+    "last_customer_id": Customer,
+    "last_order_id": Order,
+    "last_item_id": OrderItem,
+    "last_session_id": WebSession,
+    "last_event_id": SessionEvent,
+}
+FINGERPRINT_FIELDS = tuple(FINGERPRINT)
+
+
+def raw_fingerprint(using: str = "default") -> dict[str, int]:
+    """The highest id of each raw table (0 when empty): one index probe each."""
+    return {
+        name: model.objects.using(using)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+        for name, model in FINGERPRINT.items()
+    }
+
+
+def _record_state(using: str) -> None:
+    RollupState.objects.using(using).update_or_create(
+        pk=1,
+        defaults={
+            "refreshed_at": timezone.now(),
+            "time_zone": settings.TIME_ZONE,
+            **raw_fingerprint(using),
+        },
+    )

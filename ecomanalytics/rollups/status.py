@@ -1,0 +1,113 @@
+"""Whether the roll-ups may answer, and which path answered the current request.
+
+The roll-ups answer when they were built in the shop's current time zone and the raw
+tables' highest ids are still those recorded at the last refresh (nothing was loaded
+since without a refresh). The check is one query of index probes, remembered in
+Django's cache per data version for STATUS_SECONDS, so most requests make none.
+
+A context variable records the path the metric functions took ("rollup" or "raw"); the
+metric viewsets put it in the X-Metrics-Source response header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.conf import settings
+from django.core.cache import cache
+
+from ecomanalytics.store.data_version import data_version
+
+Source = Literal["rollup", "raw"]
+STATUS_KEY = "ecomanalytics:rollups:status"
+# Another process's load is noticed within this time even with a per-process cache.
+STATUS_SECONDS = 30
+
+answered_by: ContextVar[Source | None] = ContextVar("answered_by", default=None)
+_forced: ContextVar[Source | None] = ContextVar("forced_metrics_path", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class RollupStatus:
+    usable: bool
+    refreshed_at: datetime | None
+
+
+def rollups_enabled() -> bool:
+    return bool(getattr(settings, "ROLLUPS_ENABLED", True))
+
+
+def rollup_status() -> RollupStatus:
+    """Whether the roll-ups are current, and when they were last refreshed."""
+    key = f"{STATUS_KEY}:{data_version()}"
+    status = cache.get(key)
+    if status is None:
+        status = _read_status()
+        cache.set(key, status, STATUS_SECONDS)
+    return status
+
+
+def forget_status() -> None:
+    cache.delete(f"{STATUS_KEY}:{data_version()}")
+
+
+def _read_status() -> RollupStatus:
+    from .models import RollupState
+    from .refresh import FINGERPRINT_FIELDS, raw_fingerprint
+
+    state = RollupState.objects.first()
+    if state is None:
+        return RollupStatus(usable=False, refreshed_at=None)
+    recorded = {name: getattr(state, name) for name in FINGERPRINT_FIELDS}
+    usable = state.time_zone == settings.TIME_ZONE and recorded == raw_fingerprint()
+    return RollupStatus(usable=usable, refreshed_at=state.refreshed_at)
+
+
+def use_rollups() -> bool:
+    """True when this metric call should read the roll-ups; records the path taken."""
+    forced = _forced.get()
+    if forced is not None:
+        path: Source = forced
+    elif rollups_enabled() and rollup_status().usable:
+        path = "rollup"
+    else:
+        path = "raw"
+    answered_by.set(path)
+    return path == "rollup"
+
+
+@contextmanager
+def metrics_path(path: Source) -> Iterator[None]:
+    """Force the metric functions onto one path (tests compare the two)."""
+    token = _forced.set(path)
+    try:
+        yield
+    finally:
+        _forced.reset(token)
+
+
+def response_headers() -> dict[str, str]:
+    """X-Metrics-Source and X-Rollups-Refreshed-At for a metric response.
+
+    A response served from the metric cache computed nothing: its source is the path
+    the metrics would take now.
+    """
+    if not rollups_enabled():
+        return {"X-Metrics-Source": answered_by.get() or "raw"}
+    status = rollup_status()
+    headers = {
+        "X-Metrics-Source": answered_by.get() or ("rollup" if status.usable else "raw")
+    }
+    if status.refreshed_at is not None:
+        headers["X-Rollups-Refreshed-At"] = status.refreshed_at.isoformat()
+    return headers
+
+
+def rollups_refreshed_at() -> datetime | None:
+    """When the roll-ups were last refreshed (None: never, or roll-ups disabled)."""
+    return rollup_status().refreshed_at if rollups_enabled() else None
