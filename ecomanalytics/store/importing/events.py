@@ -37,6 +37,7 @@ from .parsing import (
 )
 from .progress import progress_bar
 from .report import ErrorLog, ImportReport, RejectedWriter, rejected_path_for
+from .rollups import refresh_rollups_after_commit
 
 REQUIRED_COLUMNS = (
     "session_id",
@@ -232,6 +233,12 @@ def _write(
     progress: bool,
 ) -> None:
     customer_pks = _ensure_customers(sessions, counts)
+    # Bulk SQL sends no signals: refresh the roll-ups once, from the first session
+    # start in the file (a known session only ever moves earlier).
+    refresh_rollups_after_commit(
+        min((fields[0] for fields in sessions.values()), default=None),
+        everything=False,
+    )
     _upsert_sessions(sessions, customer_pks, counts)
     session_pks = sessions  # now session id -> primary key
     product_pks: dict[str, int | None] = {}

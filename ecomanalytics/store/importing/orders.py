@@ -22,11 +22,12 @@ from django.db import transaction
 
 from ..data_version import bump_data_version
 from ..models import Category, Customer, Order, OrderItem, Product
-from .bulk_insert import db_datetime, insert_rows
+from .bulk_insert import db_datetime, delete_where_in, insert_rows
 from .generic_orders import ORDER_FIELDS, OrderLine, ParsedRow, parse_generic_orders
 from .parsing import RowError, raw_header
 from .progress import progress_bar
 from .report import ErrorLog, ImportReport, RejectedWriter, rejected_path_for
+from .rollups import refresh_rollups_after_commit
 from .shopify import parse_shopify_orders
 
 BATCH_SIZE = 5000
@@ -223,7 +224,7 @@ def _write(
         counts,
         customer_details(customer_ids) if customer_details else {},
     )
-    _upsert_orders(validation.orders, customer_pks, counts)
+    earliest = _upsert_orders(validation.orders, customer_pks, counts)
     del customer_pks
 
     order_pks = validation.orders  # now order id -> primary key
@@ -248,6 +249,11 @@ def _write(
             batch = []
     if batch:
         _insert_lines(batch, products, counts)
+    # A customer's country or a product's category reaches every day: refresh all.
+    refresh_rollups_after_commit(
+        earliest,
+        everything=bool(counts["customers_updated"] or counts["products_updated"]),
+    )
     return counts
 
 
@@ -343,11 +349,13 @@ ORDER_UPDATE_FIELDS = [
 
 def _upsert_orders(
     orders: dict[str, OrderFields], customer_pks: dict[str, int], counts: dict[str, int]
-) -> None:
+) -> datetime | None:
     """Upsert the orders by external id; orders[id] becomes the order's primary key.
 
     The lines of orders that existed are deleted: the file's lines replace them.
+    Returns the earliest placed_at touched (old or new), None without orders.
     """
+    earliest: datetime | None = None
     for chunk in _chunks(list(orders)):
         existing = {
             row[0]: row[1:]
@@ -394,15 +402,18 @@ def _upsert_orders(
             conflict_field="external_id",
             update_fields=ORDER_UPDATE_FIELDS,
         )
-        if existing:
-            OrderItem.objects.filter(
-                order_id__in=[known[0] for known in existing.values()]
-            ).delete()
+        delete_where_in(OrderItem, "order", [known[0] for known in existing.values()])
+        # The first moment the import touched; an order moved in time changes the
+        # day it left too.
+        moments = [orders[external_id][0] for external_id in chunk]
+        moments += [known[2] for known in existing.values()]
+        earliest = min([*moments, earliest] if earliest else moments)
         pks = dict(
             Order.objects.filter(external_id__in=chunk).values_list("external_id", "pk")
         )
         for external_id in chunk:
             orders[external_id] = pks[external_id]  # type: ignore[assignment]
+    return earliest
 
 
 class _ProductCatalogue:

@@ -504,3 +504,25 @@ def test_the_command_prints_the_summary(capsys: pytest.CaptureFixture[str]):
     assert "generic orders import of orders_generic.csv: 6 rows read" in printed
     assert "  orders created: 5" in printed
     assert "  lines written: 6" in printed
+
+
+def test_built_rollups_are_refreshed_once_from_the_first_day_touched(
+    monkeypatch: pytest.MonkeyPatch, settings, django_capture_on_commit_callbacks
+):
+    # given roll-ups switched on and built once, and a recorder in place of the refresh
+    from ecomanalytics.rollups import refresh as rollup_refresh
+    from ecomanalytics.rollups.refresh import refresh_rollups
+
+    settings.ROLLUPS_ENABLED = True
+    refresh_rollups()
+    calls: list[dict] = []
+    monkeypatch.setattr(
+        rollup_refresh, "refresh_rollups", lambda **kwargs: calls.append(kwargs)
+    )
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        import_orders_file(FIXTURES / "orders_generic.csv")
+
+    # then: A-1001 at 23:59 on January 31, local time, is the first day touched
+    assert calls == [{"since": date(2025, 1, 31)}]
