@@ -49,12 +49,11 @@ def _schedule_since(day: date, using: str) -> None:
     if not rollups_enabled():
         return
     pending: dict[str, date] = _pending.__dict__.setdefault("since", {})
-    if using in pending:
-        pending[using] = min(pending[using], day)
+    if using not in pending and not RollupState.objects.using(using).exists():
         return
-    if not RollupState.objects.using(using).exists():
-        return
-    pending[using] = day
+    pending[using] = min(pending.get(using, day), day)
+    # One callback per write, so a rolled-back transaction cannot leave the day
+    # pending without a callback; the first to run refreshes, the others find none.
     transaction.on_commit(lambda: _refresh(using), using=using)
 
 

@@ -1,0 +1,325 @@
+"""Refreshing the roll-ups: hand-built edge cases, incremental refresh, staleness,
+admin edits, the time zone, the command and the response headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
+
+from cohorts.metrics import CohortRepeatPurchase, repeat_purchase
+from demand.metrics import CategoryMonth, sales_by_category
+from ecomanalytics.filters import MetricFilters
+from ecomanalytics.rollups.models import CategoryDay, OrderDay, RollupState, SessionDay
+from ecomanalytics.rollups.refresh import refresh_rollups
+from ecomanalytics.rollups.status import answered_by, metrics_path, use_rollups
+from ecomanalytics.store.data_version import bump_data_version
+from ecomanalytics.store.models import Order
+from ecomanalytics.store.tests.factories import (
+    CategoryFactory,
+    CustomerFactory,
+    OrderFactory,
+    ProductFactory,
+    WebSessionFactory,
+)
+from kpi.metrics import (
+    KpiFigures,
+    RevenuePeriod,
+    conversion_by_source,
+    kpi_summary,
+    revenue_over_time,
+)
+
+pytestmark = pytest.mark.django_db
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0):
+    return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def rollups_on(settings):
+    settings.ROLLUPS_ENABLED = True
+    return settings
+
+
+@pytest.fixture
+def month_edges():
+    """Orders at 23:59 on Jan 31 and 00:00 on Feb 1, New York; one refunded."""
+    shoes = ProductFactory(category=CategoryFactory(name="Shoes"), sku="SHOE")
+    hats = ProductFactory(category=CategoryFactory(name="Hats"), sku="HAT")
+    ann = CustomerFactory(country="US")
+    bob = CustomerFactory(country="FR")
+    OrderFactory(
+        customer=ann,
+        placed_at=local(2025, 1, 31, 23, 59),
+        lines=[(shoes, 2, "10.00"), (hats, 1, "5.00")],
+    )
+    OrderFactory(
+        customer=ann, placed_at=local(2025, 2, 1, 0, 0), lines=[(shoes, 1, "10.00")]
+    )
+    OrderFactory(
+        customer=bob,
+        placed_at=local(2025, 2, 1, 0, 0),
+        status="refunded",
+        lines=[(hats, 3, "5.00")],
+    )
+    WebSessionFactory(started_at=local(2025, 1, 31, 23, 59), country="US")
+    WebSessionFactory(
+        started_at=local(2025, 2, 1, 0, 0),
+        country="FR",
+        events=[("purchase", local(2025, 2, 1, 0, 5))],
+    )
+
+
+def test_local_days_and_statuses_in_the_order_facts(month_edges):
+    # when
+    refresh_rollups()
+
+    # then: days are New York days; the refunded order is its own status row
+    assert sorted(
+        OrderDay.objects.values_list("day", "month", "country", "status", "orders")
+    ) == [
+        (date(2025, 1, 31), date(2025, 1, 1), "US", "completed", 1),
+        (date(2025, 2, 1), date(2025, 2, 1), "FR", "refunded", 1),
+        (date(2025, 2, 1), date(2025, 2, 1), "US", "completed", 1),
+    ]
+    assert sorted(
+        CategoryDay.objects.values_list("day", "category__name", "units", "revenue")
+    ) == [
+        (date(2025, 1, 31), "Hats", 1, Decimal("5.00")),
+        (date(2025, 1, 31), "Shoes", 2, Decimal("20.00")),
+        (date(2025, 2, 1), "Hats", 3, Decimal("15.00")),
+        (date(2025, 2, 1), "Shoes", 1, Decimal("10.00")),
+    ]
+    # a purchase without the steps before it converts but does not reach the step
+    assert sorted(
+        SessionDay.objects.values_list("day", "sessions", "converted", "purchase")
+    ) == [(date(2025, 1, 31), 1, 0, 0), (date(2025, 2, 1), 1, 1, 0)]
+
+
+def test_rolled_up_answers_at_a_month_boundary(month_edges):
+    # given
+    refresh_rollups()
+    february = MetricFilters(start=date(2025, 2, 1), end=date(2025, 2, 28))
+
+    # when
+    with metrics_path("rollup"):
+        summary = kpi_summary(filters=february)
+        months = revenue_over_time(
+            filters=MetricFilters(start=date(2025, 1, 1), end=date(2025, 2, 28))
+        )
+        hats = sales_by_category(filters=MetricFilters(category="Hats"))
+        conversion = conversion_by_source(filters=february)
+
+    # then: the 23:59 order is January's; the refunded order counts in no revenue
+    assert summary.current == KpiFigures(
+        revenue=Decimal("10.00"),
+        orders=1,
+        average_order_value=Decimal("10.00"),
+        completion_rate=0.5,
+        customers=1,
+    )
+    assert summary.previous.revenue == Decimal("25.00")
+    assert months.results == [
+        RevenuePeriod("2025-01", Decimal("25.00"), 1, Decimal("25.00"), False),
+        RevenuePeriod("2025-02", Decimal("10.00"), 1, Decimal("10.00"), False),
+    ]
+    assert hats == [CategoryMonth(date(2025, 1, 1), "Hats", 1, Decimal("5.00"))]
+    assert conversion.overall.sessions == 1
+    assert conversion.overall.converted_sessions == 1
+
+
+def test_refunded_first_order_is_no_acquisition(month_edges):
+    # given: bob's only order was refunded
+    refresh_rollups()
+
+    # when
+    with metrics_path("rollup"):
+        result = repeat_purchase(filters=MetricFilters())
+
+    # then: only ann, acquired in January, who ordered twice
+    assert result == [CohortRepeatPurchase(date(2025, 1, 1), 1, 1, 1.0)]
+
+
+def test_incremental_refresh_equals_a_full_rebuild(month_edges):
+    # given rolled-up data, then a new order on Feb 1 and one on Mar 3, not rolled up
+    refresh_rollups()
+    january_rows = sorted(
+        OrderDay.objects.filter(day__lt=date(2025, 2, 1)).values_list("pk", flat=True)
+    )
+    shoes = ProductFactory(category=CategoryFactory(name="Shoes"), sku="SHOE-2")
+    carl = CustomerFactory(country="DE")
+    OrderFactory(
+        customer=carl, placed_at=local(2025, 2, 1, 9), lines=[(shoes, 4, "2.50")]
+    )
+    OrderFactory(
+        customer=carl, placed_at=local(2025, 3, 3, 9), lines=[(shoes, 1, "2.50")]
+    )
+
+    # when: only the days from Feb 1 are rebuilt
+    report = refresh_rollups(since=date(2025, 2, 1))
+    incremental = facts_snapshot()
+
+    # then: January's rows were kept as they were, and a full rebuild agrees
+    assert report.since == date(2025, 2, 1)
+    assert (
+        sorted(
+            OrderDay.objects.filter(day__lt=date(2025, 2, 1)).values_list(
+                "pk", flat=True
+            )
+        )
+        == january_rows
+    )
+    refresh_rollups()
+    assert facts_snapshot() == incremental
+    with metrics_path("rollup"):
+        rolled_up = repeat_purchase(filters=MetricFilters())
+    with metrics_path("raw"):
+        assert rolled_up == repeat_purchase(filters=MetricFilters())
+
+
+def facts_snapshot() -> dict[str, object]:
+    from ecomanalytics.rollups.models import ActiveMonth, CustomerCohort
+
+    return {
+        "orders": sorted(
+            OrderDay.objects.values_list(
+                "day",
+                "traffic_source",
+                "device",
+                "country",
+                "status",
+                "orders",
+                "revenue",
+            )
+        ),
+        "categories": sorted(
+            CategoryDay.objects.values_list(
+                "day", "category_id", "country", "status", "orders", "units", "revenue"
+            )
+        ),
+        "cohorts": sorted(
+            CustomerCohort.objects.values_list(
+                "customer_id", "acquired_day", "acquisition_source", "revenue_orders"
+            )
+        ),
+        "active": sorted(ActiveMonth.objects.values_list("member_id", "month")),
+    }
+
+
+def test_data_loaded_without_refresh_is_answered_raw(month_edges, rollups_on):
+    # given current roll-ups
+    refresh_rollups()
+    assert use_rollups()
+
+    # when a loader writes an order (no signals) and bumps the data version
+    Order.objects.bulk_create(
+        [
+            Order(
+                external_id="LATE",
+                customer=CustomerFactory(),
+                placed_at=local(2025, 2, 2),
+                status="paid",
+                traffic_source="email",
+                device="mobile",
+                total=Decimal("99.00"),
+            )
+        ]
+    )
+    bump_data_version()
+
+    # then the raw tables answer, with the new order
+    summary = kpi_summary(filters=MetricFilters(start=date(2025, 2, 1)))
+    assert answered_by.get() == "raw"
+    assert summary.current.revenue == Decimal("109.00")
+
+
+def test_admin_edit_refreshes_the_days_it_touches(
+    month_edges, rollups_on, django_capture_on_commit_callbacks
+):
+    # given current roll-ups
+    refresh_rollups()
+    moved = Order.objects.get(placed_at=local(2025, 1, 31, 23, 59))
+
+    # when an order is moved (an ORM save, as the admin does) from January to March
+    with django_capture_on_commit_callbacks(execute=True):
+        moved.placed_at = local(2025, 3, 10)
+        moved.save()
+        moved.save()
+
+    # then the roll-ups followed, and still answer
+    assert use_rollups()
+    months = revenue_over_time(
+        filters=MetricFilters(start=date(2025, 1, 1), end=date(2025, 3, 31))
+    )
+    assert [(period.period, period.revenue) for period in months.results] == [
+        ("2025-01", Decimal("0.00")),
+        ("2025-02", Decimal("10.00")),
+        ("2025-03", Decimal("25.00")),
+    ]
+    assert answered_by.get() == "rollup"
+
+
+def test_another_time_zone_is_answered_raw(month_edges, rollups_on):
+    # given roll-ups built in New York
+    refresh_rollups()
+
+    # when the shop moves to UTC
+    rollups_on.TIME_ZONE = "UTC"
+    bump_data_version()
+
+    # then the roll-ups' local days no longer apply
+    assert not use_rollups()
+    # and a partial refresh rebuilds everything in the new zone
+    assert refresh_rollups(since=date(2025, 2, 1)).since is None
+    assert RollupState.objects.get().time_zone == "UTC"
+    assert use_rollups()
+
+
+def test_refresh_rollups_command(month_edges):
+    # given built roll-ups, then lost rows
+    call_command("refresh_rollups", verbosity=0)
+    OrderDay.objects.all().delete()
+
+    # when
+    call_command("refresh_rollups", "--since", "2025-02-01", verbosity=0)
+
+    # then only February was rebuilt
+    assert list(
+        OrderDay.objects.values("day").annotate(n=Count("pk")).values_list("day", "n")
+    ) == [(date(2025, 2, 1), 2)]
+    assert OrderDay.objects.aggregate(revenue=Sum("revenue"))["revenue"] == Decimal(
+        "25.00"
+    )
+
+
+def test_refresh_rollups_command_rejects_a_bad_date():
+    with pytest.raises(CommandError, match="--since"):
+        call_command("refresh_rollups", "--since", "2025-02-30", verbosity=0)
+
+
+def test_metric_responses_say_which_path_answered(month_edges, rollups_on, api_client):
+    # given no roll-ups yet
+    url = "/api/kpi/summary/?start=2025-02-01&end=2025-02-28"
+
+    # when / then: raw, and no refresh time
+    response = api_client.get(url)
+    assert response.status_code == 200
+    assert response["X-Metrics-Source"] == "raw"
+    assert "X-Rollups-Refreshed-At" not in response
+
+    # when the roll-ups are built
+    refresh_rollups()
+    response = api_client.get(url)
+
+    # then
+    refreshed_at = RollupState.objects.get().refreshed_at
+    assert response["X-Metrics-Source"] == "rollup"
+    assert response["X-Rollups-Refreshed-At"] == refreshed_at.isoformat()
+    assert response.json()["revenue"] == 10.0
