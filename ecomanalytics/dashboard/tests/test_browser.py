@@ -64,6 +64,31 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def serial_live_server() -> Iterator[None]:
+    """On in-memory SQLite, serve one request at a time.
+
+    The live server's request threads all share the test's single in-memory SQLite
+    connection; the dashboard's parallel fetches then run queries on it at the same
+    time, which hung the test now and then. PostgreSQL gives each thread its own
+    connection and keeps the threaded server.
+    """
+    from django.core.servers.basehttp import WSGIServer
+    from django.db import connection
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        # Requests run on the server thread, which already holds the shared connection.
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+
+    threaded = LiveServerThread.server_class
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = SerialWSGIServer
+    yield
+    LiveServerThread.server_class = threaded
+
+
 def at(day: str, hour: int = 15) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
 
@@ -180,24 +205,34 @@ def wait_until_drawn(page: Any) -> None:
     )
 
 
+def screenshot(page: Any, name: str) -> None:
+    # From the top, so the sticky header sits where a visitor sees it.
+    page.evaluate("window.scrollTo(0, 0)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def log_in(page: Any, base_url: str, next_path: str = "/") -> None:
+    page.get_by_label("Username").fill("owner")
+    page.get_by_label("Password").fill("owner-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + next_path)
+
+
 def kpi(page: Any, name: str) -> str:
     return page.locator(f'[data-kpi="{name}"] .kpi-value').inner_text()
 
 
 def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -> None:
     page, problems = browser_page
-    ARTIFACTS.mkdir(exist_ok=True)
 
     # given an anonymous visitor, sent to the login form
     page.goto(live_server.url + "/")
     assert page.url == live_server.url + "/accounts/login/?next=/"
-    page.screenshot(path=str(ARTIFACTS / "login-1440.png"), full_page=True)
+    screenshot(page, "login-1440.png")
 
     # when they sign in
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password").fill("owner-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/")
+    log_in(page, live_server.url)
 
     # then every chart draws the whole data span
     wait_until_drawn(page)
@@ -236,7 +271,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     assert page.locator("#f-category option", has_text=XSS_CATEGORY).count() == 1
     assert page.locator("img[src='x']").count() == 0
     assert page.locator("main svg").count() == 0
-    page.screenshot(path=str(ARTIFACTS / "dashboard-1440.png"), full_page=True)
+    screenshot(page, "dashboard-1440.png")
 
     # when a filter changes
     page.get_by_label("Traffic source", exact=True).select_option("organic")
@@ -288,7 +323,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
         "kpiColumns": 1,
         "heatMapScrolls": True,
     }
-    page.screenshot(path=str(ARTIFACTS / "dashboard-375.png"), full_page=True)
+    screenshot(page, "dashboard-375.png")
 
     # and nothing went wrong on the way
     assert problems == {
@@ -298,3 +333,53 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
         "http_errors": [],
         "dialogs": [],
     }
+
+
+def test_empty_and_failed_panels_say_so(
+    shop: None, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    # given one endpoint that fails
+    page.route(
+        "**/api/demand/top-products/**",
+        lambda route: route.fulfill(
+            status=500, content_type="application/json", body='{"detail": "Boom."}'
+        ),
+    )
+
+    # when a bookmarked view has a period without any data
+    page.goto(live_server.url + "/?start=2020-01-01&end=2020-01-31")
+    log_in(page, live_server.url, "/?start=2020-01-01&end=2020-01-31")
+
+    # then every panel says why it is empty, and the failed one says it failed
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-chart]')].every(
+            card => ["empty", "error"].includes(card.dataset.state))"""
+    )
+    states = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(
+            card => [card.dataset.chart, [card.dataset.state,
+                card.querySelector('.chart-state-text').textContent]]))"""
+    )
+    assert states == {
+        "summary": ["empty", "No orders in this period"],
+        "revenue": ["empty", "No orders in this period"],
+        "conversion": ["empty", "No sessions in this period"],
+        "funnel": ["empty", "No sessions in this period"],
+        "retention": ["empty", "No customers acquired in this period"],
+        "repeat": ["empty", "No customers acquired in this period"],
+        "growth": ["empty", "No orders in this period"],
+        "products": ["error", "Could not load: Boom."],
+        "categories": ["empty", "No products sold in this period"],
+    }
+    assert page.get_by_label("Date range").input_value() == "custom"
+    assert page.locator("#range-summary").inner_text() == (
+        "Custom range: Jan 1, 2020 \u2013 Jan 31, 2020"
+    )
+    screenshot(page, "dashboard-empty-1440.png")
+    # and the only complaint is the browser's note about the failed request
+    assert problems["console"] == [
+        "error: Failed to load resource: the server responded with a status of 500 "
+        "(Internal Server Error)"
+    ]
+    assert problems["pageerror"] == []
