@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ecomanalytics.api.fields import MonthLabelField, RateField
 from ecomanalytics.api.params import MetricParams
 
 from .metrics import COHORT_BY_CHOICES
-
-RATE_DECIMALS = 4
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-01"}
-)
-class MonthLabelField(serializers.Field):
-    """A month's first day rendered as its label, YYYY-MM."""
-
-    def to_representation(self, value: date) -> str:
-        return value.strftime("%Y-%m")
-
-
-class RateField(serializers.FloatField):
-    """A share in [0, 1] rounded to 4 decimals; null stays null."""
-
-    def to_representation(self, value: Any) -> float | None:
-        return None if value is None else round(float(value), RATE_DECIMALS)
 
 
 class RepeatPurchaseParams(MetricParams):

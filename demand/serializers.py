@@ -2,39 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
 from ecomanalytics.api.params import MetricParams
-
-RATE_DECIMALS = 4
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-01"}
-)
-class MonthLabelField(serializers.Field):
-    """A month's first day rendered as its label, YYYY-MM."""
-
-    def to_representation(self, value: date) -> str:
-        return value.strftime("%Y-%m")
-
-
-class RateField(serializers.FloatField):
-    """A rate rounded to 4 decimals; null stays null."""
-
-    def to_representation(self, value: Any) -> float | None:
-        return None if value is None else round(float(value), RATE_DECIMALS)
-
-
-def money_field() -> serializers.DecimalField:
-    """A JSON number in the shop's currency, rounded to cents."""
-    return serializers.DecimalField(
-        max_digits=20, decimal_places=2, coerce_to_string=False
-    )
 
 
 class TopProductsParams(MetricParams):

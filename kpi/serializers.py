@@ -5,13 +5,8 @@ Money is a JSON number rounded to cents; rates are JSON numbers rounded to 4 dec
 
 from rest_framework import serializers
 
+from ecomanalytics.api.fields import money_field
 from ecomanalytics.api.params import MetricParams
-
-
-def money_field(**kwargs: object) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=None, decimal_places=2, coerce_to_string=False, **kwargs
-    )
 
 
 class RevenueParams(MetricParams):

@@ -1,0 +1,39 @@
+"""Response fields shared by every metric endpoint: money, rates and month labels.
+
+Money is a JSON number in the shop's currency rounded to cents; rates are JSON numbers
+rounded to 4 decimals; months are labelled YYYY-MM.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+RATE_DECIMALS = 4
+
+
+def money_field(**kwargs: Any) -> serializers.DecimalField:
+    """A JSON number in the shop's currency, rounded to cents."""
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=2, coerce_to_string=False, **kwargs
+    )
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-01"}
+)
+class MonthLabelField(serializers.Field):
+    """A month's first day rendered as its label, YYYY-MM."""
+
+    def to_representation(self, value: date) -> str:
+        return value.strftime("%Y-%m")
+
+
+class RateField(serializers.FloatField):
+    """A rate rounded to 4 decimals; null stays null."""
+
+    def to_representation(self, value: Any) -> float | None:
+        return None if value is None else round(float(value), RATE_DECIMALS)
