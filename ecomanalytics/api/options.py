@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..periods import data_span
+from ..rollups.status import rollups_refreshed_at
 from ..store.choices import Device, TrafficSource
 from ..store.models import Category, Customer, Order, WebSession
 from .params import StrictQuerySerializer, parse_query
@@ -38,6 +39,7 @@ class FilterOptionsSerializer(serializers.Serializer):
     countries = serializers.ListField(child=serializers.CharField())
     categories = serializers.ListField(child=serializers.CharField())
     data_span = SpanSerializer(allow_null=True)
+    rollups_refreshed_at = serializers.DateTimeField(allow_null=True)
 
 
 def _distinct(*columns: QuerySet) -> list[str]:
@@ -85,5 +87,6 @@ class FilterOptionsViewSet(viewsets.ViewSet):
             "countries": countries,
             "categories": categories,
             "data_span": {"start": span.start, "end": span.end} if span else None,
+            "rollups_refreshed_at": rollups_refreshed_at(),
         }
         return Response(FilterOptionsSerializer(options).data)

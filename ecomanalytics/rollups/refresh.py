@@ -399,3 +399,13 @@ def _record_state(using: str) -> None:
             **raw_fingerprint(using),
         },
     )
+
+
+def refresh_after_load(*, using: str = "default") -> RefreshReport | None:
+    """Called by the generator and the importers at the end of a load: a full refresh
+    (a load may touch any day), unless roll-ups are switched off (ROLLUPS_ENABLED)."""
+    from .status import rollups_enabled
+
+    if not rollups_enabled():
+        return None
+    return refresh_rollups(using=using)

@@ -323,3 +323,17 @@ def test_metric_responses_say_which_path_answered(month_edges, rollups_on, api_c
     assert response["X-Metrics-Source"] == "rollup"
     assert response["X-Rollups-Refreshed-At"] == refreshed_at.isoformat()
     assert response.json()["revenue"] == 10.0
+
+
+def test_filter_options_tell_when_the_rollups_were_refreshed(rollups_on, api_client):
+    # given
+    refresh_rollups()
+
+    # when
+    response = api_client.get("/api/filters/")
+
+    # then
+    refreshed_at = RollupState.objects.get().refreshed_at
+    assert response.status_code == 200
+    stated = datetime.fromisoformat(response.json()["rollups_refreshed_at"])
+    assert stated == refreshed_at

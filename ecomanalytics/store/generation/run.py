@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from ...rollups.refresh import refresh_after_load
 from ..data_version import bump_data_version
 from . import shapes
 from .generator import Plan, generate_batches, generate_catalogue
@@ -95,4 +96,5 @@ def generate_data(
     with transaction.atomic(using=using):
         writer.finish()
     bump_data_version()
+    refresh_after_load(using=using)
     return GenerationReport(rows=rows, seconds=time.perf_counter() - started)
