@@ -17,13 +17,14 @@ from django.db.models import Count, F, Q, Sum
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window, add_months
 
-from .dimensions import days, during, matching
+from .dimensions import CategoryRows, days, during, matching
 from .models import CategoryDay, ProductDay
 
 
-def _revenue_lines(filters: MetricFilters) -> Any:
+def _revenue_lines(filters: MetricFilters, categories: CategoryRows = "all") -> Any:
     return CategoryDay.objects.filter(
-        matching(filters, category=True), status__in=settings.REVENUE_STATUSES
+        matching(filters, categories=categories),
+        status__in=settings.REVENUE_STATUSES,
     )
 
 
@@ -103,7 +104,7 @@ def category_month_rows(
 ) -> list[dict[str, Any]]:
     """{month, category, units, revenue} per pair with sales, by month then category."""
     rows = (
-        _revenue_lines(filters)
+        _revenue_lines(filters, categories="each")
         .filter(days(window))
         .values("month", category_name=F("category__name"))
         .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))

@@ -23,7 +23,7 @@ from .models import CategoryDay, OrderDay, SessionDay
 def _order_facts(filters: MetricFilters) -> Any:
     """Per-order facts; with a category, the facts of that category's lines."""
     if filters.category:
-        return CategoryDay.objects.filter(matching(filters, category=True))
+        return CategoryDay.objects.filter(matching(filters, categories="all"))
     return OrderDay.objects.filter(matching(filters))
 
 
@@ -81,7 +81,7 @@ def revenue_rows(
 def conversion_rows(*, filters: MetricFilters, window: Window) -> list[dict[str, Any]]:
     """{traffic_source, sessions, converted} per source, most sessions first."""
     rows = (
-        SessionDay.objects.filter(matching(filters), days(window))
+        SessionDay.objects.filter(matching(filters, each_source=True), days(window))
         .values("traffic_source")
         .annotate(total_sessions=Sum("sessions"), total_converted=Sum("converted"))
         .order_by("-total_sessions", "traffic_source")

@@ -9,6 +9,12 @@ Grains, and why (docs/metrics.md, "Roll-ups"):
   customer's for orders, the session's for sessions) and, where lines count, the
   product's category. Counts and sums are additive across days and dimension values;
   an order lies on one day, so "orders with a line of the category" adds up too.
+- Grouping sets: besides the rows of each (source, device, country) found in the
+  data, each table holds the same facts with any of those dimensions collapsed to
+  ALL ("*"), and the category facts also for all categories at once (category NULL).
+  A query reads exactly one level (the filters given, ALL for the others), so an
+  unfiltered query reads one row per day and status instead of every combination:
+  the rows a query scans grow with the days of its window, not with the data.
 - Distinct customers are not additive: the KPI `customers` and the products' `buyers`
   are still counted on the raw tables (narrow, indexed queries); cohorts read one row
   per customer and one per (customer, active month) instead of scanning orders.
@@ -22,6 +28,9 @@ MONEY_SUM = {"max_digits": 20, "decimal_places": 2}
 # Roll-up rows point at the shop's rows without constraints: they are rebuilt from
 # them, never edited, and a constraint would only slow the bulk INSERT ... SELECT.
 LOOSE = {"on_delete": models.DO_NOTHING, "db_constraint": False, "related_name": "+"}
+# The value of a collapsed dimension in the roll-up rows that add up all its values.
+ALL = "*"
+DIMENSIONS = ("traffic_source", "device", "country")
 
 
 class RollupState(models.Model):
@@ -56,6 +65,10 @@ class DayFact(models.Model):
         abstract = True
 
 
+# Each table's index, (dimensions..., day): one grouping level and a range of days is
+# an index range scan.
+
+
 class OrderDay(DayFact):
     """Orders and Σ order total per (local day, source, device, country, status)."""
 
@@ -64,7 +77,7 @@ class OrderDay(DayFact):
     revenue = models.DecimalField(**MONEY_SUM)
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=[*DIMENSIONS, "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
@@ -74,17 +87,17 @@ class CategoryDay(DayFact):
     """Per (local day, category, source, device, country, status): orders with ≥1 line
     of the category, units and revenue (Σ quantity x unit price) of those lines."""
 
-    category = models.ForeignKey(Category, **LOOSE)
+    # NULL: all categories, for units and revenue only.
+    category = models.ForeignKey(Category, null=True, **LOOSE)
     status = models.CharField(max_length=16)
-    orders = models.PositiveIntegerField()
+    # Orders with a line of the category; NULL for all categories, where orders with
+    # lines in two categories would count twice (the order facts count orders).
+    orders = models.PositiveIntegerField(null=True)
     units = models.PositiveBigIntegerField()
     revenue = models.DecimalField(**MONEY_SUM)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["day"]),
-            models.Index(fields=["category", "day"]),
-        ]
+        indexes = [models.Index(fields=["category", *DIMENSIONS, "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
@@ -99,7 +112,7 @@ class ProductDay(DayFact):
     revenue = models.DecimalField(**MONEY_SUM)
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=[*DIMENSIONS, "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
@@ -117,7 +130,7 @@ class SessionDay(DayFact):
     purchase = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"])]
+        indexes = [models.Index(fields=[*DIMENSIONS, "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import combinations
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -58,6 +59,8 @@ from ecomanalytics.store.models import (
 )
 
 from .models import (
+    ALL,
+    DIMENSIONS,
     AcquisitionCategory,
     ActiveMonth,
     CategoryDay,
@@ -257,17 +260,24 @@ def _active_months(stamp: int) -> QuerySet:
     )
 
 
-def _insert_select(model: type[Model], source: QuerySet, using: str) -> int:
+def _insert_select(
+    model: type[Model],
+    source: QuerySet,
+    using: str,
+    renamed: dict[str, str] | None = None,
+) -> int:
     """INSERT INTO model's table the rows of a grouped query, named like its columns.
 
     Wrapping the query as a derived table lets the outer SELECT pick its columns by
-    name, whatever order the ORM put them in. Table and column names come from the
-    models, values from the query's parameters.
+    name, whatever order the ORM put them in; `renamed` maps a query column to the
+    model field it fills where the names differ. Table and column names come from
+    the models, values from the query's parameters.
     """
+    renamed = renamed or {}
     connection = connections[using]
     quote = connection.ops.quote_name
     names = list(source.query.values_select) + list(source.query.annotation_select)
-    columns = [model._meta.get_field(name).column for name in names]
+    columns = [model._meta.get_field(renamed.get(name, name)).column for name in names]
     sql, params = source.query.get_compiler(using).as_sql()
     statement = (
         f"INSERT INTO {quote(model._meta.db_table)} "
@@ -277,6 +287,67 @@ def _insert_select(model: type[Model], source: QuerySet, using: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
+
+
+# Per day table: its grouping columns besides the calendar and the dimensions, and
+# its additive measures.
+KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    OrderDay: (("status",), ("orders", "revenue")),
+    CategoryDay: (("category_id", "status"), ("orders", "units", "revenue")),
+    ProductDay: (("product_id",), ("units", "revenue")),
+    SessionDay: (
+        (),
+        (
+            "sessions",
+            "converted",
+            "product_view",
+            "add_to_cart",
+            "begin_checkout",
+            "purchase",
+        ),
+    ),
+}
+
+
+def _grouping_levels(model: type[Model], since: date | None, using: str) -> int:
+    """Insert the coarser levels of a day table from its finest rows (see models.py).
+
+    Each level is one GROUP BY over the finest rows of the days rebuilt, with the
+    collapsed dimensions set to ALL; the category table's all-categories levels leave
+    category and orders NULL.
+    """
+    keys, measures = KEYS_AND_MEASURES[model]
+    finest = model.objects.using(using).order_by()
+    for dimension in DIMENSIONS:
+        finest = finest.exclude(**{dimension: ALL})
+    if since is not None:
+        finest = finest.filter(day__gte=since)
+    levels: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for size in range(len(DIMENSIONS) + 1):
+        for collapsed in combinations(DIMENSIONS, size):
+            if collapsed:
+                levels.append((collapsed, keys))
+            if model is CategoryDay:
+                levels.append((collapsed, ("status",)))
+    written = 0
+    for collapsed, level_keys in levels:
+        rows = finest.filter(category__isnull=False) if model is CategoryDay else finest
+        kept = [dimension for dimension in DIMENSIONS if dimension not in collapsed]
+        level_measures = [
+            measure
+            for measure in measures
+            if not (model is CategoryDay and "category_id" not in level_keys)
+            or measure != "orders"
+        ]
+        query = rows.values(*CALENDAR, *kept, *level_keys).annotate(
+            **{f"total_{measure}": Sum(measure) for measure in level_measures},
+            **{f"all_{dimension}": Value(ALL) for dimension in collapsed},
+        )
+        renamed = {f"total_{measure}": measure for measure in level_measures} | {
+            f"all_{dimension}": dimension for dimension in collapsed
+        }
+        written += _insert_select(model, query, using, renamed)
+    return written
 
 
 DAY_TABLES: tuple[tuple[type[Model], Callable[[date | None], QuerySet]], ...] = (
@@ -295,7 +366,8 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
             if since is not None:
                 stale = stale.filter(day__gte=since)
             stale.delete()
-            return _insert_select(model, rows(since), using)
+            written = _insert_select(model, rows(since), using)
+            return written + _grouping_levels(model, since, using)
 
         yield model.__name__, rebuild
 

@@ -83,14 +83,14 @@ def test_local_days_and_statuses_in_the_order_facts(month_edges):
 
     # then: days are New York days; the refunded order is its own status row
     assert sorted(
-        OrderDay.objects.values_list("day", "month", "country", "status", "orders")
+        finest(OrderDay).values_list("day", "month", "country", "status", "orders")
     ) == [
         (date(2025, 1, 31), date(2025, 1, 1), "US", "completed", 1),
         (date(2025, 2, 1), date(2025, 2, 1), "FR", "refunded", 1),
         (date(2025, 2, 1), date(2025, 2, 1), "US", "completed", 1),
     ]
     assert sorted(
-        CategoryDay.objects.values_list("day", "category__name", "units", "revenue")
+        finest(CategoryDay).values_list("day", "category__name", "units", "revenue")
     ) == [
         (date(2025, 1, 31), "Hats", 1, Decimal("5.00")),
         (date(2025, 1, 31), "Shoes", 2, Decimal("20.00")),
@@ -99,8 +99,28 @@ def test_local_days_and_statuses_in_the_order_facts(month_edges):
     ]
     # a purchase without the steps before it converts but does not reach the step
     assert sorted(
-        SessionDay.objects.values_list("day", "sessions", "converted", "purchase")
+        finest(SessionDay).values_list("day", "sessions", "converted", "purchase")
     ) == [(date(2025, 1, 31), 1, 0, 0), (date(2025, 2, 1), 1, 1, 0)]
+
+
+def test_grouping_levels_add_up_the_dimensions(month_edges):
+    # when
+    refresh_rollups()
+
+    # then: the all-sources/devices/countries level of February, per status
+    assert sorted(
+        OrderDay.objects.filter(
+            day=date(2025, 2, 1), traffic_source="*", device="*", country="*"
+        ).values_list("status", "orders", "revenue")
+    ) == [("completed", 1, Decimal("10.00")), ("refunded", 1, Decimal("15.00"))]
+    # and all categories of January's completed order: units and revenue, no orders
+    assert list(
+        CategoryDay.objects.filter(
+            day=date(2025, 1, 31), category=None, country="*", device="*"
+        )
+        .exclude(traffic_source="*")
+        .values_list("traffic_source", "orders", "units", "revenue")
+    ) == [("organic", None, 3, Decimal("25.00"))]
 
 
 def test_rolled_up_answers_at_a_month_boundary(month_edges):
@@ -184,6 +204,13 @@ def test_incremental_refresh_equals_a_full_rebuild(month_edges):
         assert rolled_up == repeat_purchase(filters=MetricFilters())
 
 
+def finest(model):
+    """The rows of each (source, device, country, category) found in the data."""
+    rows = model.objects.exclude(traffic_source="*").exclude(device="*")
+    rows = rows.exclude(country="*")
+    return rows.exclude(category=None) if model is CategoryDay else rows
+
+
 def facts_snapshot() -> dict[str, object]:
     from ecomanalytics.rollups.models import ActiveMonth, CustomerCohort
 
@@ -202,7 +229,8 @@ def facts_snapshot() -> dict[str, object]:
         "categories": sorted(
             CategoryDay.objects.values_list(
                 "day", "category_id", "country", "status", "orders", "units", "revenue"
-            )
+            ),
+            key=repr,  # the all-categories rows hold NULLs
         ),
         "cohorts": sorted(
             CustomerCohort.objects.values_list(
@@ -292,9 +320,9 @@ def test_refresh_rollups_command(month_edges):
 
     # then only February was rebuilt
     assert list(
-        OrderDay.objects.values("day").annotate(n=Count("pk")).values_list("day", "n")
+        finest(OrderDay).values("day").annotate(n=Count("pk")).values_list("day", "n")
     ) == [(date(2025, 2, 1), 2)]
-    assert OrderDay.objects.aggregate(revenue=Sum("revenue"))["revenue"] == Decimal(
+    assert finest(OrderDay).aggregate(revenue=Sum("revenue"))["revenue"] == Decimal(
         "25.00"
     )
 
