@@ -8,16 +8,16 @@ and are counted on the raw lines of the listed products only.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.periods import Window, add_months
+from ecomanalytics.periods import Window
 
-from .dimensions import CategoryRows, days, during, matching
+from .dimensions import CategoryRows, matching, span, whole_months
 from .models import CategoryDay, ProductDay
 
 
@@ -32,10 +32,9 @@ def monthly_revenue_rows(
     *, filters: MetricFilters, window: Window, month_before: date
 ) -> list[dict[str, Any]]:
     """{month, revenue} of the window's days and of the whole month before it."""
-    last_day_before = add_months(month_before, 1) - timedelta(days=1)
     rows = (
         _revenue_lines(filters)
-        .filter(days(window) | during(month_before, last_day_before))
+        .filter(span(window) | whole_months(month_before, month_before))
         .values("month")
         .annotate(total=Sum("revenue"))
     )
@@ -48,7 +47,7 @@ def whole_months_rows(
     """{month, revenue} of the calendar months first..last (their first days)."""
     rows = (
         _revenue_lines(filters)
-        .filter(month__gte=first, month__lte=last)
+        .filter(whole_months(first, last))
         .values("month")
         .annotate(total=Sum("revenue"))
     )
@@ -62,7 +61,7 @@ def top_product_rows(
     from demand.metrics import _lines_in
 
     rows = list(
-        ProductDay.objects.filter(matching(filters), days(window))
+        ProductDay.objects.filter(matching(filters), span(window))
         .filter(
             Q(product__category__name=filters.category) if filters.category else Q()
         )
@@ -105,7 +104,7 @@ def category_month_rows(
     """{month, category, units, revenue} per pair with sales, by month then category."""
     rows = (
         _revenue_lines(filters, categories="each")
-        .filter(days(window))
+        .filter(span(window))
         .values("month", category_name=F("category__name"))
         .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))
         .order_by("month", "category_name")

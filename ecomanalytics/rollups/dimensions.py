@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from django.db.models import Q
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.periods import Window
+from ecomanalytics.periods import Window, add_months
 
 from .models import ALL
+
+DAY, MONTH = "d", "m"
 
 CategoryRows = Literal["all", "each"] | None
 
@@ -45,9 +47,28 @@ def matching(
 
 
 def days(window: Window) -> Q:
-    return during(window.start, window.end)
+    """The day rows of the window's local days (for day and week buckets)."""
+    return Q(grain=DAY, day__gte=window.start, day__lte=window.end)
 
 
-def during(first: date, last: date) -> Q:
-    """Rows of the local days first..last, inclusive."""
-    return Q(day__gte=first, day__lte=last)
+def whole_months(first: date, last: date) -> Q:
+    """The month rows of the months first..last (their first days)."""
+    return Q(grain=MONTH, day__gte=first, day__lte=last)
+
+
+def span(window: Window) -> Q:
+    """The window's facts in the fewest rows: month rows for the months it covers
+    whole, day rows for the days of the months it covers in part."""
+    first_whole = window.start if window.start.day == 1 else add_months(window.start, 1)
+    # The month before the one holding the day after end.
+    last_whole = add_months((window.end + timedelta(days=1)).replace(day=1), -1)
+    if first_whole > last_whole:
+        return days(window)
+    head = Window(window.start, first_whole - timedelta(days=1))
+    tail = Window(add_months(last_whole, 1), window.end)
+    condition = whole_months(first_whole, last_whole)
+    if head.days > 0:
+        condition |= days(head)
+    if tail.days > 0:
+        condition |= days(tail)
+    return condition

@@ -16,7 +16,7 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.store.choices import OrderStatus
 
-from .dimensions import days, matching
+from .dimensions import days, matching, span
 from .models import CategoryDay, OrderDay, SessionDay
 
 
@@ -37,7 +37,7 @@ def summary_row(
     is_completed = Q(status=OrderStatus.COMPLETED)
     aggregates: dict[str, Any] = {}
     for name, period in (("current", window), ("previous", previous)):
-        in_period = days(period)
+        in_period = span(period)
         aggregates |= {
             f"{name}_revenue": Sum("revenue", filter=in_period & is_revenue),
             f"{name}_orders": Sum("orders", filter=in_period & is_revenue),
@@ -46,7 +46,7 @@ def summary_row(
         }
     row = (
         _order_facts(filters)
-        .filter(days(Window(previous.start, window.end)))
+        .filter(span(previous) | span(window))
         .aggregate(**aggregates)
     )
     # Distinct customers do not add up across days: count them on the raw orders.
@@ -71,7 +71,10 @@ def revenue_rows(
     """{bucket, revenue, orders} per day, week or month with revenue orders."""
     return list(
         _order_facts(filters)
-        .filter(days(window), status__in=settings.REVENUE_STATUSES)
+        .filter(
+            span(window) if granularity == "month" else days(window),
+            status__in=settings.REVENUE_STATUSES,
+        )
         .values(bucket=F(granularity))
         .annotate(revenue=Sum("revenue"), orders=Sum("orders"))
         .order_by("bucket")
@@ -81,7 +84,7 @@ def revenue_rows(
 def conversion_rows(*, filters: MetricFilters, window: Window) -> list[dict[str, Any]]:
     """{traffic_source, sessions, converted} per source, most sessions first."""
     rows = (
-        SessionDay.objects.filter(matching(filters, each_source=True), days(window))
+        SessionDay.objects.filter(matching(filters, each_source=True), span(window))
         .values("traffic_source")
         .annotate(total_sessions=Sum("sessions"), total_converted=Sum("converted"))
         .order_by("-total_sessions", "traffic_source")
@@ -100,7 +103,7 @@ def funnel_counts(*, filters: MetricFilters, window: Window) -> list[int]:
     """Sessions at each funnel step: session, product_view, ..., purchase."""
     from kpi.metrics import FUNNEL_EVENTS
 
-    row = SessionDay.objects.filter(matching(filters), days(window)).aggregate(
+    row = SessionDay.objects.filter(matching(filters), span(window)).aggregate(
         session=Sum("sessions"),
         **{f"reached_{step}": Sum(step) for step in FUNNEL_EVENTS},
     )

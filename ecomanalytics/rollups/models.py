@@ -9,6 +9,8 @@ Grains, and why (docs/metrics.md, "Roll-ups"):
   customer's for orders, the session's for sessions) and, where lines count, the
   product's category. Counts and sums are additive across days and dimension values;
   an order lies on one day, so "orders with a line of the category" adds up too.
+- Month rows: each table also holds each month's sums (grain "m"), so a long window
+  reads one row per month and level for its whole months, day rows only at its edges.
 - Grouping sets: besides the rows of each (source, device, country) found in the
   data, each table holds the same facts with any of those dimensions collapsed to
   ALL ("*"), and the category facts also for all categories at once (category NULL).
@@ -54,8 +56,14 @@ class RollupState(models.Model):
 
 
 class DayFact(models.Model):
+    """Facts of one local day (grain "d"), or of a whole month (grain "m": day is the
+    month's first day, week is NULL). Month rows are the sums of the month's day rows:
+    a window reads day rows for its partial months and month rows for the others."""
+
+    # A database default: the INSERT ... SELECT of the day rows leaves it out.
+    grain = models.CharField(max_length=1, default="d", db_default="d")
     day = models.DateField()
-    week = models.DateField()  # the Monday of the day's ISO week
+    week = models.DateField(null=True)  # the Monday of the day's ISO week
     month = models.DateField()  # the first of the day's month
     traffic_source = models.CharField(max_length=16)
     device = models.CharField(max_length=16)
@@ -77,7 +85,7 @@ class OrderDay(DayFact):
     revenue = models.DecimalField(**MONEY_SUM)
 
     class Meta:
-        indexes = [models.Index(fields=[*DIMENSIONS, "day"])]
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
@@ -97,7 +105,7 @@ class CategoryDay(DayFact):
     revenue = models.DecimalField(**MONEY_SUM)
 
     class Meta:
-        indexes = [models.Index(fields=["category", *DIMENSIONS, "day"])]
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "category", "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
@@ -112,7 +120,7 @@ class ProductDay(DayFact):
     revenue = models.DecimalField(**MONEY_SUM)
 
     class Meta:
-        indexes = [models.Index(fields=[*DIMENSIONS, "day"])]
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
@@ -130,7 +138,11 @@ class SessionDay(DayFact):
     purchase = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=[*DIMENSIONS, "day"])]
+        # Device and country first: grouping by source reads every source's rows of a
+        # device and country level as one range.
+        indexes = [
+            models.Index(fields=["device", "country", "traffic_source", "grain", "day"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"

@@ -289,6 +289,27 @@ def _insert_select(
         return max(cursor.rowcount, 0)
 
 
+DAY, MONTH = "d", "m"
+
+
+def _month_rows(model: type[Model], since: date | None, using: str) -> int:
+    """Insert each month's sums of the day rows (every level), from since's month on."""
+    keys, measures = KEYS_AND_MEASURES[model]
+    days = model.objects.using(using).order_by().filter(grain=DAY)
+    if since is not None:
+        days = days.filter(month__gte=since.replace(day=1))
+    query = days.values("month", *DIMENSIONS, *keys).annotate(
+        **{f"total_{measure}": Sum(measure) for measure in measures},
+        first_day=F("month"),
+        month_grain=Value(MONTH),
+    )
+    renamed = {f"total_{measure}": measure for measure in measures} | {
+        "first_day": "day",
+        "month_grain": "grain",
+    }
+    return _insert_select(model, query, using, renamed)
+
+
 # Per day table: its grouping columns besides the calendar and the dimensions, and
 # its additive measures.
 KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -317,7 +338,7 @@ def _grouping_levels(model: type[Model], since: date | None, using: str) -> int:
     category and orders NULL.
     """
     keys, measures = KEYS_AND_MEASURES[model]
-    finest = model.objects.using(using).order_by()
+    finest = model.objects.using(using).order_by().filter(grain=DAY)
     for dimension in DIMENSIONS:
         finest = finest.exclude(**{dimension: ALL})
     if since is not None:
@@ -364,10 +385,14 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
         def rebuild(model: type[Model] = model, rows=rows) -> int:
             stale = model.objects.using(using)
             if since is not None:
-                stale = stale.filter(day__gte=since)
+                stale = stale.filter(
+                    Q(grain=DAY, day__gte=since)
+                    | Q(grain=MONTH, day__gte=since.replace(day=1))
+                )
             stale.delete()
             written = _insert_select(model, rows(since), using)
-            return written + _grouping_levels(model, since, using)
+            written += _grouping_levels(model, since, using)
+            return written + _month_rows(model, since, using)
 
         yield model.__name__, rebuild
 

@@ -110,17 +110,37 @@ def test_grouping_levels_add_up_the_dimensions(month_edges):
     # then: the all-sources/devices/countries level of February, per status
     assert sorted(
         OrderDay.objects.filter(
-            day=date(2025, 2, 1), traffic_source="*", device="*", country="*"
+            grain="d", day=date(2025, 2, 1), traffic_source="*", device="*", country="*"
         ).values_list("status", "orders", "revenue")
     ) == [("completed", 1, Decimal("10.00")), ("refunded", 1, Decimal("15.00"))]
     # and all categories of January's completed order: units and revenue, no orders
     assert list(
         CategoryDay.objects.filter(
-            day=date(2025, 1, 31), category=None, country="*", device="*"
+            grain="d", day=date(2025, 1, 31), category=None, country="*", device="*"
         )
         .exclude(traffic_source="*")
         .values_list("traffic_source", "orders", "units", "revenue")
     ) == [("organic", None, 3, Decimal("25.00"))]
+
+
+def test_month_rows_sum_the_days_of_each_month(month_edges):
+    # given a second January order on another day
+    OrderFactory(customer=CustomerFactory(country="US"), placed_at=local(2025, 1, 2))
+
+    # when
+    refresh_rollups()
+
+    # then: one January row for all sources, devices and countries, week left empty
+    assert list(
+        OrderDay.objects.filter(
+            grain="m", traffic_source="*", device="*", country="*", status="completed"
+        )
+        .order_by("day")
+        .values_list("day", "week", "month", "orders", "revenue")
+    ) == [
+        (date(2025, 1, 1), None, date(2025, 1, 1), 2, Decimal("25.00")),
+        (date(2025, 2, 1), None, date(2025, 2, 1), 1, Decimal("10.00")),
+    ]
 
 
 def test_rolled_up_answers_at_a_month_boundary(month_edges):
@@ -168,7 +188,7 @@ def test_refunded_first_order_is_no_acquisition(month_edges):
 
 
 def test_incremental_refresh_equals_a_full_rebuild(month_edges):
-    # given rolled-up data, then a new order on Feb 1 and one on Mar 3, not rolled up
+    # given rolled-up data, then a new order on Feb 15 and one on Mar 3, not rolled up
     refresh_rollups()
     january_rows = sorted(
         OrderDay.objects.filter(day__lt=date(2025, 2, 1)).values_list("pk", flat=True)
@@ -176,18 +196,18 @@ def test_incremental_refresh_equals_a_full_rebuild(month_edges):
     shoes = ProductFactory(category=CategoryFactory(name="Shoes"), sku="SHOE-2")
     carl = CustomerFactory(country="DE")
     OrderFactory(
-        customer=carl, placed_at=local(2025, 2, 1, 9), lines=[(shoes, 4, "2.50")]
+        customer=carl, placed_at=local(2025, 2, 15, 9), lines=[(shoes, 4, "2.50")]
     )
     OrderFactory(
         customer=carl, placed_at=local(2025, 3, 3, 9), lines=[(shoes, 1, "2.50")]
     )
 
-    # when: only the days from Feb 1 are rebuilt
-    report = refresh_rollups(since=date(2025, 2, 1))
+    # when: only the days from Feb 10 are rebuilt (and the months from February)
+    report = refresh_rollups(since=date(2025, 2, 10))
     incremental = facts_snapshot()
 
     # then: January's rows were kept as they were, and a full rebuild agrees
-    assert report.since == date(2025, 2, 1)
+    assert report.since == date(2025, 2, 10)
     assert (
         sorted(
             OrderDay.objects.filter(day__lt=date(2025, 2, 1)).values_list(
@@ -205,8 +225,9 @@ def test_incremental_refresh_equals_a_full_rebuild(month_edges):
 
 
 def finest(model):
-    """The rows of each (source, device, country, category) found in the data."""
-    rows = model.objects.exclude(traffic_source="*").exclude(device="*")
+    """The day rows of each (source, device, country, category) found in the data."""
+    rows = model.objects.filter(grain="d").exclude(traffic_source="*")
+    rows = rows.exclude(device="*")
     rows = rows.exclude(country="*")
     return rows.exclude(category=None) if model is CategoryDay else rows
 
@@ -228,7 +249,14 @@ def facts_snapshot() -> dict[str, object]:
         ),
         "categories": sorted(
             CategoryDay.objects.values_list(
-                "day", "category_id", "country", "status", "orders", "units", "revenue"
+                "grain",
+                "day",
+                "category_id",
+                "country",
+                "status",
+                "orders",
+                "units",
+                "revenue",
             ),
             key=repr,  # the all-categories rows hold NULLs
         ),
