@@ -3,7 +3,6 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-export DJANGO_SETTINGS_MODULE ?= ecomanalytics.settings
 
 .PHONY: setup browser run test test-sqlite test-postgres lint format bench clean
 
