@@ -860,9 +860,13 @@
     freshness.textContent = span ? "Data through " + fmtDate(span.end) : "No orders yet";
     const refreshed = options && options.rollups_refreshed_at;
     // Numbers come from the roll-ups when they are fresh; say when they were last built.
-    freshness.title = refreshed
-      ? "Roll-ups refreshed " + new Date(refreshed).toLocaleString()
-      : "Roll-ups not built yet: numbers are computed from the raw tables.";
+    freshness.dataset.timeZoneNote = freshness.dataset.timeZoneNote || freshness.title;
+    freshness.title =
+      freshness.dataset.timeZoneNote +
+      "\n" +
+      (refreshed
+        ? "Roll-ups refreshed " + new Date(refreshed).toLocaleString() + "."
+        : "Roll-ups not built yet: numbers are computed from the raw tables.");
     if (span) controls.start.min = controls.end.min = "";
   }
 
