@@ -13,7 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Max, Min
+from django.db.models import Subquery
 from django.utils import timezone
 
 from .store.models import Order
@@ -63,8 +63,16 @@ class Window:
 
 def data_span() -> Window | None:
     """Local days of the first and last order (any status, unfiltered); None when no orders."""
-    span = Order.objects.aggregate(first=Min("placed_at"), last=Max("placed_at"))
-    if span["first"] is None:
+    # Two ORDER BY ... LIMIT 1 probes of the placed_at index in one query: SQLite
+    # answers MIN and MAX together by scanning the whole table.
+    by_time = Order.objects.order_by("placed_at").values("placed_at")
+    span = (
+        Order.objects.order_by()
+        .annotate(first=Subquery(by_time[:1]), last=Subquery(by_time.reverse()[:1]))
+        .values("first", "last")
+        .first()
+    )
+    if span is None:
         return None
     return Window(local_date(span["first"]), local_date(span["last"]))
 
