@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ..periods import data_span
 from ..rollups.status import rollups_refreshed_at
@@ -55,7 +56,9 @@ def _labelled(values: list[str], choices: type[TrafficSource | Device]) -> list[
     return [{"value": value, "label": labels.get(value, value)} for value in values]
 
 
-class FilterOptionsViewSet(viewsets.ViewSet):
+class FilterOptionsView(APIView):
+    """An APIView rather than a ViewSet's list action: the schema shows one object."""
+
     @extend_schema(
         parameters=[NoParams],
         responses=FilterOptionsSerializer,
@@ -65,7 +68,7 @@ class FilterOptionsViewSet(viewsets.ViewSet):
             "first and last order, any status; null when there are no orders)."
         ),
     )
-    def list(self, request: Request) -> Response:
+    def get(self, request: Request) -> Response:
         parse_query(NoParams, request.query_params)
         sources = _distinct(
             Order.objects.values_list("traffic_source", flat=True),

@@ -1,17 +1,20 @@
 """The metric endpoints under /api/: one router, one viewset per metric family."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cohorts.api import CohortViewSet
 from demand.api import DemandViewSet
 from kpi.api import KpiViewSet
 
-from .options import FilterOptionsViewSet
+from .options import FilterOptionsView
 
 router = DefaultRouter()
 router.register("kpi", KpiViewSet, basename="kpi")
 router.register("cohorts", CohortViewSet, basename="cohorts")
 router.register("demand", DemandViewSet, basename="demand")
-router.register("filters", FilterOptionsViewSet, basename="filters")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("filters/", FilterOptionsView.as_view(), name="filter-options"),
+    *router.urls,
+]
