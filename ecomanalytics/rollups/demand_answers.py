@@ -78,6 +78,7 @@ def top_product_rows(
     if not rows:
         return []
     # Buyers are distinct customers: counted on the raw lines of these products only.
+    # Its cost grows with those lines: the raw part of this endpoint (docs/metrics.md).
     buyers = dict(
         _lines_in(window, filters)
         .filter(product_id__in=[row["product_id"] for row in rows])
