@@ -18,10 +18,8 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
@@ -42,8 +40,12 @@ from ecomanalytics.periods import (
     shop_tz,
 )
 from ecomanalytics.rollups.status import use_rollups
-from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, EventType, OrderStatus
-from ecomanalytics.store.models import Order, OrderItem, SessionEvent, WebSession
+from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
+from ecomanalytics.store.models import Order, OrderItem, WebSession
+from ecomanalytics.store.session_progress import (
+    annotate_funnel_progress,
+    purchasing_sessions,
+)
 
 CENT = Decimal("0.01")
 ZERO_MONEY = Decimal("0.00")
@@ -340,13 +342,6 @@ def _sessions_in(filters: MetricFilters, window: Window) -> QuerySet[WebSession]
     )
 
 
-def purchasing_sessions() -> QuerySet[Any]:
-    """Ids of the sessions with a purchase event (a subquery)."""
-    return SessionEvent.objects.filter(event_type=EventType.PURCHASE).values(
-        "session_id"
-    )
-
-
 def _raw_conversion_rows(filters: MetricFilters, window: Window) -> QuerySet[Any]:
     # Uncorrelated on purpose: the databases build the set of purchasing sessions
     # once (a hashed subplan on PostgreSQL) instead of probing per session.
@@ -396,24 +391,6 @@ def conversion_by_source(*, filters: MetricFilters) -> Conversion:
         results=results,
         overall=SessionTotals(sessions, converted, ratio(converted, sessions)),
     )
-
-
-def annotate_funnel_progress(sessions: QuerySet[WebSession]) -> QuerySet[WebSession]:
-    """Annotate `<step>_at` for each funnel event: when the session reached that step
-    (closed and sequential, see funnel), NULL when it did not."""
-    previous_time: Any = None
-    for event_type in FUNNEL_EVENTS:
-        events = SessionEvent.objects.filter(
-            session_id=OuterRef("pk"), event_type=event_type
-        )
-        if previous_time is not None:
-            events = events.filter(occurred_at__gte=OuterRef(previous_time))
-        # The earliest such event: ORDER BY + LIMIT 1 is one probe of the
-        # (session, event_type, occurred_at) index, cheaper than MIN + GROUP BY.
-        reached_at = Subquery(events.order_by("occurred_at").values("occurred_at")[:1])
-        sessions = sessions.annotate(**{f"{event_type}_at": reached_at})
-        previous_time = f"{event_type}_at"
-    return sessions
 
 
 def funnel(*, filters: MetricFilters) -> Funnel:

@@ -57,6 +57,7 @@ from ecomanalytics.store.models import (
     SessionEvent,
     WebSession,
 )
+from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .models import (
     ALL,
@@ -154,17 +155,23 @@ def _product_days(since: date | None) -> QuerySet:
 
 
 def _session_days(since: date | None) -> QuerySet:
-    # The same per-session definitions as the raw conversion and funnel metrics.
-    from kpi.metrics import FUNNEL_EVENTS, annotate_funnel_progress, purchasing_sessions
-
+    # Each session's funnel progress is stored on it when its events are written
+    # (store.session_progress, the same definitions as the raw conversion and funnel
+    # metrics): plain column counts here, no probing of the events per session.
     sessions = WebSession.objects.order_by()
     if since is not None:
         sessions = sessions.filter(started_at__gte=local_midnight(since))
-    sessions = annotate_funnel_progress(sessions).annotate(**_calendar("started_at"))
-    return sessions.values(*CALENDAR, "traffic_source", "device", "country").annotate(
-        sessions=Count("id"),
-        converted=Count("id", filter=Q(id__in=purchasing_sessions())),
-        **{step: Count(f"{step}_at") for step in FUNNEL_EVENTS},
+    return (
+        sessions.annotate(**_calendar("started_at"))
+        .values(*CALENDAR, "traffic_source", "device", "country")
+        .annotate(
+            sessions=Count("id"),
+            converted=Count("id", filter=Q(converted=True)),
+            **{
+                step: Count("id", filter=Q(funnel_step__gte=number))
+                for number, step in enumerate(FUNNEL_EVENTS, start=1)
+            },
+        )
     )
 
 

@@ -122,6 +122,13 @@ class WebSession(models.Model):
     traffic_source = models.CharField(max_length=16, choices=TrafficSource.choices)
     device = models.CharField(max_length=16, choices=Device.choices)
     country = models.CharField(max_length=64, blank=True)
+    # Derived from the session's events (which stay the source of truth) when they
+    # are loaded or edited, see session_progress: the furthest funnel step reached
+    # (0 = session only, 1 = product_view .. 4 = purchase, closed and sequential)
+    # and whether it has any purchase event. The roll-ups count these columns
+    # instead of probing every session's events.
+    funnel_step = models.PositiveSmallIntegerField(default=0)
+    converted = models.BooleanField(default=False)
 
     objects = WebSessionQuerySet.as_manager()
 

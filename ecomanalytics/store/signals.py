@@ -22,6 +22,7 @@ from .models import (
     SessionEvent,
     WebSession,
 )
+from .session_progress import refresh_session_progress
 
 SHOP_DATA_MODELS = (
     Category,
@@ -44,6 +45,18 @@ def data_changed(sender: type, **kwargs: Any) -> None:
         transaction.on_commit(bump_data_version, using=using)
 
 
+def event_changed(sender: type, instance: SessionEvent, **kwargs: Any) -> None:
+    """Keep the session's stored funnel progress in step with its events.
+
+    Connected before the roll-ups' handlers (the store app is ready first), so a
+    roll-up refresh triggered by the same write counts the updated progress. A
+    session deleted with its events simply matches no row.
+    """
+    refresh_session_progress(
+        session_ids=[instance.session_id], using=kwargs.get("using") or "default"
+    )
+
+
 def connect_data_version_signals() -> None:
     for model in SHOP_DATA_MODELS:
         for signal in (post_save, post_delete):
@@ -52,3 +65,9 @@ def connect_data_version_signals() -> None:
                 sender=model,
                 dispatch_uid=f"data-version:{signal is post_save}:{model.__name__}",
             )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            event_changed,
+            sender=SessionEvent,
+            dispatch_uid=f"session-progress:{signal is post_save}",
+        )

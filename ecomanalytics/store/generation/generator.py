@@ -50,7 +50,7 @@ PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, BEGIN_CHECKOUT, PURCHASE = range(5)
 class Column:
     """One column of generated rows, in a form cheap to keep and to convert per chunk.
 
-    kind: "int"; "nullable_int" (-1 stands for NULL); "time" (UTC epoch seconds);
+    kind: "int"; "bool"; "nullable_int" (-1 stands for NULL); "time" (UTC epoch seconds);
     "cents" (money in cents); "label" (codes into `labels`); "format" (`fmt % value`,
     e.g. external ids from ids); "text" (strings as they are).
     """
@@ -456,6 +456,17 @@ def _batch(
     occurred_at = np.minimum(np.repeat(started_at, events_per_session) + offset, now)
 
     session_customer = np.concatenate([order_customer, browse_customer])
+    # Stored funnel progress (see store.session_progress), known from the steps drawn
+    # above: events are laid out in funnel order at non-decreasing times, so every
+    # purchasing session reaches the purchase step and a browsing one stops where
+    # its draws stopped.
+    funnel_step = np.concatenate(
+        [
+            np.full(orders, PURCHASE),
+            views.astype(np.int64) + carts + checkouts,
+        ]
+    )
+    converted = np.arange(sessions) < orders
     sources, devices = shapes.SOURCES.values, shapes.DEVICES.values
     return [
         TableRows(
@@ -521,6 +532,8 @@ def _batch(
                     np.concatenate([country[order_customer], browse_country]),
                     labels=country_codes,
                 ),
+                "funnel_step": Column("int", funnel_step),
+                "converted": Column("bool", converted),
             },
         ),
         TableRows(

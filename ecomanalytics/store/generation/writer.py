@@ -120,6 +120,8 @@ class TableWriter:
         match column.kind:
             case "int":
                 return values.tolist()
+            case "bool":
+                return values.tolist()
             case "nullable_int":
                 return [None if value < 0 else value for value in values.tolist()]
             case "time":
@@ -244,6 +246,8 @@ class PostgreSQLWriter(TableWriter):
             return ["\\N" if value is None else str(value) for value in values]
         if column.kind in ("int", "cents"):
             return list(map(str, values))
+        if column.kind == "bool":
+            return ["t" if value else "f" for value in values]
         return values
 
     def write_chunk(

@@ -22,6 +22,7 @@ from ecomanalytics.store.models import (
     SessionEvent,
     WebSession,
 )
+from ecomanalytics.store.session_progress import refresh_session_progress
 
 
 class CustomerFactory(DjangoModelFactory):
@@ -120,6 +121,8 @@ class WebSessionFactory(DjangoModelFactory):
             SessionEvent(session=self, event_type=event_type, occurred_at=occurred_at)
             for event_type, occurred_at in extracted
         )
+        # bulk_create sends no signals: keep the stored funnel progress in step.
+        refresh_session_progress(session_ids=[self.pk])
 
 
 class SessionEventFactory(DjangoModelFactory):

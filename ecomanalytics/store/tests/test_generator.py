@@ -18,6 +18,7 @@ from ecomanalytics.store.models import (
     SessionEvent,
     WebSession,
 )
+from ecomanalytics.store.session_progress import refresh_session_progress
 
 NOW = datetime(2025, 11, 20, 15, 30, tzinfo=UTC)
 # A small shop (three batches) for the invariants, generated once for the module.
@@ -282,3 +283,27 @@ def test_command_generates_and_bumps_the_data_version(capsys):
     assert data_version() > version
     assert 7 <= WebSession.objects.count() / Order.objects.count() <= 13
     assert "rows/s" in capsys.readouterr().out
+
+
+def test_stored_funnel_progress_equals_its_recomputation_from_the_events(shop):
+    # given the generated shop, with funnel_step and converted written at load time
+    def stored() -> list[tuple[int, int, bool]]:
+        return list(
+            WebSession.objects.order_by("pk").values_list(
+                "pk", "funnel_step", "converted"
+            )
+        )
+
+    generated = stored()
+
+    # when both are recomputed from the events (rolled back after the test)
+    updated = refresh_session_progress()
+
+    # then nothing changed, and every step and both outcomes occur
+    assert updated == len(generated) == shop.rows["WebSession"]
+    assert stored() == generated
+    assert {step for _, step, _ in generated} == {0, 1, 2, 3, 4}
+    assert {(step == 4, converted) for _, step, converted in generated} == {
+        (True, True),
+        (False, False),
+    }
