@@ -126,9 +126,10 @@ class WebSession(models.Model):
     # are loaded or edited, see session_progress: the furthest funnel step reached
     # (0 = session only, 1 = product_view .. 4 = purchase, closed and sequential)
     # and whether it has any purchase event. The roll-ups count these columns
-    # instead of probing every session's events.
-    funnel_step = models.PositiveSmallIntegerField(default=0)
-    converted = models.BooleanField(default=False)
+    # instead of probing every session's events. Database defaults too, so bulk SQL
+    # writers that do not know the columns (the importers' upserts) can insert rows.
+    funnel_step = models.PositiveSmallIntegerField(default=0, db_default=0)
+    converted = models.BooleanField(default=False, db_default=False)
 
     objects = WebSessionQuerySet.as_manager()
 

@@ -21,6 +21,7 @@ from django.db import transaction
 from ..choices import Device, EventType, TrafficSource
 from ..data_version import bump_data_version
 from ..models import Customer, Order, Product, SessionEvent, WebSession
+from ..session_progress import refresh_session_progress
 from .bulk_insert import db_datetime, insert_rows
 from .parsing import (
     ImportFileError,
@@ -260,6 +261,9 @@ def _write(
             batch = []
     if batch:
         _insert_events(batch, session_pks, product_pks, order_pks, counts)
+    # The stored funnel progress of every session of the file, from all its events
+    # (earlier imports' too), in the same transaction as the events.
+    refresh_session_progress(session_ids=list(session_pks.values()))
 
 
 def _ensure_customers(sessions: dict[str, list], counts: dict[str, int]) -> dict:

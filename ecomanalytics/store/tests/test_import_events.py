@@ -269,3 +269,34 @@ def test_the_events_command_prints_the_summary(capsys: pytest.CaptureFixture[str
     printed = capsys.readouterr().out
     assert "events import of events.csv: 8 rows read" in printed
     assert "  sessions created: 3" in printed
+
+
+def stored_progress() -> list[tuple[str, int, bool]]:
+    return list(
+        WebSession.objects.order_by("external_id").values_list(
+            "external_id", "funnel_step", "converted"
+        )
+    )
+
+
+def test_imports_store_each_sessions_funnel_progress_from_all_its_events(
+    tmp_path: Path,
+):
+    # given the example file: S-1 goes all the way, S-2 views a product, S-3 lands
+    import_events_file(FIXTURES / "events.csv")
+    assert stored_progress() == [("S-1", 4, True), ("S-2", 1, False), ("S-3", 0, False)]
+    later = write(
+        tmp_path,
+        f"""
+{HEADER}
+S-2,2025-02-01T10:05:00-05:00,add_to_cart,paid_search,desktop,,,MUG-WHITE,
+S-2,2025-02-01T09:58:00-05:00,purchase,paid_search,desktop,,,,
+""",
+    )
+
+    # when a later file adds a cart and a purchase before the product view
+    import_events_file(later)
+
+    # then S-2 reached the cart in sequence; its purchase came before the product
+    # view, so it is not a funnel step, yet the session converted
+    assert stored_progress() == [("S-1", 4, True), ("S-2", 2, True), ("S-3", 0, False)]
