@@ -4,7 +4,9 @@ The shop is generated once for the module (ecomanalytics.store.generation, a sma
 size) and rolled up; each test draws filter combinations from a seeded random.Random
 (sources, devices, countries, categories, including values that match nothing, and
 start/end inside and outside the data) and compares the raw path with the roll-up
-path, whole results.
+path, whole results. The roll-ups count each session's stored funnel progress
+(written by the generator) while the raw path recomputes it from the events, so the
+conversion and funnel cases also prove the stored progress matches the events.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from ecomanalytics.rollups.models import CategoryDay, OrderDay, RollupState, Ses
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.rollups.status import answered_by, metrics_path, use_rollups
 from ecomanalytics.store.data_version import bump_data_version
-from ecomanalytics.store.models import Order
+from ecomanalytics.store.models import Order, SessionEvent, WebSession
 from ecomanalytics.store.tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -29,7 +29,9 @@ from ecomanalytics.store.tests.factories import (
 from kpi.metrics import (
     KpiFigures,
     RevenuePeriod,
+    SessionTotals,
     conversion_by_source,
+    funnel,
     kpi_summary,
     revenue_over_time,
 )
@@ -393,3 +395,33 @@ def test_filter_options_tell_when_the_rollups_were_refreshed(rollups_on, api_cli
     assert response.status_code == 200
     stated = datetime.fromisoformat(response.json()["rollups_refreshed_at"])
     assert stated == refreshed_at
+
+
+def test_an_orm_added_event_reaches_the_rolled_up_conversion_and_funnel(
+    month_edges, rollups_on, django_capture_on_commit_callbacks
+):
+    # given current roll-ups; the session at 23:59 on Jan 31 has no events
+    refresh_rollups()
+    landing = WebSession.objects.get(started_at=local(2025, 1, 31, 23, 59))
+    january_31 = MetricFilters(start=date(2025, 1, 31), end=date(2025, 1, 31))
+
+    # when a product view and a purchase are added through the ORM (as the admin does)
+    with django_capture_on_commit_callbacks(execute=True):
+        for event_type in ("product_view", "purchase"):
+            SessionEvent.objects.create(
+                session=landing,
+                event_type=event_type,
+                occurred_at=local(2025, 2, 1, 0, 1),
+            )
+
+    # then the session's stored progress, and so the roll-ups, followed: it
+    # converted and reached product_view, then skipped to the purchase
+    rolled_up = (conversion_by_source(filters=january_31), funnel(filters=january_31))
+    assert answered_by.get() == "rollup"
+    assert rolled_up[0].overall == SessionTotals(1, 1, 1.0)
+    assert [step.sessions for step in rolled_up[1].steps] == [1, 1, 0, 0, 0]
+    with metrics_path("raw"):
+        assert rolled_up == (
+            conversion_by_source(filters=january_31),
+            funnel(filters=january_31),
+        )
