@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from .data_version import bump_data_version
 from .models import (
@@ -52,9 +52,22 @@ def event_changed(sender: type, instance: SessionEvent, **kwargs: Any) -> None:
     roll-up refresh triggered by the same write counts the updated progress. A
     session deleted with its events simply matches no row.
     """
+    sessions = {instance.session_id, getattr(instance, "_previous_session_id", None)}
     refresh_session_progress(
-        session_ids=[instance.session_id], using=kwargs.get("using") or "default"
+        session_ids=[pk for pk in sessions if pk is not None],
+        using=kwargs.get("using") or "default",
     )
+
+
+def remember_event_session(sender: type, instance: SessionEvent, **kwargs: Any) -> None:
+    """An event moved to another session changes the progress of the one it left."""
+    if instance.pk is not None:
+        instance._previous_session_id = (
+            SessionEvent.objects.using(kwargs.get("using") or "default")
+            .filter(pk=instance.pk)
+            .values_list("session_id", flat=True)
+            .first()
+        )
 
 
 def connect_data_version_signals() -> None:
@@ -71,3 +84,6 @@ def connect_data_version_signals() -> None:
             sender=SessionEvent,
             dispatch_uid=f"session-progress:{signal is post_save}",
         )
+    pre_save.connect(
+        remember_event_session, sender=SessionEvent, dispatch_uid="session-progress:pre"
+    )

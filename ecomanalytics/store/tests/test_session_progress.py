@@ -130,3 +130,17 @@ def test_orm_saves_and_deletes_of_events_keep_the_progress_in_step(sessions):
 def test_an_empty_selection_updates_nothing(sessions):
     assert refresh_session_progress(session_ids=[]) == 0
     assert refresh_session_progress(session_ids=WebSession.objects.none()) == 0
+
+
+def test_an_event_moved_to_another_session_updates_both(sessions):
+    # given the purchase of the session that went all the way
+    purchase = SessionEvent.objects.get(
+        session__external_id="all-the-way", event_type="purchase"
+    )
+
+    # when it is moved to the session that only landed
+    purchase.session = WebSession.objects.get(external_id="landing")
+    purchase.save()
+
+    # then the first stops at checkout and the second converted, with no funnel step
+    assert (stored()["all-the-way"], stored()["landing"]) == ((3, False), (0, True))
