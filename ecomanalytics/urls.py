@@ -2,6 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# The admin's "View site" link (site_url) leads staff back to the dashboard.
+admin.site.site_header = "ecomanalytics admin"
+admin.site.site_title = "ecomanalytics admin"
+admin.site.index_title = "Shop data"
+admin.site.site_url = "/"
+
 urlpatterns = [
     path("admin/imports/", include("ecomanalytics.store.importing.urls")),
     path("admin/", admin.site.urls),

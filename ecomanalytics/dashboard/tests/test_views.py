@@ -147,3 +147,16 @@ def test_logout_is_a_post_and_returns_to_login(
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert client.get("/").status_code == 302
+
+
+def test_the_admin_links_back_to_the_dashboard(client: Client, db) -> None:
+    # given
+    admin_user = User.objects.create_superuser("boss", password="boss-password")
+    client.force_login(admin_user)
+
+    # when
+    body = client.get("/admin/").content.decode()
+
+    # then
+    assert "ecomanalytics admin" in body
+    assert '<a href="/">View site</a>' in body
