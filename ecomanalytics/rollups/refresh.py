@@ -51,9 +51,11 @@ from tqdm import tqdm
 from ecomanalytics.periods import local_midnight, shop_tz
 from ecomanalytics.store.data_version import bump_data_version
 from ecomanalytics.store.models import (
+    Category,
     Customer,
     Order,
     OrderItem,
+    Product,
     SessionEvent,
     WebSession,
 )
@@ -72,6 +74,16 @@ from .models import (
     SessionDay,
 )
 from .status import forget_status
+
+SHOP_TABLE_MODELS = (
+    Customer,
+    Category,
+    Product,
+    Order,
+    OrderItem,
+    WebSession,
+    SessionEvent,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +460,7 @@ def refresh_rollups(
     """
     started = time.perf_counter()
     rows: dict[str, int] = {}
+    _analyze_shop_tables(using)
     steps = list(_steps(since, using))
     with (
         transaction.atomic(using=using),
@@ -465,6 +478,22 @@ def refresh_rollups(
     forget_status()
     bump_data_version()
     return RefreshReport(since=since, rows=rows, seconds=time.perf_counter() - started)
+
+
+def _analyze_shop_tables(using: str) -> None:
+    """Fresh planner statistics for the shop's tables on PostgreSQL.
+
+    Right after a bulk load autovacuum has not analyzed the tables yet, and without
+    statistics the planner walks the status index for every customer's first order:
+    the cohort rows of a 65,000-customer shop took over 4 minutes instead of seconds.
+    ANALYZE samples a fixed number of rows, so it costs about a second at any size.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in SHOP_TABLE_MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
 
 
 def _built_time_zone(using: str) -> str | None:
