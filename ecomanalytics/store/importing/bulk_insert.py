@@ -10,13 +10,17 @@ backend; every value is a query parameter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from django.db import connection
 from django.db.models import Model
 
 PAGE_SIZE = 1000
+
+
+# Rows per INSERT statement and per validation batch in the importers.
+BATCH_SIZE = 5000
 
 
 def db_datetime(value: datetime) -> object:
@@ -81,3 +85,9 @@ def delete_where_in(model: type[Model], field: str, values: Sequence[object]) ->
             f"WHERE {quote(meta.get_field(field).column)} IN ({placeholders})",
             list(values),
         )
+
+
+def chunks(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
+    """Consecutive slices of at most `size` items: one INSERT batch each."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -22,7 +22,7 @@ from ..choices import Device, EventType, TrafficSource
 from ..data_version import bump_data_version
 from ..models import Customer, Order, Product, SessionEvent, WebSession
 from ..session_progress import refresh_session_progress
-from .bulk_insert import db_datetime, insert_rows
+from .bulk_insert import BATCH_SIZE, chunks, db_datetime, insert_rows
 from .parsing import (
     ImportFileError,
     RowError,
@@ -51,7 +51,6 @@ OPTIONAL_COLUMNS = ("customer_id", "country", "sku", "order_id")
 EVENT_TYPES = tuple(EventType.values)
 SOURCES = tuple(TrafficSource.values)
 DEVICES = tuple(Device.values)
-BATCH_SIZE = 5000
 
 
 class EventRow(NamedTuple):
@@ -219,11 +218,6 @@ def _disagreement(known: list, event: EventRow, line: int) -> RowError | None:
     return None
 
 
-def _chunks(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _write(
     path: Path,
     sessions: dict[str, list],
@@ -275,7 +269,7 @@ def _ensure_customers(sessions: dict[str, list], counts: dict[str, int]) -> dict
         ):
             first_seen[customer_id] = [started_at, source, country]
     pks: dict[str, int] = {}
-    for chunk in _chunks(list(first_seen)):
+    for chunk in chunks(list(first_seen)):
         pks.update(
             Customer.objects.filter(external_id__in=chunk).values_list(
                 "external_id", "pk"
@@ -310,7 +304,7 @@ def _upsert_sessions(
     A known session keeps the earlier of its stored and imported starts; a blank customer
     or country in the file keeps the stored one.
     """
-    for chunk in _chunks(list(sessions)):
+    for chunk in chunks(list(sessions)):
         existing = {
             row[0]: row[1:]
             for row in WebSession.objects.filter(external_id__in=chunk).values_list(

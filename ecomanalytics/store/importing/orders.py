@@ -22,7 +22,7 @@ from django.db import transaction
 
 from ..data_version import bump_data_version
 from ..models import Category, Customer, Order, OrderItem, Product
-from .bulk_insert import db_datetime, delete_where_in, insert_rows
+from .bulk_insert import BATCH_SIZE, chunks, db_datetime, delete_where_in, insert_rows
 from .generic_orders import ORDER_FIELDS, OrderLine, ParsedRow, parse_generic_orders
 from .parsing import RowError, raw_header
 from .progress import progress_bar
@@ -30,7 +30,6 @@ from .report import ErrorLog, ImportReport, RejectedWriter, rejected_path_for
 from .rollups import refresh_rollups_after_commit
 from .shopify import parse_shopify_orders
 
-BATCH_SIZE = 5000
 ORDER_PARSERS: dict[str, Callable[[Path], Iterator[ParsedRow]]] = {
     "generic": parse_generic_orders,
     "shopify": parse_shopify_orders,
@@ -188,11 +187,6 @@ def _disagreement(known: OrderFields, values: OrderLine, line: int) -> RowError 
     return None
 
 
-def _chunks(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _write(
     validation: _Validation,
     *,
@@ -286,7 +280,7 @@ def _upsert_customers(
     keeps its signup; a blank email or country in the file keeps the stored one.
     """
     pks: dict[str, int] = {}
-    for chunk in _chunks(list(customers)):
+    for chunk in chunks(list(customers)):
         existing = {
             external_id: (pk, email, country)
             for external_id, pk, email, country in Customer.objects.filter(
@@ -356,7 +350,7 @@ def _upsert_orders(
     Returns the earliest placed_at touched (old or new), None without orders.
     """
     earliest: datetime | None = None
-    for chunk in _chunks(list(orders)):
+    for chunk in chunks(list(orders)):
         existing = {
             row[0]: row[1:]
             for row in Order.objects.filter(external_id__in=chunk).values_list(
