@@ -7,7 +7,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ecomanalytics.api.params import parse_query
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from .metrics import repeat_purchase, retention_matrix
@@ -49,7 +48,7 @@ class CohortViewSet(MetricViewSet):
     # params_class also keys the base class's response cache.
     @action(detail=False, methods=["get"], params_class=RetentionParams)
     def retention(self, request: Request) -> Response:
-        params = parse_query(RetentionParams, request.query_params)
+        params = self.parsed_params(request)
         matrix = retention_matrix(
             filters=params.to_filters(),
             months=params.validated_data["months"],
@@ -75,7 +74,7 @@ class CohortViewSet(MetricViewSet):
         params_class=RepeatPurchaseParams,
     )
     def repeat_purchase(self, request: Request) -> Response:
-        params = parse_query(RepeatPurchaseParams, request.query_params)
+        params = self.parsed_params(request)
         rows = repeat_purchase(
             filters=params.to_filters(), cohort_by=params.validated_data["cohort_by"]
         )

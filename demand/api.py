@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ecomanalytics.api.params import MetricParams, parse_query
+from ecomanalytics.api.params import MetricParams
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from .forecast import revenue_forecast
@@ -52,7 +52,7 @@ class DemandViewSet(MetricViewSet):
     # params_class also keys the base class's response cache.
     @action(detail=False, methods=["get"], params_class=MetricParams)
     def growth(self, request: Request) -> Response:
-        params = parse_query(MetricParams, request.query_params)
+        params = self.parsed_params(request)
         rows = revenue_growth(filters=params.to_filters())
         return Response(GrowthSerializer({"results": rows}).data)
 
@@ -75,7 +75,7 @@ class DemandViewSet(MetricViewSet):
         params_class=TopProductsParams,
     )
     def top_products(self, request: Request) -> Response:
-        params = parse_query(TopProductsParams, request.query_params)
+        params = self.parsed_params(request)
         rows = top_products(
             filters=params.to_filters(), limit=params.validated_data["limit"]
         )
@@ -96,7 +96,7 @@ class DemandViewSet(MetricViewSet):
         detail=False, methods=["get"], url_path="by-category", params_class=MetricParams
     )
     def by_category(self, request: Request) -> Response:
-        params = parse_query(MetricParams, request.query_params)
+        params = self.parsed_params(request)
         rows = sales_by_category(filters=params.to_filters())
         return Response(SalesByCategorySerializer({"results": rows}).data)
 
@@ -119,7 +119,7 @@ class DemandViewSet(MetricViewSet):
     )
     @action(detail=False, methods=["get"], params_class=ForecastParams)
     def forecast(self, request: Request) -> Response:
-        params = parse_query(ForecastParams, request.query_params)
+        params = self.parsed_params(request)
         result = revenue_forecast(
             filters=params.to_filters(), horizon=params.validated_data["horizon"]
         )

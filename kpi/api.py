@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ecomanalytics.api.params import MetricParams, SessionMetricParams, parse_query
+from ecomanalytics.api.params import MetricParams, SessionMetricParams
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import metrics
@@ -65,7 +65,7 @@ class KpiViewSet(MetricViewSet):
     # params_class also keys the base class's response cache.
     @action(detail=False, methods=["get"], params_class=MetricParams)
     def summary(self, request: Request) -> Response:
-        params = parse_query(MetricParams, request.query_params)
+        params = self.parsed_params(request)
         result = metrics.kpi_summary(filters=params.to_filters())
         return Response(SummarySerializer(result).data)
 
@@ -89,7 +89,7 @@ class KpiViewSet(MetricViewSet):
     )
     @action(detail=False, methods=["get"], params_class=RevenueParams)
     def revenue(self, request: Request) -> Response:
-        params = parse_query(RevenueParams, request.query_params)
+        params = self.parsed_params(request)
         result = metrics.revenue_over_time(
             filters=params.to_filters(),
             granularity=params.validated_data["granularity"],
@@ -113,7 +113,7 @@ class KpiViewSet(MetricViewSet):
     )
     @action(detail=False, methods=["get"], params_class=SessionMetricParams)
     def conversion(self, request: Request) -> Response:
-        params = parse_query(SessionMetricParams, request.query_params)
+        params = self.parsed_params(request)
         result = metrics.conversion_by_source(filters=params.to_filters())
         return Response(ConversionSerializer(result).data)
 
@@ -136,6 +136,6 @@ class KpiViewSet(MetricViewSet):
     )
     @action(detail=False, methods=["get"], params_class=SessionMetricParams)
     def funnel(self, request: Request) -> Response:
-        params = parse_query(SessionMetricParams, request.query_params)
+        params = self.parsed_params(request)
         result = metrics.funnel(filters=params.to_filters())
         return Response(FunnelSerializer(result).data)

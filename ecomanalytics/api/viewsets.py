@@ -61,6 +61,7 @@ class MetricViewSet(viewsets.ViewSet):
     # Set while a request is served: the data version its numbers come from.
     served_data_version: int | None = None
     validated_params: Mapping[str, Any] | None = None
+    _parsed_params: StrictQuerySerializer | None = None
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # as_view() has bound self.get (and head) to the routed action; wrap them so
@@ -104,12 +105,22 @@ class MetricViewSet(viewsets.ViewSet):
         )
         return f"{type(self).__module__}.{type(self).__qualname__}:{self.action}:{path_kwargs}"
 
+    def parsed_params(self, request: Request) -> Any:
+        """The query validated by the action's params_class, parsed once per request.
+
+        The cache key needs the validated parameters before the action runs; the
+        action then reuses them instead of validating the query a second time. A bad
+        query raises ValidationError (HTTP 400 naming the parameter).
+        """
+        if self._parsed_params is None:
+            assert self.params_class is not None, "the action needs a params_class"
+            self._parsed_params = parse_query(self.params_class, request.query_params)
+            self.validated_params = self._parsed_params.validated_data
+        return self._parsed_params
+
     def _cache_parameters(self, request: Request) -> list[tuple[str, Any]]:
         if self.params_class is not None:
-            # A bad query raises ValidationError here: the same 400 the action gives.
-            params = parse_query(self.params_class, request.query_params)
-            self.validated_params = params.validated_data
-            return normalise_parameters(params.validated_data)
+            return normalise_parameters(self.parsed_params(request).validated_data)
         query = request.query_params
         return normalise_parameters({name: query.getlist(name) for name in query})
 
