@@ -125,6 +125,9 @@ API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="1000/hour")
 # How long a metric response is cached; entries also die when the data version moves.
 # 0 disables the cache (benchmarks measure the queries, not the cache).
 METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=300)
+# Off: loads skip the roll-up refresh (metrics then answer from the raw tables until
+# `refresh_rollups` runs); for timing a load on its own.
+ROLLUPS_ENABLED = env.bool("ROLLUPS_ENABLED", default=True)
 
 REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request with the first class's
