@@ -2,8 +2,9 @@
 
 Revenue here is Σ quantity x unit price over lines: the category facts hold it per
 category, so without a category filter it is their sum over categories. Top products
-read the product facts; their `buyers` (distinct customers) do not add up across days
-and are counted on the raw lines of the listed products only.
+read the product facts; their `buyers` (distinct customers) do not add up across days:
+they are summed from the product chain links (models.ChainLinks), or counted on the
+raw lines of the listed products when two filters or more are given.
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ from django.db.models import Count, F, Q, Sum
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window
 
-from .dimensions import CategoryRows, matching, span, whole_months
-from .models import CategoryDay, ProductDay
+from .dimensions import (
+    CategoryRows,
+    first_links,
+    matching,
+    single_filter,
+    span,
+    whole_months,
+)
+from .models import CategoryDay, ProductDay, ProductLinks
 
 
 def _revenue_lines(filters: MetricFilters, categories: CategoryRows = "all") -> Any:
@@ -58,8 +66,6 @@ def top_product_rows(
     *, filters: MetricFilters, window: Window, limit: int
 ) -> list[dict[str, Any]]:
     """sku, name, category, units, revenue, buyers of the best sellers."""
-    from demand.metrics import _lines_in
-
     rows = list(
         ProductDay.objects.filter(matching(filters), span(window))
         .filter(
@@ -77,14 +83,8 @@ def top_product_rows(
     )
     if not rows:
         return []
-    # Buyers are distinct customers: counted on the raw lines of these products only.
-    # Its cost grows with those lines: the raw part of this endpoint (docs/metrics.md).
-    buyers = dict(
-        _lines_in(window, filters)
-        .filter(product_id__in=[row["product_id"] for row in rows])
-        .values("product_id")
-        .annotate(buyers=Count("order__customer_id", distinct=True))
-        .values_list("product_id", "buyers")
+    buyers = _buyers(
+        filters=filters, window=window, products=[row["product_id"] for row in rows]
     )
     return [
         {
@@ -97,6 +97,35 @@ def top_product_rows(
         }
         for row in rows
     ]
+
+
+def _buyers(
+    *, filters: MetricFilters, window: Window, products: list[int]
+) -> dict[int, int]:
+    """Distinct customers with a revenue-order line of each product in the window.
+
+    The product fixes the category, so only source, device and country pick the
+    level: with at most one of them, the sum of the buyers' first links in the
+    window; with more, counted on the raw lines of these products only.
+    """
+    if single_filter(filters, category=False):
+        return dict(
+            ProductLinks.objects.filter(
+                matching(filters), first_links(window), product_id__in=products
+            )
+            .values("product_id")
+            .annotate(buyers=Sum("links"))
+            .values_list("product_id", "buyers")
+        )
+    from demand.metrics import _lines_in
+
+    return dict(
+        _lines_in(window, filters)
+        .filter(product_id__in=products)
+        .values("product_id")
+        .annotate(buyers=Count("order__customer_id", distinct=True))
+        .values_list("product_id", "buyers")
+    )
 
 
 def category_month_rows(

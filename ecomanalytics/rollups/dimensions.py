@@ -72,3 +72,30 @@ def span(window: Window) -> Q:
     if tail.days > 0:
         condition |= days(tail)
     return condition
+
+
+def single_filter(filters: MetricFilters, *, category: bool = True) -> bool:
+    """True when at most one of source, device, country (and category) is given: the
+    levels the distinct-count roll-ups keep (models.ChainLinks, CohortCell)."""
+    given = [filters.source, filters.device, filters.country]
+    if category:
+        given.append(filters.category)
+    return sum(1 for value in given if value) <= 1
+
+
+def first_links(window: Window) -> Q:
+    """The chain links that are each customer's first inside the window.
+
+    A link on a day of the window whose previous day is before the window's start:
+    month precision where the previous month lies before the start's month, day
+    precision for previous days in the start's month (models.ChainLinks).
+    """
+    month_start = window.start.replace(day=1)
+    links = Q(previous_grain=MONTH) & (
+        Q(previous__isnull=True) | Q(previous__lt=month_start)
+    )
+    if window.start != month_start:
+        links |= Q(
+            previous_grain=DAY, previous__gte=month_start, previous__lt=window.start
+        )
+    return span(window) & links

@@ -2,7 +2,8 @@
 
 The functions return rows shaped like the raw queries' rows, so kpi.metrics turns both
 into the same dataclasses. The KPI `customers` (distinct customers) is not additive
-across days: it is still counted on the raw orders, one indexed query.
+across days: it is summed from the chain links (models.ChainLinks), or counted on the
+raw orders when two filters or more are given.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.store.choices import OrderStatus
 
-from .dimensions import days, matching, span
-from .models import CategoryDay, OrderDay, SessionDay
+from .dimensions import days, first_links, matching, single_filter, span
+from .models import CategoryDay, CustomerLinks, OrderDay, SessionDay
 
 
 def _order_facts(filters: MetricFilters) -> Any:
@@ -31,8 +32,6 @@ def summary_row(
     *, filters: MetricFilters, window: Window, previous: Window
 ) -> dict[str, Any]:
     """The aggregate row kpi_summary reads: <current|previous>_<figure>."""
-    from kpi.metrics import _order_rows, _placed_in
-
     is_revenue = Q(status__in=settings.REVENUE_STATUSES)
     is_completed = Q(status=OrderStatus.COMPLETED)
     aggregates: dict[str, Any] = {}
@@ -49,10 +48,31 @@ def summary_row(
         .filter(span(previous) | span(window))
         .aggregate(**aggregates)
     )
-    # Distinct customers do not add up across days: count them on the raw orders.
+    return row | _customers(filters=filters, window=window, previous=previous)
+
+
+def _customers(
+    *, filters: MetricFilters, window: Window, previous: Window
+) -> dict[str, Any]:
+    """{current,previous}_customers: distinct customers with a revenue order.
+
+    With at most one filter, the sum of the customers' first links in each window;
+    with more, counted on the raw orders (one indexed query).
+    """
+    if single_filter(filters):
+        links = CustomerLinks.objects.filter(matching(filters, categories="all"))
+        return {
+            f"{name}_customers": links.filter(first_links(period)).aggregate(
+                total=Sum("links")
+            )["total"]
+            or 0
+            for name, period in (("current", window), ("previous", previous))
+        }
+    from kpi.metrics import _order_rows, _placed_in
+
     table = _order_rows(filters)
     revenue_orders = Q(**{f"{table.field('status')}__in": settings.REVENUE_STATUSES})
-    customers = table.rows.filter(
+    return table.rows.filter(
         _placed_in(table, Window(previous.start, window.end)), revenue_orders
     ).aggregate(
         **{
@@ -62,7 +82,6 @@ def summary_row(
             for name, period in (("current", window), ("previous", previous))
         }
     )
-    return row | customers
 
 
 def revenue_rows(

@@ -207,3 +207,112 @@ class ActiveMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.month:%Y-%m}"
+
+
+# Distinct customers do not add up across days: a customer who ordered on two days of
+# a window is one customer. They are counted from *chains* instead: each (customer,
+# local day with a revenue order) is one link whose `previous` is the customer's
+# previous such day (NULL for the first). A customer has an order in [a, b] exactly
+# when one link has its day in [a, b] and its previous day before a (the first link
+# inside the window), so the distinct count is a sum of link counts over day rows and
+# previous days: rows that grow with the days, never with the customers.
+#
+# Rows are kept for no filter and for each single filter (one dimension or, where it
+# applies, one category): with two filters or more the metrics count on finer tables.
+#
+# `previous` comes at two precisions (previous_grain): "d" keeps the exact previous
+# day, "m" only its month's first day. A query needs the exact day only for previous
+# days in the month of the window's start (the other months are wholly before or
+# after it), so it reads the few "d" rows of that month and the "m" rows otherwise.
+# Month rows (grain "m") keep only links whose previous day is before their month:
+# the others never start a window that covers the whole month.
+
+
+class ChainLinks(models.Model):
+    """Links of revenue-order days per level; see the comment above."""
+
+    grain = models.CharField(max_length=1)
+    day = models.DateField()  # grain "m": the month's first day
+    previous_grain = models.CharField(max_length=1)
+    previous = models.DateField(null=True)
+    traffic_source = models.CharField(max_length=16)
+    device = models.CharField(max_length=16)
+    country = models.CharField(max_length=64)
+    links = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class CustomerLinks(ChainLinks):
+    """Chains of each customer's days with a revenue order (with a category: with a
+    line of the category). Answers the KPI `customers`."""
+
+    category = models.ForeignKey(Category, null=True, **LOOSE)  # NULL: all
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[*DIMENSIONS, "category", "grain", "previous_grain", "day"],
+                name="rollups_customer_links_day",
+            ),
+            models.Index(
+                fields=[*DIMENSIONS, "category", "previous_grain", "previous"],
+                name="rollups_customer_links_prev",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} after {self.previous}"
+
+
+class ProductLinks(ChainLinks):
+    """Chains of each customer's days with a revenue-order line of a product. Answers
+    the top products' `buyers`."""
+
+    product = models.ForeignKey(Product, **LOOSE)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[*DIMENSIONS, "product", "grain", "previous_grain", "day"],
+                name="rollups_product_links_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.day} after {self.previous}"
+
+
+class CohortCell(models.Model):
+    """Cohort sizes and active customers, summed per (cohort anchor day, active month).
+
+    cohort_by: "f" (first revenue order) or "s" (signup). One row per anchor day
+    (grain "d") or anchor month (grain "m", day = its first day), active month and
+    level; active_month NULL: the cohort's size row, which also counts the customers
+    with two revenue orders or more. Levels as the links: no filter, or one of the
+    acquisition's source, device or category, or the customer's country.
+    """
+
+    cohort_by = models.CharField(max_length=1)
+    grain = models.CharField(max_length=1)
+    day = models.DateField()
+    month = models.DateField()  # the cohort: the anchor day's month
+    active_month = models.DateField(null=True)
+    traffic_source = models.CharField(max_length=16)
+    device = models.CharField(max_length=16)
+    country = models.CharField(max_length=64)
+    category = models.ForeignKey(Category, null=True, **LOOSE)  # NULL: all
+    customers = models.PositiveIntegerField()
+    repeat_customers = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["cohort_by", *DIMENSIONS, "category", "grain", "day"],
+                name="rollups_cohort_cell_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_by} {self.day} → {self.active_month}"

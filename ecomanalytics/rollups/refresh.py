@@ -61,6 +61,8 @@ from ecomanalytics.store.models import (
 )
 from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
+from .chains import chain_steps
+from .cohort_cells import cohort_cell_steps
 from .models import (
     ALL,
     DIMENSIONS,
@@ -448,6 +450,8 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
         return written
 
     yield "CustomerCohort", rebuild_customers
+    yield from chain_steps(since, using)
+    yield from cohort_cell_steps(since, using)
 
 
 def refresh_rollups(

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 
 from cohorts.metrics import repeat_purchase, retention_matrix
 from demand.metrics import (
@@ -27,16 +28,6 @@ from demand.metrics import (
     top_products,
 )
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.rollups.models import (
-    AcquisitionCategory,
-    ActiveMonth,
-    CategoryDay,
-    CustomerCohort,
-    OrderDay,
-    ProductDay,
-    RollupState,
-    SessionDay,
-)
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.rollups.status import metrics_path
 from ecomanalytics.store.choices import Device, TrafficSource
@@ -48,16 +39,7 @@ from kpi.metrics import conversion_by_source, funnel, kpi_summary, revenue_over_
 NOW = datetime(2025, 11, 20, 15, 30, tzinfo=UTC)
 SHOP = {"customers": 300, "months": 12, "seed": 7, "now": NOW, "batch_customers": 150}
 COMBINATIONS = 25
-ROLLUP_MODELS = (
-    AcquisitionCategory,
-    ActiveMonth,
-    CustomerCohort,
-    OrderDay,
-    CategoryDay,
-    ProductDay,
-    SessionDay,
-    RollupState,
-)
+ROLLUP_MODELS = tuple(apps.get_app_config("rollups").get_models())
 
 pytestmark = pytest.mark.django_db
 
