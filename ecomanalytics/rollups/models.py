@@ -18,8 +18,9 @@ Grains, and why (docs/metrics.md, "Roll-ups"):
   unfiltered query reads one row per day and status instead of every combination:
   the rows a query scans grow with the days of its window, not with the data.
 - Distinct customers are not additive: the KPI `customers` and the products' `buyers`
-  are still counted on the raw tables (narrow, indexed queries); cohorts read one row
-  per customer and one per (customer, active month) instead of scanning orders.
+  are sums of chain links (ChainLinks, below), cohorts sums of CohortCell rows, for no
+  filter or one. With more filters, cohorts read one row per customer and one per
+  (customer, active month), and `customers`/`buyers` are counted on the raw tables.
 """
 
 from django.db import models
