@@ -20,10 +20,10 @@ from ecomanalytics.periods import Window
 
 from .dimensions import (
     CategoryRows,
-    first_links,
     matching,
     single_filter,
     span,
+    summed_links,
     whole_months,
 )
 from .models import CategoryDay, ProductDay, ProductLinks
@@ -109,14 +109,12 @@ def _buyers(
     window; with more, counted on the raw lines of these products only.
     """
     if single_filter(filters, category=False):
-        return dict(
-            ProductLinks.objects.filter(
-                matching(filters), first_links(window), product_id__in=products
-            )
-            .values("product_id")
-            .annotate(buyers=Sum("links"))
-            .values_list("product_id", "buyers")
+        totals = summed_links(
+            ProductLinks.objects.filter(matching(filters), product_id__in=products),
+            {"window": window},
+            key="product_id",
         )
+        return {product: buyers for (_, product), buyers in totals.items()}
     from demand.metrics import _lines_in
 
     return dict(

@@ -17,7 +17,7 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.store.choices import OrderStatus
 
-from .dimensions import days, first_links, matching, single_filter, span
+from .dimensions import days, matching, single_filter, span, summed_links
 from .models import CategoryDay, CustomerLinks, OrderDay, SessionDay
 
 
@@ -60,13 +60,13 @@ def _customers(
     with more, counted on the raw orders (one indexed query).
     """
     if single_filter(filters):
-        links = CustomerLinks.objects.filter(matching(filters, categories="all"))
+        totals = summed_links(
+            CustomerLinks.objects.filter(matching(filters, categories="all")),
+            {"current": window, "previous": previous},
+        )
         return {
-            f"{name}_customers": links.filter(first_links(period)).aggregate(
-                total=Sum("links")
-            )["total"]
-            or 0
-            for name, period in (("current", window), ("previous", previous))
+            f"{name}_customers": totals.get((name, None), 0)
+            for name in ("current", "previous")
         }
     from kpi.metrics import _order_rows, _placed_in
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import (
@@ -479,6 +480,7 @@ def refresh_rollups(
             rows[name] = rebuild()
             bar.update()
         _record_state(using)
+    _analyze_rollup_tables(using)
     forget_status()
     bump_data_version()
     return RefreshReport(since=since, rows=rows, seconds=time.perf_counter() - started)
@@ -498,6 +500,28 @@ def _analyze_shop_tables(using: str) -> None:
     tables = [model._meta.db_table for model in SHOP_TABLE_MODELS]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(map(connection.ops.quote_name, tables)))
+
+
+def _analyze_rollup_tables(using: str) -> None:
+    """Planner statistics for the freshly written roll-up tables, on both databases.
+
+    Without them SQLite reads a window's month rows and edge days (an OR of three
+    ranges) by scanning the whole grouping level: 18 ms instead of 2.6 ms for the
+    product facts of a 100,000-order shop. analysis_limit keeps SQLite's ANALYZE to
+    a sample, as PostgreSQL's is.
+    """
+    connection = connections[using]
+    tables = [
+        connection.ops.quote_name(model._meta.db_table)
+        for model in apps.get_app_config("rollups").get_models()
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit = 1000")
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
+        else:
+            cursor.execute("ANALYZE " + ", ".join(tables))
 
 
 def _built_time_zone(using: str) -> str | None:
