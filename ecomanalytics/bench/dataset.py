@@ -279,6 +279,25 @@ def bench_token(*, database_alias: str) -> str:
     return token.key
 
 
+def bench_admin_password(*, database_alias: str) -> str:
+    """Make the benchmark's user a superuser with a new random password; return it.
+
+    The admin timings log in through the admin's own login form, as staff do; the
+    password lives only as long as this run.
+    """
+    user, _ = User.objects.db_manager(database_alias).get_or_create(
+        username=BENCH_USERNAME
+    )
+    password = secrets.token_urlsafe(24)
+    user.is_staff = user.is_superuser = user.is_active = True
+    user.set_password(password)
+    user.save(
+        using=database_alias,
+        update_fields=["is_staff", "is_superuser", "is_active", "password"],
+    )
+    return password
+
+
 def _has_orders(alias: str) -> bool:
     try:
         return Order.objects.using(alias).exists()

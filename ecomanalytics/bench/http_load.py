@@ -55,6 +55,14 @@ class Measurement:
 
 
 @dataclass(frozen=True, slots=True)
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+    seconds: float  # from sending the request until the body is read
+
+
+@dataclass(frozen=True, slots=True)
 class ServerMemory:
     workers_peak_mib: float  # sum of the workers' VmHWM
     master_peak_mib: float
@@ -91,29 +99,37 @@ class Server:
         self.port = port
         self.log = log
 
-    def get(
-        self, path: str, params: Mapping[str, str], token: str
-    ) -> tuple[int, bytes, float]:
-        """One GET on a new connection: status, body, seconds until the body is read."""
-        url = f"{path}?{urlencode(params)}" if params else path
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        body: bytes | None = None,
+    ) -> Response:
+        """One request on a new connection, timed until the body is read."""
         connection = http.client.HTTPConnection(
             "127.0.0.1", self.port, timeout=WORKER_TIMEOUT_SECONDS
         )
         try:
             started = time.perf_counter()
-            connection.request(
-                "GET",
-                url,
-                headers={
-                    "Authorization": f"Token {token}",
-                    "Accept": "application/json",
-                },
-            )
+            connection.request(method, url, body=body, headers=dict(headers))
             response = connection.getresponse()
-            body = response.read()
-            return response.status, body, time.perf_counter() - started
+            content = response.read()
+            return Response(
+                status=response.status,
+                headers=response.headers,
+                body=content,
+                seconds=time.perf_counter() - started,
+            )
         finally:
             connection.close()
+
+    def get(
+        self, path: str, params: Mapping[str, str], headers: Mapping[str, str]
+    ) -> Response:
+        url = f"{path}?{urlencode(params)}" if params else path
+        return self.request("GET", url, headers=headers)
 
     def memory(self) -> ServerMemory:
         """Peak resident memory (VmHWM) of the master and its workers, right now."""
@@ -162,13 +178,20 @@ def gunicorn_server(*, database_url: str, log: Path) -> Iterator[Server]:
             process.wait()
 
 
-def accepts(server: Server, endpoint: Endpoint, case: FilterCase, token: str) -> bool:
+def token_headers(token: str) -> dict[str, str]:
+    """The headers of an API client authenticated by its token."""
+    return {"Authorization": f"Token {token}", "Accept": "application/json"}
+
+
+def accepts(
+    server: Server, endpoint: Endpoint, case: FilterCase, headers: Mapping[str, str]
+) -> bool:
     """Whether the endpoint takes the case's parameters (an unknown one is a 400)."""
-    status, body, _ = server.get(endpoint.path, case.params, token)
-    if status != 400:
+    response = server.get(endpoint.path, case.params, headers)
+    if response.status != 400:
         return True
     try:
-        rejected = set(json.loads(body))
+        rejected = set(json.loads(response.body))
     except (ValueError, TypeError):
         return True
     return not rejected & set(case.params)
@@ -179,7 +202,7 @@ def measure(
     endpoint: Endpoint,
     case: FilterCase,
     *,
-    token: str,
+    headers: Mapping[str, str],
     requests: int,
     max_seconds: float | None,
 ) -> Measurement:
@@ -192,9 +215,9 @@ def measure(
     statuses: list[int] = []
     started = time.perf_counter()
     for _ in range(requests):
-        status, _body, elapsed = server.get(endpoint.path, case.params, token)
-        seconds.append(elapsed)
-        statuses.append(status)
+        response = server.get(endpoint.path, case.params, headers)
+        seconds.append(response.seconds)
+        statuses.append(response.status)
         if max_seconds is not None and time.perf_counter() - started > max_seconds:
             break
     return Measurement(

@@ -37,6 +37,9 @@ class BenchRun:
     dataset: Dataset
     machine: Machine
     measurements: list[Measurement]
+    # The admin's change lists: endpoint is the table, filter the page and its query.
+    admin_measurements: list[Measurement]
+    admin_requests: int
     skipped_filters: dict[str, list[str]]  # endpoint -> filters it does not accept
     filter_values: dict[str, str]
     server_memory: ServerMemory
@@ -134,12 +137,41 @@ def render_section(run: BenchRun) -> str:
         + ("; ".join(skipped) if skipped else "none")
         + ".",
         "",
+        *_admin_table(run),
+        "",
         f"Server peak RSS (VmHWM) after the load: {memory.workers_peak_mib:.0f} MiB "
         f"summed over {memory.workers} workers, master {memory.master_peak_mib:.0f} MiB.",
         "<!-- /bench-section -->",
         "",
     ]
     return "\n".join(lines)
+
+
+def _admin_table(run: BenchRun) -> list[str]:
+    lines = [
+        "### Admin",
+        "",
+        "The Django admin's change list of every shop table, through the same server, "
+        "logged in as the bench's superuser through the admin's login form: the first "
+        "page unfiltered, with one list filter (its commonest value among the newest "
+        "rows), one month of the date hierarchy (the newest row's), an exact search "
+        "for a recent row and page 5. "
+        f"{run.admin_requests} requests per row after one warm-up request (fewer where "
+        "the n column says so); a page is left out when its admin has no such filter, "
+        "hierarchy or search, or the table fewer than five pages.",
+        "",
+        "| table | page | n | median ms | p95 ms | non-200 |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for m in run.admin_measurements:
+        errors = f"{m.errors} ({m.statuses})" if m.errors else "0"
+        lines.append(
+            f"| {m.endpoint} | {m.filter} | {m.requests} | {m.median_ms:,.1f} "
+            f"| {m.p95_ms:,.1f} | {errors} |"
+        )
+    if not run.admin_measurements:
+        lines.append("| - | no shop model is registered in the admin | | | | |")
+    return lines
 
 
 def write_results(run: BenchRun, *, path: Path) -> str:

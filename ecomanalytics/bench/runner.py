@@ -15,8 +15,17 @@ from django.utils import timezone
 from ecomanalytics.periods import local_date
 from ecomanalytics.store.models import Order
 
+from .admin_load import (
+    AdminPage,
+    admin_login,
+    admin_pages,
+    measure_admin_page,
+    requests_per_page,
+)
 from .dataset import (
+    BENCH_USERNAME,
     GeneratorOptions,
+    bench_admin_password,
     bench_token,
     build_dataset,
     close_bench_connection,
@@ -26,10 +35,12 @@ from .dataset import (
 from .http_load import (
     FilterCase,
     Measurement,
+    Server,
     accepts,
     discover_endpoints,
     gunicorn_server,
     measure,
+    token_headers,
 )
 from .machine import describe_machine
 from .report import BenchRun, write_results
@@ -74,6 +85,8 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
     alias = open_bench_connection(database_url)
     try:
         token = bench_token(database_alias=alias)
+        password = bench_admin_password(database_alias=alias)
+        pages = admin_pages(database_alias=alias)
         values = dict(filter_values(database_alias=alias))
         cases = filter_cases(database_alias=alias, values=values)
         machine = describe_machine(database_alias=alias)
@@ -85,30 +98,34 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
     skipped: dict[str, list[str]] = {}
     say(f"Measuring {len(endpoints)} endpoints through gunicorn (log: {log}).")
     load_before = os.getloadavg()[0]
+    headers = token_headers(token)
     with gunicorn_server(database_url=database_url, log=log) as server:
         for endpoint in endpoints:
             skipped[endpoint.name] = []
             for case in cases:
                 # The probe doubles as the case's warm-up request.
-                if not accepts(server, endpoint, case, token):
+                if not accepts(server, endpoint, case, headers):
                     skipped[endpoint.name].append(case.name)
                     continue
                 result = measure(
                     server,
                     endpoint,
                     case,
-                    token=token,
+                    headers=headers,
                     requests=options.requests,
                     max_seconds=options.max_seconds_per_case,
                 )
-                say(
-                    f"  {result.endpoint:<28} {result.filter:<11} "
-                    f"median {result.median_ms:8.1f} ms  p95 {result.p95_ms:8.1f} ms"
-                    + (f"  non-200: {result.statuses}" if result.errors else "")
-                )
+                say(_line(result, endpoint_width=28, filter_width=11))
                 measurements.append(result)
+        load_after = os.getloadavg()[0]
+        say(
+            f"Measuring {len(pages)} admin change-list pages, logged in as "
+            f"{BENCH_USERNAME!r}."
+        )
+        admin = measure_admin(server, pages, password=password, options=options)
+        for result in admin:
+            say(_line(result, endpoint_width=14, filter_width=48))
         server_memory = server.memory()
-    load_after = os.getloadavg()[0]
 
     run = BenchRun(
         orders_asked=options.orders,
@@ -116,6 +133,8 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
         dataset=dataset,
         machine=machine,
         measurements=measurements,
+        admin_measurements=admin,
+        admin_requests=requests_per_page(options.requests),
         skipped_filters=skipped,
         filter_values={
             "start/end": _period_label(cases),
@@ -128,6 +147,31 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
     )
     write_results(run, path=options.output)
     return run
+
+
+def measure_admin(
+    server: Server, pages: list[AdminPage], *, password: str, options: BenchOptions
+) -> list[Measurement]:
+    """Each admin page through the server, logged in as the bench's superuser."""
+    headers = admin_login(server, username=BENCH_USERNAME, password=password)
+    return [
+        measure_admin_page(
+            server,
+            page,
+            headers=headers,
+            requests=options.requests,
+            max_seconds=options.max_seconds_per_case,
+        )
+        for page in pages
+    ]
+
+
+def _line(result: Measurement, *, endpoint_width: int, filter_width: int) -> str:
+    return (
+        f"  {result.endpoint:<{endpoint_width}} {result.filter:<{filter_width}} "
+        f"median {result.median_ms:8.1f} ms  p95 {result.p95_ms:8.1f} ms"
+        + (f"  non-200: {result.statuses}" if result.errors else "")
+    )
 
 
 def filter_cases(*, database_alias: str, values: dict[str, str]) -> list[FilterCase]:

@@ -1,17 +1,36 @@
-"""The benchmark end to end at a tiny size: generator, gunicorn, every endpoint, report.
+"""The benchmark end to end at a tiny size: generator, gunicorn, every endpoint, the
+admin's change lists, report; and which admin pages it times.
 
-It runs `manage.py bench` as a user would (a child process with its own SQLite file and
-gunicorn on 127.0.0.1), so it takes about half a minute; the subprocess timeout keeps a
-hung server from hanging the suite.
+The end-to-end test runs `manage.py bench` as a user would (a child process with its
+own SQLite file and gunicorn on 127.0.0.1), so it takes about half a minute; the
+subprocess timeout keeps a hung server from hanging the suite.
 """
 
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.contrib import admin
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Max, Min
 
+from ecomanalytics.bench.admin_load import AdminPage, admin_pages, shop_model_admins
 from ecomanalytics.bench.http_load import discover_endpoints, percentile
+from ecomanalytics.store.admin import with_indexed_dates
+from ecomanalytics.store.models import Category, Order
+from ecomanalytics.store.tests.factories import (
+    CategoryFactory,
+    CustomerFactory,
+    OrderFactory,
+    OrderItemFactory,
+    ProductFactory,
+    SessionEventFactory,
+    WebSessionFactory,
+)
 
 BENCH_TIMEOUT_SECONDS = 120
 
@@ -31,7 +50,9 @@ def test_percentile_is_nearest_rank() -> None:
     assert result == (10.0, 19.0, 7.0)
 
 
-def test_bench_measures_every_endpoint_and_writes_the_report(tmp_path: Path) -> None:
+def test_bench_measures_every_endpoint_and_admin_page_and_writes_the_report(
+    tmp_path: Path,
+) -> None:
     # given
     output = tmp_path / "RESULTS.md"
     database_url = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
@@ -68,3 +89,161 @@ def test_bench_measures_every_endpoint_and_writes_the_report(tmp_path: Path) -> 
     assert "| orders |" in report
     assert "| non-200 |" in report
     assert "non-200: " not in completed.stdout  # every measured request answered 200
+    admin_rows = report.split("### Admin", 1)[1].split("Server peak RSS", 1)[0]
+    tables = [str(model._meta.verbose_name_plural) for model, _ in shop_model_admins()]
+    assert [t for t in tables if f"| {t} | unfiltered | 3 |" not in admin_rows] == []
+    assert "| orders | page 5 `?p=5` | 3 |" in admin_rows
+    assert "| orders | list filter `?status__exact=" in admin_rows
+    statuses = re.findall(
+        r"^\| [^|]+ \| [^|]+ \| \d+ \| [\d.,]+ \| [\d.,]+ \| (.*) \|$",
+        admin_rows,
+        re.MULTILINE,
+    )
+    assert len(statuses) >= 2 * len(tables)  # a row per page, at least two each
+    assert set(statuses) == {"0"}  # every admin request answered 200
+
+
+@pytest.mark.django_db
+def test_admin_pages_come_from_each_model_admin_and_the_newest_rows() -> None:
+    # given a shop whose newest rows carry the values the pages are built from
+    books = CategoryFactory(name="Books")
+    product = ProductFactory(sku="SKU-1", category=books)
+    # midnight UTC on 1 January is still December in the shop's time zone (New York)
+    customer = CustomerFactory(
+        external_id="C1",
+        signed_up_at=datetime(2025, 1, 1, tzinfo=UTC),
+        acquisition_channel="email",
+    )
+    for external_id, status in [("O1", "paid"), ("O2", "paid")]:
+        OrderFactory(
+            external_id=external_id,
+            customer=customer,
+            status=status,
+            placed_at=datetime(2025, 3, 10, 12, tzinfo=UTC),
+        )
+    newest = OrderFactory(
+        external_id="O3",
+        customer=customer,
+        status="completed",
+        placed_at=datetime(2025, 4, 2, 12, tzinfo=UTC),
+    )
+    OrderItemFactory(order=newest, product=product)
+    session = WebSessionFactory(
+        external_id="S1",
+        traffic_source="social",
+        started_at=datetime(2025, 4, 2, 11, tzinfo=UTC),
+    )
+    SessionEventFactory(
+        session=session,
+        event_type="add_to_cart",
+        occurred_at=datetime(2025, 4, 2, 11, 5, tzinfo=UTC),
+    )
+
+    # when
+    pages = admin_pages(database_alias=DEFAULT_DB_ALIAS)
+
+    # then
+    def page(table: str, path: str, name: str, **params: str) -> AdminPage:
+        return AdminPage(table, name, f"/admin/store/{path}/", params)
+
+    assert pages == [
+        page("customers", "customer", "unfiltered"),
+        page(
+            "customers", "customer", "list filter", acquisition_channel__exact="email"
+        ),
+        page(
+            "customers",
+            "customer",
+            "date hierarchy",
+            signed_up_at__year="2024",
+            signed_up_at__month="12",
+        ),
+        page("customers", "customer", "search", q="C1"),
+        page("categories", "category", "unfiltered"),
+        page("categories", "category", "search", q="Books"),
+        page("products", "product", "unfiltered"),
+        page("products", "product", "list filter", category__id__exact=str(books.pk)),
+        page("products", "product", "search", q="SKU-1"),
+        page("orders", "order", "unfiltered"),
+        page("orders", "order", "list filter", status__exact="paid"),
+        page(
+            "orders",
+            "order",
+            "date hierarchy",
+            placed_at__year="2025",
+            placed_at__month="4",
+        ),
+        page("orders", "order", "search", q="O3"),
+        page("order items", "orderitem", "unfiltered"),
+        page(
+            "order items", "orderitem", "list filter", order__status__exact="completed"
+        ),
+        page("order items", "orderitem", "search", q="O3"),
+        page("web sessions", "websession", "unfiltered"),
+        page(
+            "web sessions", "websession", "list filter", traffic_source__exact="social"
+        ),
+        page(
+            "web sessions",
+            "websession",
+            "date hierarchy",
+            started_at__year="2025",
+            started_at__month="4",
+        ),
+        page("web sessions", "websession", "search", q="S1"),
+        page("session events", "sessionevent", "unfiltered"),
+        page(
+            "session events",
+            "sessionevent",
+            "list filter",
+            event_type__exact="add_to_cart",
+        ),
+        page(
+            "session events",
+            "sessionevent",
+            "date hierarchy",
+            occurred_at__year="2025",
+            occurred_at__month="4",
+        ),
+        page("session events", "sessionevent", "search", q="S1"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("rows", "has_page_5"), [(4, False), (5, True)])
+def test_page_5_is_timed_only_when_the_table_has_five_pages(
+    monkeypatch: pytest.MonkeyPatch, rows: int, has_page_5: bool
+) -> None:
+    # given one category per page
+    monkeypatch.setattr(admin.site._registry[Category], "list_per_page", 1)
+    CategoryFactory.create_batch(rows)
+
+    # when
+    pages = admin_pages(database_alias=DEFAULT_DB_ALIAS)
+
+    # then
+    category_pages = [p.page for p in pages if p.table == "categories"]
+    assert ("page 5" in category_pages) is has_page_5
+
+
+@pytest.mark.django_db
+def test_the_date_hierarchy_lists_the_same_dates_from_index_probes() -> None:
+    # given orders on both sides of a month and a year boundary in New York time
+    for placed_at in [
+        datetime(2024, 12, 31, 23, tzinfo=UTC),  # 18:00 on 31 December in New York
+        datetime(2025, 1, 1, 4, 59, tzinfo=UTC),  # 23:59 on 31 December in New York
+        datetime(2025, 1, 1, 5, tzinfo=UTC),  # midnight on 1 January in New York
+        datetime(2025, 3, 9, 7, tzinfo=UTC),  # the day clocks go forward
+    ]:
+        OrderFactory(placed_at=placed_at)
+    plain = Order.objects.all()
+    probed = with_indexed_dates(plain)
+
+    # when / then
+    for kind in ("year", "month", "day"):
+        assert list(probed.datetimes("placed_at", kind)) == list(
+            plain.datetimes("placed_at", kind)
+        )
+    assert probed.aggregate(first=Min("placed_at"), last=Max("placed_at")) == (
+        plain.aggregate(first=Min("placed_at"), last=Max("placed_at"))
+    )
