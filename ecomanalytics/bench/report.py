@@ -80,7 +80,8 @@ def render_section(run: BenchRun) -> str:
             f"with these options, measured on a small shop) took {seconds:.1f} s; "
             f"peak RSS of the generator process: {data.generation.peak_rss_mib:.0f} MiB. "
             "Every table is written by that one run, so a table's rows/s is its rows "
-            "divided by the whole run's time.",
+            "divided by the whole run's time (the roll-up refresh is not part of it: "
+            "it is timed on its own below).",
             "",
             "| table | rows | rows/s |",
             "|---|---:|---:|",
