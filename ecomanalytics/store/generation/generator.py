@@ -51,8 +51,8 @@ class Column:
     """One column of generated rows, in a form cheap to keep and to convert per chunk.
 
     kind: "int"; "bool"; "nullable_int" (-1 stands for NULL); "time" (UTC epoch seconds);
-    "cents" (money in cents); "label" (codes into `labels`); "format" (`fmt % value`,
-    e.g. external ids from ids); "text" (strings as they are).
+    "cents" (money in cents); "label" (codes into `labels`); "format" (`fmt % value`
+    of non-negative ints, e.g. external ids from ids).
     """
 
     kind: str
