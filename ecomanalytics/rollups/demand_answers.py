@@ -17,16 +17,17 @@ from django.db.models import Count, F, Q, Sum
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window
+from ecomanalytics.store.models import Product
 
 from .dimensions import (
     CategoryRows,
     matching,
     single_filter,
     span,
-    summed_links,
     whole_months,
 )
-from .models import CategoryDay, ProductDay, ProductLinks
+from .link_sums import buyers_per_product
+from .models import CategoryDay, ProductDay
 
 
 def _revenue_lines(filters: MetricFilters, categories: CategoryRows = "all") -> Any:
@@ -66,31 +67,33 @@ def top_product_rows(
     *, filters: MetricFilters, window: Window, limit: int
 ) -> list[dict[str, Any]]:
     """sku, name, category, units, revenue, buyers of the best sellers."""
+    # Grouped by product (and its sku, the tie-break) only: names and categories are
+    # read for the listed products afterwards. Joining them into the grouped rows
+    # cost 20 ms instead of 7 at 1M orders (12,000 rows grouped by four text columns).
     rows = list(
         ProductDay.objects.filter(matching(filters), span(window))
         .filter(
             Q(product__category__name=filters.category) if filters.category else Q()
         )
-        .values("product_id")
-        .annotate(
-            sku=F("product__sku"),
-            name=F("product__name"),
-            category=F("product__category__name"),
-            total_units=Sum("units"),
-            total_revenue=Sum("revenue"),
-        )
-        .order_by("-total_units", "sku")[:limit]
+        .values("product_id", "product__sku")
+        .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))
+        .order_by("-total_units", "product__sku")[:limit]
     )
     if not rows:
         return []
-    buyers = _buyers(
-        filters=filters, window=window, products=[row["product_id"] for row in rows]
-    )
+    listed = [row["product_id"] for row in rows]
+    names = {
+        product["pk"]: product
+        for product in Product.objects.filter(pk__in=listed).values(
+            "pk", "name", category_name=F("category__name")
+        )
+    }
+    buyers = _buyers(filters=filters, window=window, products=listed)
     return [
         {
-            "sku": row["sku"],
-            "name": row["name"],
-            "category": row["category"],
+            "sku": row["product__sku"],
+            "name": names[row["product_id"]]["name"],
+            "category": names[row["product_id"]]["category_name"],
             "units": row["total_units"],
             "revenue": row["total_revenue"],
             "buyers": buyers.get(row["product_id"], 0),
@@ -109,12 +112,7 @@ def _buyers(
     window; with more, counted on the raw lines of these products only.
     """
     if single_filter(filters, category=False):
-        totals = summed_links(
-            ProductLinks.objects.filter(matching(filters), product_id__in=products),
-            {"window": window},
-            key="product_id",
-        )
-        return {product: buyers for (_, product), buyers in totals.items()}
+        return buyers_per_product(filters, window, products)
     from demand.metrics import _lines_in
 
     return dict(

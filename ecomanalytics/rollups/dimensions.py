@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
-from django.db.models import Q, QuerySet, Sum, Value
+from django.db.models import Q
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window, add_months
@@ -56,19 +56,30 @@ def whole_months(first: date, last: date) -> Q:
     return Q(grain=MONTH, day__gte=first, day__lte=last)
 
 
-def span_parts(window: Window) -> list[Q]:
+Range = tuple[str, date, date]  # (grain, first day, last day) of roll-up rows
+
+
+def span_ranges(window: Window) -> list[Range]:
     """The window's facts in the fewest rows: month rows for the months it covers
     whole, day rows for the days of the months it covers in part; one range each."""
     first_whole = window.start if window.start.day == 1 else add_months(window.start, 1)
     # The month before the one holding the day after end.
     last_whole = add_months((window.end + timedelta(days=1)).replace(day=1), -1)
     if first_whole > last_whole:
-        return [days(window)]
+        return [(DAY, window.start, window.end)]
     head = Window(window.start, first_whole - timedelta(days=1))
     tail = Window(add_months(last_whole, 1), window.end)
-    parts = [whole_months(first_whole, last_whole)]
-    parts += [days(edge) for edge in (head, tail) if edge.days > 0]
-    return parts
+    ranges = [(MONTH, first_whole, last_whole)]
+    ranges += [(DAY, edge.start, edge.end) for edge in (head, tail) if edge.days > 0]
+    return ranges
+
+
+def span_parts(window: Window) -> list[Q]:
+    """span_ranges() as conditions."""
+    return [
+        Q(grain=grain, day__gte=first, day__lte=last)
+        for grain, first, last in span_ranges(window)
+    ]
 
 
 def span(window: Window) -> Q:
@@ -87,51 +98,3 @@ def single_filter(filters: MetricFilters, *, category: bool = True) -> bool:
     if category:
         given.append(filters.category)
     return sum(1 for value in given if value) <= 1
-
-
-def first_link_parts(window: Window) -> list[Q]:
-    """The chain links that are each customer's first inside the window, as ranges
-    that each read one index range (a sum over them counts each customer once).
-
-    A link on a day of the window whose previous day is before the window's start:
-    month precision where the previous month lies before the start's month, day
-    precision for previous days in the start's month (models.ChainLinks).
-    """
-    month_start = window.start.replace(day=1)
-    earlier_month = Q(previous_grain=MONTH) & (
-        Q(previous__isnull=True) | Q(previous__lt=month_start)
-    )
-    earlier_day = Q(
-        previous_grain=DAY, previous__gte=month_start, previous__lt=window.start
-    )
-    parts = []
-    for rows in span_parts(window):
-        parts.append(rows & earlier_month)
-        if window.start != month_start:
-            parts.append(rows & earlier_day)
-    return parts
-
-
-def summed_links(
-    links: QuerySet, windows: dict[str, Window], key: str | None = None
-) -> dict[tuple[str, object], int]:
-    """Σ links of each window's first links: {(window name, key value): customers}.
-
-    One UNION ALL of simple range queries (an OR of them would make SQLite scan the
-    whole level), summed here; key groups by a column (product_id) or not at all.
-    """
-    group = key or "grain"
-    parts = [
-        links.order_by()
-        .filter(part)
-        .values(group)
-        .annotate(total=Sum("links"), window=Value(name))
-        .values_list("window", group, "total")
-        for name, window in windows.items()
-        for part in first_link_parts(window)
-    ]
-    totals: dict[tuple[str, object], int] = {}
-    for name, value, total in parts[0].union(*parts[1:], all=True):
-        index = (name, value if key else None)
-        totals[index] = totals.get(index, 0) + total
-    return totals

@@ -17,8 +17,9 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.store.choices import OrderStatus
 
-from .dimensions import days, matching, single_filter, span, summed_links
-from .models import CategoryDay, CustomerLinks, OrderDay, SessionDay
+from .dimensions import days, matching, single_filter, span
+from .link_sums import customers_per_window
+from .models import CategoryDay, OrderDay, SessionDay
 
 
 def _order_facts(filters: MetricFilters) -> Any:
@@ -60,14 +61,10 @@ def _customers(
     with more, counted on the raw orders (one indexed query).
     """
     if single_filter(filters):
-        totals = summed_links(
-            CustomerLinks.objects.filter(matching(filters, categories="all")),
-            {"current": window, "previous": previous},
+        totals = customers_per_window(
+            filters, {"current": window, "previous": previous}
         )
-        return {
-            f"{name}_customers": totals.get((name, None), 0)
-            for name in ("current", "previous")
-        }
+        return {f"{name}_customers": total for name, total in totals.items()}
     from kpi.metrics import _order_rows, _placed_in
 
     table = _order_rows(filters)

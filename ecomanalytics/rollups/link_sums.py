@@ -1,0 +1,124 @@
+"""Distinct customers as sums of first links (models.ChainLinks), in one SQL statement.
+
+A customer is counted in a window by the one link that is their first inside it: a
+link on a day of the window whose previous day is before the window's start. The
+rows to sum are, for each range of span_ranges() (month rows for whole months, day
+rows for partial ones):
+- month precision, previous month before the start's month (or no previous day);
+- day precision, previous day in the start's month before the start (only when the
+  window does not start on the 1st).
+Each is one index range; their UNION ALL is summed per window (and product). The SQL
+is written here rather than composed with the ORM: composing a dozen filtered
+querysets cost more Python time (about 10 ms) than the database spent answering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
+
+from ecomanalytics.filters import MetricFilters
+from ecomanalytics.periods import Window
+from ecomanalytics.store.models import Category
+
+from .dimensions import DAY, MONTH, span_ranges
+from .models import ALL, CustomerLinks, ProductLinks
+
+
+def customers_per_window(
+    filters: MetricFilters, windows: dict[str, Window]
+) -> dict[str, int]:
+    """Distinct customers with a revenue order (with a line of the category) per
+    window, at the level of the filters (at most one given: dimensions.single_filter)."""
+    level, params = _level(filters)
+    if level is None:
+        return dict.fromkeys(windows, 0)
+    if filters.category:
+        category = _connection(CustomerLinks).ops.quote_name(Category._meta.db_table)
+        level.append(f"category_id IN (SELECT id FROM {category} WHERE name = %s)")
+        params.append(filters.category)
+    else:
+        level.append("category_id IS NULL")
+    sums = _sums(CustomerLinks, level, params, windows, key=None)
+    return {name: sums.get((name, None), 0) for name in windows}
+
+
+def buyers_per_product(
+    filters: MetricFilters, window: Window, products: Sequence[int]
+) -> dict[int, int]:
+    """Distinct customers with a revenue-order line of each product in the window, at
+    the level of source, device or country (at most one given)."""
+    level, params = _level(filters)
+    if level is None or not products:
+        return {}
+    level.append(f"product_id IN ({', '.join(['%s'] * len(products))})")
+    params.extend(products)
+    sums = _sums(ProductLinks, level, params, {"window": window}, key="product_id")
+    return {product: buyers for (_, product), buyers in sums.items()}
+
+
+def _level(filters: MetricFilters) -> tuple[list[str] | None, list[object]]:
+    """The conditions selecting the filters' level (dimensions.matching's rows)."""
+    values = {
+        "traffic_source": filters.source,
+        "device": filters.device,
+        "country": filters.country,
+    }
+    if ALL in values.values():
+        # A literal "*" matches no raw row; here it would read a whole level.
+        return None, []
+    return [f"{column} = %s" for column in values], [
+        value or ALL for value in values.values()
+    ]
+
+
+def _sums(
+    model: type[Model],
+    level: list[str],
+    level_params: list[object],
+    windows: dict[str, Window],
+    key: str | None,
+) -> dict[tuple[str, object], int]:
+    connection = _connection(model)
+    table = connection.ops.quote_name(model._meta.db_table)
+    key_column = key or "NULL"
+    where = " AND ".join(level)
+    day = connection.ops.adapt_datefield_value
+    parts: list[str] = []
+    params: list[object] = []
+    for name, window in windows.items():
+        month_start = window.start.replace(day=1)
+        for grain, first, last in span_ranges(window):
+            rows = (
+                f"SELECT %s AS link_window, {key_column} AS link_key, links "
+                f"FROM {table} WHERE {where} AND grain = %s "
+                "AND day >= %s AND day <= %s"
+            )
+            common = [name, *level_params, grain, day(first), day(last)]
+            parts.append(
+                f"{rows} AND previous_grain = '{MONTH}' "
+                "AND (previous IS NULL OR previous < %s)"
+            )
+            params += [*common, day(month_start)]
+            if window.start != month_start:
+                parts.append(
+                    f"{rows} AND previous_grain = '{DAY}' "
+                    "AND previous >= %s AND previous < %s"
+                )
+                params += [*common, day(month_start), day(window.start)]
+    statement = (
+        "SELECT link_window, link_key, SUM(links) "
+        f"FROM ({' UNION ALL '.join(parts)}) first_links "
+        "GROUP BY link_window, link_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return {(name, value): int(total) for name, value, total in cursor.fetchall()}
+
+
+def _connection(model: type[Model]) -> BaseDatabaseWrapper:
+    """The database the metrics read (the analytics replica when one is set)."""
+    return connections[router.db_for_read(model)]
