@@ -26,7 +26,6 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     F,
     IntegerField,
@@ -39,17 +38,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import (
-    Cast,
-    Coalesce,
-    TruncDate,
-    TruncMonth,
-    TruncWeek,
-)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from tqdm import tqdm
 
-from ecomanalytics.periods import local_midnight, shop_tz
+from ecomanalytics.periods import local_midnight
 from ecomanalytics.store.data_version import bump_data_version
 from ecomanalytics.store.models import (
     Category,
@@ -64,6 +57,7 @@ from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps
+from .local_time import LocalDate, MonthStart, WeekStart
 from .models import (
     ALL,
     DIMENSIONS,
@@ -99,29 +93,40 @@ class RefreshReport:
 def _calendar(timestamp: str) -> dict[str, object]:
     """Local day, ISO week (its Monday) and month (its 1st) of a timestamp column.
 
-    The casts make both databases store plain dates (SQLite's truncations are
-    datetime strings).
+    Only the day is computed per row (in SQL on both databases, local_time); the week
+    and month are computed from it and group with it, once per group.
     """
-    tz = shop_tz()
-    return {
-        "day": TruncDate(timestamp, tzinfo=tz),
-        "week": Cast(TruncWeek(timestamp, tzinfo=tz), DateField()),
-        "month": Cast(TruncMonth(timestamp, tzinfo=tz), DateField()),
-    }
+    day = LocalDate(timestamp)
+    return {"day": day, "week": WeekStart(day), "month": MonthStart(day)}
 
 
-def _local_month(timestamp: str) -> Cast:
-    return Cast(TruncMonth(timestamp, tzinfo=shop_tz()), DateField())
+def _local_month(timestamp: str) -> MonthStart:
+    return MonthStart(LocalDate(timestamp))
 
 
 CALENDAR = ("day", "week", "month")
+
+
+def _day_first(rows: QuerySet) -> QuerySet:
+    """Group by the local day before the dimensions (the ORM puts the annotated day
+    last): SQLite sorts the rows for the GROUP BY, and with the day as the leading key
+    most comparisons end at the first column. The session facts of 2.9M sessions
+    took 16.3 s grouped (dimensions, day) and 6.4 s grouped (day, dimensions)."""
+    query = rows.query
+    query.group_by = tuple(
+        sorted(
+            query.group_by,
+            key=lambda column: getattr(column, "refs", None) != "day",
+        )
+    )
+    return rows
 
 
 def _order_days(since: date | None) -> QuerySet:
     orders = Order.objects.order_by()
     if since is not None:
         orders = orders.filter(placed_at__gte=local_midnight(since))
-    return (
+    return _day_first(
         orders.annotate(**_calendar("placed_at"), country=F("customer__country"))
         .values(*CALENDAR, "traffic_source", "device", "country", "status")
         .annotate(orders=Count("id"), revenue=Sum("total"))
@@ -132,7 +137,7 @@ def _category_days(since: date | None) -> QuerySet:
     lines = OrderItem.objects.order_by()
     if since is not None:
         lines = lines.filter(order__placed_at__gte=local_midnight(since))
-    return (
+    return _day_first(
         lines.annotate(
             **_calendar("order__placed_at"),
             traffic_source=F("order__traffic_source"),
@@ -154,7 +159,7 @@ def _product_days(since: date | None) -> QuerySet:
     lines = OrderItem.objects.revenue().order_by()
     if since is not None:
         lines = lines.filter(order__placed_at__gte=local_midnight(since))
-    return (
+    return _day_first(
         lines.annotate(
             **_calendar("order__placed_at"),
             traffic_source=F("order__traffic_source"),
@@ -176,7 +181,7 @@ def _session_days(since: date | None) -> QuerySet:
     sessions = WebSession.objects.order_by()
     if since is not None:
         sessions = sessions.filter(started_at__gte=local_midnight(since))
-    return (
+    return _day_first(
         sessions.annotate(**_calendar("started_at"))
         .values(*CALENDAR, "traffic_source", "device", "country")
         .annotate(
@@ -214,12 +219,10 @@ def _customer_cohorts(stamp: int) -> QuerySet:
         .order_by("-placed_at")
         .values("placed_at")[:1]
     )
-    tz = shop_tz()
     return (
         Customer.objects.order_by()
         .filter(~Exists(CustomerCohort.objects.filter(customer_id=OuterRef("pk"))))
         .annotate(
-            acquired_at=Subquery(first.values("placed_at")),
             acquisition_order_id=Subquery(first.values("pk")),
             acquisition_source=Coalesce(
                 Subquery(first.values("traffic_source")), Value("")
@@ -230,10 +233,18 @@ def _customer_cohorts(stamp: int) -> QuerySet:
             ),
             last_order_at=Subquery(last_order),
             customer_id=F("pk"),
-            signup_day=TruncDate("signed_up_at", tzinfo=tz),
+            signup_day=LocalDate("signed_up_at"),
             signup_month=_local_month("signed_up_at"),
-            acquired_day=TruncDate("acquired_at", tzinfo=tz),
-            acquisition_month=_local_month("acquired_at"),
+            # Computed inside the subqueries, on the first order's column: outside
+            # they would repeat the subquery in each branch of the local-day SQL.
+            acquired_day=Subquery(
+                first.annotate(local_day=LocalDate("placed_at")).values("local_day")
+            ),
+            acquisition_month=Subquery(
+                first.annotate(local_month=_local_month("placed_at")).values(
+                    "local_month"
+                )
+            ),
             stamp=Value(stamp),
         )
         .values(
@@ -315,21 +326,53 @@ DAY, MONTH = "d", "m"
 
 
 def _month_rows(model: type[Model], since: date | None, using: str) -> int:
-    """Insert each month's sums of the day rows (every level), from since's month on."""
+    """Insert each month's sums of the day rows (every level), from since's month on.
+
+    The finest level's month rows sum its day rows; each coarser level's month rows
+    sum the month rows of the level it is built from (_finer_level), read back as the
+    range of primary keys their INSERT appended: sums of sums, over few rows.
+    """
     keys, measures = KEYS_AND_MEASURES[model]
-    days = model.objects.using(using).order_by().filter(grain=DAY)
+    table = model.objects.using(using).order_by()
+    finest = table.filter(grain=DAY)
+    for dimension in DIMENSIONS:
+        finest = finest.exclude(**{dimension: ALL})
     if since is not None:
-        days = days.filter(month__gte=since.replace(day=1))
-    query = days.values("month", *DIMENSIONS, *keys).annotate(
-        **{f"total_{measure}": Sum(measure) for measure in measures},
-        first_day=F("month"),
-        month_grain=Value(MONTH),
-    )
-    renamed = {f"total_{measure}": measure for measure in measures} | {
-        "first_day": "day",
-        "month_grain": "grain",
-    }
-    return _insert_select(model, query, using, renamed)
+        finest = finest.filter(month__gte=since.replace(day=1))
+    if model is CategoryDay:
+        finest = finest.filter(category__isnull=False)
+    finest_level: Level = ((), keys)
+    written_pks: dict[Level, tuple[int, int]] = {}
+    written = 0
+    for level in [finest_level, *_levels(model)]:
+        collapsed, level_keys = level
+        if level == finest_level:
+            rows = finest
+        else:
+            after, last = written_pks[_finer_level(model, level) or finest_level]
+            rows = table.filter(pk__gt=after, pk__lte=last)
+        level_measures = [
+            measure
+            for measure in measures
+            if not (model is CategoryDay and "category_id" not in level_keys)
+            or measure != "orders"
+        ]
+        kept = [dimension for dimension in DIMENSIONS if dimension not in collapsed]
+        query = rows.values("month", *kept, *level_keys).annotate(
+            **{f"total_{measure}": Sum(measure) for measure in level_measures},
+            **{f"all_{dimension}": Value(ALL) for dimension in collapsed},
+            first_day=F("month"),
+            month_grain=Value(MONTH),
+        )
+        renamed = (
+            {f"total_{measure}": measure for measure in level_measures}
+            | {f"all_{dimension}": dimension for dimension in collapsed}
+            | {"first_day": "day", "month_grain": "grain"}
+        )
+        after = _last_pk(table)
+        written += _insert_select(model, query, using, renamed)
+        written_pks[level] = (after, _last_pk(table))
+    return written
 
 
 # Per day table: its grouping columns besides the calendar and the dimensions, and
@@ -352,29 +395,82 @@ KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = 
 }
 
 
-def _grouping_levels(model: type[Model], since: date | None, using: str) -> int:
-    """Insert the coarser levels of a day table from its finest rows (see models.py).
+Level = tuple[tuple[str, ...], tuple[str, ...]]  # (collapsed dimensions, keys)
 
-    Each level is one GROUP BY over the finest rows of the days rebuilt, with the
-    collapsed dimensions set to ALL; the category table's all-categories levels leave
-    category and orders NULL.
-    """
-    keys, measures = KEYS_AND_MEASURES[model]
-    finest = model.objects.using(using).order_by().filter(grain=DAY)
-    for dimension in DIMENSIONS:
-        finest = finest.exclude(**{dimension: ALL})
-    if since is not None:
-        finest = finest.filter(day__gte=since)
-    levels: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+
+def _levels(model: type[Model]) -> list[Level]:
+    """The coarser levels of a day table, each after the finer level it is built from
+    (_finer_level)."""
+    keys, _ = KEYS_AND_MEASURES[model]
+    levels: list[Level] = []
     for size in range(len(DIMENSIONS) + 1):
         for collapsed in combinations(DIMENSIONS, size):
             if collapsed:
                 levels.append((collapsed, keys))
             if model is CategoryDay:
                 levels.append((collapsed, ("status",)))
+    return levels
+
+
+def _finer_level(model: type[Model], level: Level) -> Level | None:
+    """The level a level's rows are summed from: the same dimensions per category for
+    the all-categories levels, else one dimension fewer collapsed (None: the finest
+    rows)."""
+    keys, _ = KEYS_AND_MEASURES[model]
+    collapsed, level_keys = level
+    finer = (collapsed, keys) if level_keys != keys else (collapsed[:-1], keys)
+    return finer if finer[0] else None
+
+
+def _without_jit(using: str) -> None:
+    """Switch PostgreSQL's JIT compilation off for the rest of the refresh transaction.
+
+    The refresh runs dozens of INSERT ... SELECT statements whose estimated cost is
+    above jit_above_cost, and compiling each took 0.1-0.2 s, as long as many of them
+    run: a full refresh of 100k orders took 38 s instead of 42 s without it.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+
+
+def _last_pk(table: QuerySet) -> int:
+    return table.aggregate(last=Max("pk"))["last"] or 0
+
+
+def _grouping_levels(model: type[Model], since: date | None, using: str) -> int:
+    """Insert the coarser levels of a day table from its finest rows (see models.py).
+
+    Each level is one GROUP BY with the collapsed dimensions set to ALL; the category
+    table's all-categories levels leave category and orders NULL. A level is summed
+    from the next finer one (_finer_level), not from the finest rows: sums of sums,
+    over fewer rows. Each INSERT appends one range of primary keys, so a level's rows
+    are read back as that range (a range scan, not a scan of the growing table).
+    """
+    # Called right after the first day table's finest rows: every later statement of
+    # the refresh (session facts, links, cohort cells) runs without JIT.
+    _without_jit(using)
+    _, measures = KEYS_AND_MEASURES[model]
+    table = model.objects.using(using).order_by()
+    # The finest rows of the days rebuilt were the last rows written.
+    finest = table.filter(grain=DAY, pk__lte=_last_pk(table))
+    for dimension in DIMENSIONS:
+        finest = finest.exclude(**{dimension: ALL})
+    if since is not None:
+        finest = finest.filter(day__gte=since)
+    if model is CategoryDay:
+        finest = finest.filter(category__isnull=False)
+    written_pks: dict[Level, tuple[int, int]] = {}
     written = 0
-    for collapsed, level_keys in levels:
-        rows = finest.filter(category__isnull=False) if model is CategoryDay else finest
+    for level in _levels(model):
+        collapsed, level_keys = level
+        finer = _finer_level(model, level)
+        if finer is None:
+            rows = finest
+        else:
+            after, last = written_pks[finer]
+            rows = table.filter(pk__gt=after, pk__lte=last)
         kept = [dimension for dimension in DIMENSIONS if dimension not in collapsed]
         level_measures = [
             measure
@@ -389,7 +485,9 @@ def _grouping_levels(model: type[Model], since: date | None, using: str) -> int:
         renamed = {f"total_{measure}": measure for measure in level_measures} | {
             f"all_{dimension}": dimension for dimension in collapsed
         }
+        after = _last_pk(table)
         written += _insert_select(model, query, using, renamed)
+        written_pks[level] = (after, _last_pk(table))
     return written
 
 

@@ -3,7 +3,7 @@ admin edits, the time zone, the command and the response headers."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,12 @@ from django.db.models import Count, Sum
 from cohorts.metrics import CohortRepeatPurchase, repeat_purchase
 from demand.metrics import CategoryMonth, sales_by_category
 from ecomanalytics.filters import MetricFilters
+from ecomanalytics.rollups.local_time import (
+    LocalDate,
+    MonthStart,
+    WeekStart,
+    offset_spans,
+)
 from ecomanalytics.rollups.models import CategoryDay, OrderDay, RollupState, SessionDay
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.rollups.status import answered_by, metrics_path, use_rollups
@@ -425,3 +431,58 @@ def test_an_orm_added_event_reaches_the_rolled_up_conversion_and_funnel(
             conversion_by_source(filters=january_31),
             funnel(filters=january_31),
         )
+
+
+def test_new_york_offset_changes_are_found_to_the_second():
+    # when
+    changes, offsets = offset_spans("America/New_York")
+
+    # then: 2025's changes at 2:00 local, between the EST and EDT offsets
+    assert [
+        (change, offsets[number], offsets[number + 1])
+        for number, change in enumerate(changes)
+        if change.year == 2025
+    ] == [
+        (datetime(2025, 3, 9, 7, tzinfo=UTC), -5 * 3600, -4 * 3600),
+        (datetime(2025, 11, 2, 6, tzinfo=UTC), -4 * 3600, -5 * 3600),
+    ]
+    assert offset_spans("UTC") == ((), (0,))
+
+
+@pytest.mark.parametrize(
+    "started_at",
+    [
+        # either side of the spring and autumn changes, to the second and below
+        datetime(2025, 3, 9, 6, 59, 59, 999999, tzinfo=UTC),
+        datetime(2025, 3, 9, 7, tzinfo=UTC),
+        datetime(2025, 11, 2, 5, 59, 59, tzinfo=UTC),
+        datetime(2025, 11, 2, 6, tzinfo=UTC),
+        # local midnights: 04:00 UTC in summer, 05:00 UTC in winter
+        datetime(2025, 7, 1, 3, 59, 59, tzinfo=UTC),
+        datetime(2025, 7, 1, 4, tzinfo=UTC),
+        datetime(2025, 12, 31, 4, 59, 59, tzinfo=UTC),
+        datetime(2026, 1, 1, 5, tzinfo=UTC),
+        # outside the precomputed changes: Django's per-row conversion
+        datetime(1985, 6, 1, 3, 30, tzinfo=UTC),
+        datetime(2080, 6, 1, 3, 30, tzinfo=UTC),
+    ],
+)
+def test_local_date_week_and_month_in_sql_are_the_shops(started_at):
+    # given
+    WebSessionFactory(started_at=started_at)
+
+    # when
+    day = LocalDate("started_at", tzinfo=NEW_YORK)
+    row = WebSession.objects.annotate(
+        day=day, week=WeekStart(day), month=MonthStart(day)
+    ).values_list("day", "week", "month")
+
+    # then
+    local_day = started_at.astimezone(NEW_YORK).date()
+    assert list(row) == [
+        (
+            local_day,
+            local_day - timedelta(days=local_day.weekday()),
+            local_day.replace(day=1),
+        )
+    ]
