@@ -34,11 +34,11 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncDate
 
-from ecomanalytics.periods import local_midnight, shop_tz
+from ecomanalytics.periods import local_midnight
 from ecomanalytics.store.models import Order, OrderItem
 
+from .local_time import LocalDate
 from .models import ALL, DIMENSIONS, CustomerLinks, ProductLinks
 
 DAY, MONTH = "d", "m"
@@ -46,9 +46,9 @@ DAY, MONTH = "d", "m"
 CUSTOMER, DAY_COLUMN = "link_customer", "link_day"
 
 
-class MonthStart(Func):
+class FirstOfMonth(Func):
     """The first day of a date column's month, in SQL (TruncMonth calls Python per row
-    on SQLite)."""
+    on SQLite). Unlike local_time.MonthStart it is a grouping key of its own."""
 
     output_field = DateField()
 
@@ -117,7 +117,7 @@ def _order_days(since: date | None) -> QuerySet:
         _revenue_orders(since)
         .annotate(
             link_customer=F("customer_id"),
-            link_day=TruncDate("placed_at", tzinfo=shop_tz()),
+            link_day=LocalDate("placed_at"),
             link_country=F("customer__country"),
         )
         .values(CUSTOMER, DAY_COLUMN, "traffic_source", "device", "link_country")
@@ -140,7 +140,7 @@ def _line_days(since: date | None, *keys: str) -> QuerySet:
         _revenue_lines(since)
         .annotate(
             link_customer=F("order__customer_id"),
-            link_day=TruncDate("order__placed_at", tzinfo=shop_tz()),
+            link_day=LocalDate("order__placed_at"),
             **{key: LINE_KEYS[key] for key in keys},
         )
         .values(CUSTOMER, DAY_COLUMN, *keys)
@@ -279,7 +279,7 @@ def _month_precision(table: LinkTable, since: date | None, using: str) -> int:
     if since is not None:
         exact = exact.filter(day__gte=since)
     query = exact.values(
-        "grain", "day", *table.keys, previous_month=MonthStart("previous")
+        "grain", "day", *table.keys, previous_month=FirstOfMonth("previous")
     ).annotate(total=Sum("links"), month_precision=Value(MONTH))
     return _insert_renamed(
         table.model,
@@ -299,7 +299,7 @@ def _month_rows(table: LinkTable, since: date | None, using: str) -> int:
         table.model.objects.using(using)
         .order_by()
         .filter(grain=DAY)
-        .annotate(link_month=MonthStart("day"))
+        .annotate(link_month=FirstOfMonth("day"))
         .filter(Q(previous__isnull=True) | Q(previous__lt=F("link_month")))
     )
     if since is not None:
