@@ -13,11 +13,12 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db import connections
+from django.db.models import Count, F, Sum
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window
-from ecomanalytics.store.models import Product
+from ecomanalytics.store.models import Category, Product
 
 from .dimensions import (
     CategoryRows,
@@ -67,39 +68,74 @@ def top_product_rows(
     *, filters: MetricFilters, window: Window, limit: int
 ) -> list[dict[str, Any]]:
     """sku, name, category, units, revenue, buyers of the best sellers."""
-    # Grouped by product (and its sku, the tie-break) only: names and categories are
-    # read for the listed products afterwards. Joining them into the grouped rows
-    # cost 20 ms instead of 7 at 1M orders (12,000 rows grouped by four text columns).
-    rows = list(
-        ProductDay.objects.filter(matching(filters), span(window))
-        .filter(
-            Q(product__category__name=filters.category) if filters.category else Q()
-        )
-        .values("product_id", "product__sku")
-        .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))
-        .order_by("-total_units", "product__sku")[:limit]
-    )
+    rows = _best_sellers(filters=filters, window=window, limit=limit)
     if not rows:
         return []
     listed = [row["product_id"] for row in rows]
-    names = {
-        product["pk"]: product
-        for product in Product.objects.filter(pk__in=listed).values(
-            "pk", "name", category_name=F("category__name")
-        )
-    }
     buyers = _buyers(filters=filters, window=window, products=listed)
     return [
         {
-            "sku": row["product__sku"],
-            "name": names[row["product_id"]]["name"],
-            "category": names[row["product_id"]]["category_name"],
+            "sku": row["sku"],
+            "name": row["name"],
+            "category": row["category"],
             "units": row["total_units"],
             "revenue": row["total_revenue"],
             "buyers": buyers.get(row["product_id"], 0),
         }
         for row in rows
     ]
+
+
+def _best_sellers(
+    *, filters: MetricFilters, window: Window, limit: int
+) -> list[dict[str, Any]]:
+    """product_id, sku, name, category, total_units, total_revenue of the `limit`
+    products with the most units (then sku).
+
+    The facts are summed per product first and only the sums (one row per product)
+    are joined to the products for the sku tie-break and the names: joining every
+    fact row first and grouping by the joined text took twice as long (20 ms instead
+    of 7 at 1M orders, 12,000 fact rows).
+    """
+    facts = ProductDay.objects.filter(matching(filters), span(window))
+    if filters.category:
+        facts = facts.filter(product__category__name=filters.category)
+    sums = (
+        facts.order_by()
+        .values("product_id")
+        .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))
+    )
+    using = sums.db
+    inner, params = sums.query.get_compiler(using).as_sql()
+    quote = connections[using].ops.quote_name
+    product = quote(Product._meta.db_table)
+    category = quote(Category._meta.db_table)
+    statement = (
+        "SELECT sums.product_id, p.sku, p.name, c.name, sums.total_units, "
+        f"sums.total_revenue FROM ({inner}) sums "
+        f"JOIN {product} p ON p.id = sums.product_id "
+        f"JOIN {category} c ON c.id = p.category_id "
+        "ORDER BY sums.total_units DESC, p.sku LIMIT %s"
+    )
+    names = (
+        "product_id",
+        "sku",
+        "name",
+        "category",
+        "total_units",
+        "total_revenue",
+    )
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, limit])
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    # The ORM's own conversion of a money sum (SQLite returns a float).
+    revenue = sums.query.annotations["total_revenue"]
+    converters = connection.ops.get_db_converters(revenue)
+    for row in rows:
+        for convert in converters:
+            row["total_revenue"] = convert(row["total_revenue"], revenue, connection)
+    return rows
 
 
 def _buyers(
