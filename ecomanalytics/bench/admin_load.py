@@ -175,10 +175,13 @@ def _list_filter_params(
     """The first list filter on a plain field path, set to its commonest recent value.
 
     The parameter is the one the admin's own filter link carries: `status__exact` for
-    a field, `category__id__exact` for a foreign key. Filter classes and date fields
-    (whose links are ranges) are passed over.
+    a field, `category__id__exact` for a foreign key. A (field, filter class) pair
+    counts as its field; filter classes alone and date fields (whose links are
+    ranges) are passed over.
     """
     for entry in list_filter:
+        if isinstance(entry, tuple):  # (field path, filter class)
+            entry = entry[0]
         if not isinstance(entry, str):
             continue
         field = get_fields_from_path(model, entry)[-1]

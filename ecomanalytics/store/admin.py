@@ -200,6 +200,36 @@ class IndexedDatesChangeList(ChangeList):
         return with_indexed_dates(super().get_queryset(request, exclude_parameters))
 
 
+class RelatedChoicesFilter(admin.ChoicesFieldListFilter):
+    """A choices filter on a related row's field (`order__status`), as a correlated
+    EXISTS instead of a join.
+
+    Joined, SQLite reads the related table's matches first and sorts the page: order
+    lines filtered by their order's status took 1.3-1.5 s at 1M orders. As EXISTS it
+    walks the lines in the page's order and probes each order: 2 ms. Same rows, same
+    URL parameters.
+    """
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        relation, _, lookup = self.field_path.partition("__")
+        value = self.used_parameters.get(self.lookup_kwarg)
+        isnull = self.used_parameters.get(self.lookup_kwarg_isnull)
+        if value is None and isnull is None:
+            return queryset
+        foreign_key = queryset.model._meta.get_field(relation)
+        related = foreign_key.related_model._default_manager.filter(
+            pk=OuterRef(foreign_key.attname)
+        )
+        if value is not None:
+            values = value if isinstance(value, list) else [value]
+            related = related.filter(**{f"{lookup}__in": values})
+        if isnull is not None:
+            # The admin passes each parameter as a list of prepared values.
+            last = isnull[-1] if isinstance(isnull, list) else isnull
+            related = related.filter(**{f"{lookup}__isnull": bool(last)})
+        return queryset.filter(Exists(related))
+
+
 # Related rows an exact search may match (ids inlined in the query).
 MAX_RELATED_MATCHES = 1000
 
@@ -405,7 +435,7 @@ class OrderAdmin(LargeTableAdmin):
 @admin.register(OrderItem)
 class OrderItemAdmin(LargeTableAdmin):
     list_display = ("id", "order", "product", "quantity", "unit_price")
-    list_filter = ("order__status", "product__category")
+    list_filter = (("order__status", RelatedChoicesFilter), "product__category")
     exact_search_fields = ("order__external_id", "product__sku")
     search_help_text = "Exact order external id or product sku."
     raw_id_fields = ("order", "product")

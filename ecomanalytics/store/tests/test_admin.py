@@ -237,3 +237,31 @@ def test_paginator_trusts_a_large_estimate_only_without_filters(monkeypatch, sho
     # when / then the unfiltered list shows the estimate, a filtered one counts
     assert LargeTablePaginator(Order.objects.all(), 50).count == 2_000_000
     assert LargeTablePaginator(Order.objects.filter(status="cancelled"), 50).count == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("completed", ["1 x SKU-TEA", "2 x SKU-MUG"]),
+        ("cancelled", ["3 x SKU-CUP"]),
+        ("refunded", []),
+    ],
+)
+def test_order_lines_filtered_by_their_orders_status(
+    admin_client, shop, status, expected
+):
+    OrderFactory(
+        external_id="O-1003",
+        status="cancelled",
+        lines=[(ProductFactory(sku="SKU-CUP"), 3, "2.00")],
+    )
+
+    response = admin_client.get(
+        reverse("admin:store_orderitem_changelist"),
+        {"order__status__exact": status},
+    )
+
+    assert response.status_code == 200
+    assert [_identify(row) for row in response.context["cl"].result_list] == expected
+    # The filter's choices still show, with the chosen status selected.
+    assert f'?order__status__exact={status}"' in response.content.decode()
