@@ -23,10 +23,8 @@ from datetime import date
 
 from django.db import connections
 from django.db.models import (
-    DateField,
     Exists,
     F,
-    Func,
     Model,
     OuterRef,
     Q,
@@ -38,31 +36,13 @@ from django.db.models import (
 from ecomanalytics.periods import local_midnight
 from ecomanalytics.store.models import Order, OrderItem
 
-from .local_time import LocalDate
+from .dimensions import DAY, MONTH
+from .inserts import execute_insert, insert_select
+from .local_time import FirstOfMonth, LocalDate
 from .models import ALL, DIMENSIONS, CustomerLinks, ProductLinks
 
-DAY, MONTH = "d", "m"
 # Columns of the bases: customer and local day, then what the levels key on.
 CUSTOMER, DAY_COLUMN = "link_customer", "link_day"
-
-
-class FirstOfMonth(Func):
-    """The first day of a date column's month, in SQL (TruncMonth calls Python per row
-    on SQLite). Unlike local_time.MonthStart it is a grouping key of its own."""
-
-    output_field = DateField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return self.as_sql(
-            compiler, connection, template="date(%(expressions)s, 'start of month')"
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(date_trunc('month', %(expressions)s) AS date)",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,9 +248,7 @@ def _insert_links(table: LinkTable, since: date | None, using: str) -> int:
         f"FROM ({chained}) links {kept} "
         f"GROUP BY link_day, link_previous, {key_list}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
+    return execute_insert(using, statement, params)
 
 
 def _month_precision(table: LinkTable, since: date | None, using: str) -> int:
@@ -281,7 +259,7 @@ def _month_precision(table: LinkTable, since: date | None, using: str) -> int:
     query = exact.values(
         "grain", "day", *table.keys, previous_month=FirstOfMonth("previous")
     ).annotate(total=Sum("links"), month_precision=Value(MONTH))
-    return _insert_renamed(
+    return insert_select(
         table.model,
         query,
         using,
@@ -307,20 +285,12 @@ def _month_rows(table: LinkTable, since: date | None, using: str) -> int:
     query = day_rows.values(
         "link_month", "previous_grain", "previous", *table.keys
     ).annotate(total=Sum("links"), month_grain=Value(MONTH))
-    return _insert_renamed(
+    return insert_select(
         table.model,
         query,
         using,
         {"link_month": "day", "total": "links", "month_grain": "grain"},
     )
-
-
-def _insert_renamed(
-    model: type[Model], query: QuerySet, using: str, renamed: dict[str, str]
-) -> int:
-    from .refresh import _insert_select
-
-    return _insert_select(model, query, using, renamed)
 
 
 def _rebuild(table: LinkTable, since: date | None, using: str) -> int:

@@ -15,6 +15,8 @@ from datetime import date
 from django.db import connections
 from django.db.models import F, Sum, Value
 
+from .dimensions import DAY, MONTH
+from .inserts import execute_insert, insert_select
 from .models import (
     ALL,
     AcquisitionCategory,
@@ -23,7 +25,6 @@ from .models import (
     CustomerCohort,
 )
 
-DAY, MONTH = "d", "m"
 # cohort_by code: (anchor day column, cohort month column) of CustomerCohort.
 ANCHORS = {
     "f": ("acquired_day", "acquisition_month"),
@@ -117,19 +118,13 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
 
 
 def rebuild_cohort_cells(using: str) -> int:
-    connection = connections[using]
     CohortCell.objects.using(using).delete()
-    written = 0
-    with connection.cursor() as cursor:
-        for statement in _statements(connection.ops.quote_name):
-            cursor.execute(statement)
-            written += max(cursor.rowcount, 0)
+    quote = connections[using].ops.quote_name
+    written = sum(execute_insert(using, statement) for statement in _statements(quote))
     return written + _month_rows(using)
 
 
 def _month_rows(using: str) -> int:
-    from .refresh import _insert_select
-
     query = (
         CohortCell.objects.using(using)
         .order_by()
@@ -156,7 +151,7 @@ def _month_rows(using: str) -> int:
         "first_day": "day",
         "month_grain": "grain",
     }
-    return _insert_select(CohortCell, query, using, renamed)
+    return insert_select(CohortCell, query, using, renamed)
 
 
 def cohort_cell_steps(

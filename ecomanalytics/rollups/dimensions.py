@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 from typing import Literal
 
 from django.db.models import Q
@@ -15,6 +17,22 @@ from .models import ALL
 DAY, MONTH = "d", "m"
 
 CategoryRows = Literal["all", "each"] | None
+
+
+def level_values(filters: MetricFilters) -> dict[str, str] | None:
+    """Each dimension column's value at the filters' level: the filter, or ALL.
+
+    None when a filter is a literal "*": it matches no raw row, and here it would
+    read a whole level.
+    """
+    values = {
+        "traffic_source": filters.source,
+        "device": filters.device,
+        "country": filters.country,
+    }
+    if ALL in values.values():
+        return None
+    return {column: value or ALL for column, value in values.items()}
 
 
 def matching(
@@ -30,14 +48,14 @@ def matching(
     categories (category facts only): "all" reads the all-categories rows unless a
     category is given; "each" reads the per-category rows (that category's if given).
     """
-    condition = Q(device=filters.device or ALL, country=filters.country or ALL)
+    level = level_values(filters)
+    if level is None:
+        return Q(pk__in=[])
+    condition = Q(device=level["device"], country=level["country"])
     if filters.source or not each_source:
-        condition &= Q(traffic_source=filters.source or ALL)
+        condition &= Q(traffic_source=level["traffic_source"])
     else:
         condition &= ~Q(traffic_source=ALL)
-    if ALL in (filters.source, filters.device, filters.country):
-        # A literal "*" filter matches no raw row; here it would read a whole level.
-        condition &= Q(pk__in=[])
     if categories is not None:
         if filters.category:
             condition &= Q(category__name=filters.category)
@@ -74,21 +92,15 @@ def span_ranges(window: Window) -> list[Range]:
     return ranges
 
 
-def span_parts(window: Window) -> list[Q]:
-    """span_ranges() as conditions."""
-    return [
-        Q(grain=grain, day__gte=first, day__lte=last)
-        for grain, first, last in span_ranges(window)
-    ]
-
-
 def span(window: Window) -> Q:
-    """span_parts() as one condition."""
-    parts = span_parts(window)
-    condition = parts[0]
-    for part in parts[1:]:
-        condition |= part
-    return condition
+    """span_ranges() as one condition."""
+    return reduce(
+        or_,
+        (
+            Q(grain=grain, day__gte=first, day__lte=last)
+            for grain, first, last in span_ranges(window)
+        ),
+    )
 
 
 def single_filter(filters: MetricFilters, *, category: bool = True) -> bool:

@@ -25,8 +25,8 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window
 from ecomanalytics.store.models import Category
 
-from .dimensions import DAY, MONTH, span_ranges
-from .models import ALL, CustomerLinks, ProductLinks
+from .dimensions import DAY, MONTH, level_values, span_ranges
+from .models import CustomerLinks, ProductLinks
 
 
 def customers_per_window(
@@ -63,17 +63,10 @@ def buyers_per_product(
 
 def _level(filters: MetricFilters) -> tuple[list[str] | None, list[object]]:
     """The conditions selecting the filters' level (dimensions.matching's rows)."""
-    values = {
-        "traffic_source": filters.source,
-        "device": filters.device,
-        "country": filters.country,
-    }
-    if ALL in values.values():
-        # A literal "*" matches no raw row; here it would read a whole level.
+    values = level_values(filters)
+    if values is None:
         return None, []
-    return [f"{column} = %s" for column in values], [
-        value or ALL for value in values.values()
-    ]
+    return [f"{column} = %s" for column in values], list(values.values())
 
 
 def _sums(

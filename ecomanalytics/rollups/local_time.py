@@ -10,7 +10,7 @@ row: over the millions of sessions of a refresh that was most of its time. Here:
   of SQLite's 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC text). Timestamps outside the span
   of the precomputed transitions fall back to Django's TruncDate, so the result is
   the same as TruncDate's for any timestamp. Elsewhere it is TruncDate.
-- WeekStart / MonthStart: the Monday of the ISO week and the first of the month of a
+- WeekStart / MonthStart (FirstOfMonth as a key of its own): the Monday of the ISO week and the first of the month of a
   date, in SQL. Their GROUP BY columns are their argument's: grouped by the day, a
   query computes them once per group instead of once per row.
 """
@@ -159,8 +159,12 @@ class WeekStart(_DateOfDay):
         )
 
 
-class MonthStart(_DateOfDay):
-    """The first day of a date's month."""
+class FirstOfMonth(Func):
+    """The first day of a date's month, in SQL (TruncMonth calls Python per row on
+    SQLite); a grouping key of its own, unlike MonthStart."""
+
+    output_field = DateField()
+    arity = 1
 
     def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         return self.as_sql(
@@ -177,3 +181,7 @@ class MonthStart(_DateOfDay):
             template="CAST(date_trunc('month', CAST(%(expressions)s AS timestamp)) AS date)",
             **extra_context,
         )
+
+
+class MonthStart(_DateOfDay, FirstOfMonth):
+    """The first day of a date's month, computed once per group of that date."""

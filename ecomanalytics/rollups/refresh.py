@@ -58,6 +58,8 @@ from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps
+from .dimensions import DAY, MONTH
+from .inserts import insert_select
 from .local_time import LocalDate, MonthStart, WeekStart
 from .models import (
     ALL,
@@ -294,38 +296,6 @@ def _active_months(stamp: int) -> QuerySet:
     )
 
 
-def _insert_select(
-    model: type[Model],
-    source: QuerySet,
-    using: str,
-    renamed: dict[str, str] | None = None,
-) -> int:
-    """INSERT INTO model's table the rows of a grouped query, named like its columns.
-
-    Wrapping the query as a derived table lets the outer SELECT pick its columns by
-    name, whatever order the ORM put them in; `renamed` maps a query column to the
-    model field it fills where the names differ. Table and column names come from
-    the models, values from the query's parameters.
-    """
-    renamed = renamed or {}
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    names = list(source.query.values_select) + list(source.query.annotation_select)
-    columns = [model._meta.get_field(renamed.get(name, name)).column for name in names]
-    sql, params = source.query.get_compiler(using).as_sql()
-    statement = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(column) for column in columns)}) "
-        f"SELECT {', '.join(quote(name) for name in names)} FROM ({sql}) rollup_source"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
-
-
-DAY, MONTH = "d", "m"
-
-
 def _month_rows(model: type[Model], since: date | None, using: str) -> int:
     """Insert each month's sums of the day rows (every level), from since's month on.
 
@@ -371,7 +341,7 @@ def _month_rows(model: type[Model], since: date | None, using: str) -> int:
             | {"first_day": "day", "month_grain": "grain"}
         )
         after = _last_pk(table)
-        written += _insert_select(model, query, using, renamed)
+        written += insert_select(model, query, using, renamed)
         written_pks[level] = (after, _last_pk(table))
     return written
 
@@ -488,7 +458,7 @@ def _grouping_levels(model: type[Model], since: date | None, using: str) -> int:
             f"all_{dimension}": dimension for dimension in collapsed
         }
         after = _last_pk(table)
-        written += _insert_select(model, query, using, renamed)
+        written += insert_select(model, query, using, renamed)
         written_pks[level] = (after, _last_pk(table))
     return written
 
@@ -512,7 +482,7 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
                     | Q(grain=MONTH, day__gte=since.replace(day=1))
                 )
             stale.delete()
-            written = _insert_select(model, rows(since), using)
+            written = insert_select(model, rows(since), using)
             written += _grouping_levels(model, since, using)
             return written + _month_rows(model, since, using)
 
@@ -545,9 +515,9 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
             AcquisitionCategory.objects.using(using).delete()
             ActiveMonth.objects.using(using).delete()
             members.delete()
-        written = _insert_select(CustomerCohort, _customer_cohorts(stamp), using)
-        _insert_select(AcquisitionCategory, _acquisition_categories(stamp), using)
-        _insert_select(ActiveMonth, _active_months(stamp), using)
+        written = insert_select(CustomerCohort, _customer_cohorts(stamp), using)
+        insert_select(AcquisitionCategory, _acquisition_categories(stamp), using)
+        insert_select(ActiveMonth, _active_months(stamp), using)
         return written
 
     yield "CustomerCohort", rebuild_customers
