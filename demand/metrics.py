@@ -26,6 +26,7 @@ from ecomanalytics.periods import (
     resolve_window,
     shop_tz,
 )
+from ecomanalytics.rollups.dimensions import one_dimension_facts_cover
 from ecomanalytics.rollups.status import use_rollups
 from ecomanalytics.store.models import OrderItem
 
@@ -81,7 +82,7 @@ def revenue_growth(*, filters: MetricFilters) -> list[MonthlyGrowth]:
     months = list(buckets(window, "month"))
     first_month = months[0][0]
     month_before = add_months(first_month, -1)
-    if use_rollups():
+    if use_rollups(level_kept=one_dimension_facts_cover(filters)):
         from ecomanalytics.rollups.demand_answers import monthly_revenue_rows
 
         rows = monthly_revenue_rows(
@@ -136,7 +137,7 @@ def top_products(*, filters: MetricFilters, limit: int = 10) -> list[ProductDema
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return []
-    if use_rollups():
+    if use_rollups(level_kept=one_dimension_facts_cover(filters)):
         from ecomanalytics.rollups.demand_answers import top_product_rows
 
         rows = top_product_rows(filters=filters, window=window, limit=limit)
@@ -183,7 +184,7 @@ def sales_by_category(*, filters: MetricFilters) -> list[CategoryMonth]:
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return []
-    if use_rollups():
+    if use_rollups(level_kept=one_dimension_facts_cover(filters)):
         from ecomanalytics.rollups.demand_answers import category_month_rows
 
         rows = category_month_rows(filters=filters, window=window)
@@ -221,7 +222,7 @@ def monthly_revenue(
 
     The whole months count, whatever start/end say. One grouped query.
     """
-    if use_rollups():
+    if use_rollups(level_kept=one_dimension_facts_cover(filters)):
         from ecomanalytics.rollups.demand_answers import whole_months_rows
 
         rows = whole_months_rows(filters=filters, first=first, last=last)

@@ -3,8 +3,9 @@
 Revenue here is Σ quantity x unit price over lines: the category facts hold it per
 category, so without a category filter it is their sum over categories. Top products
 read the product facts; their `buyers` (distinct customers) do not add up across days:
-they are summed from the product chain links (models.ChainLinks), or counted on the
-raw lines of the listed products when two filters or more are given.
+they are summed from the product chain links (models.ChainLinks). The product and
+category facts keep no filter and each single one of source, device and country, so
+these functions are called for those levels only (dimensions.one_dimension_facts_cover).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, F, Sum
+from django.db.models import F, Sum
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Window
@@ -23,7 +24,6 @@ from ecomanalytics.store.models import Category, Product
 from .dimensions import (
     CategoryRows,
     matching,
-    single_filter,
     span,
     whole_months,
 )
@@ -72,7 +72,7 @@ def top_product_rows(
     if not rows:
         return []
     listed = [row["product_id"] for row in rows]
-    buyers = _buyers(filters=filters, window=window, products=listed)
+    buyers = buyers_per_product(filters, window, listed)
     return [
         {
             "sku": row["sku"],
@@ -136,28 +136,6 @@ def _best_sellers(
         for convert in converters:
             row["total_revenue"] = convert(row["total_revenue"], revenue, connection)
     return rows
-
-
-def _buyers(
-    *, filters: MetricFilters, window: Window, products: list[int]
-) -> dict[int, int]:
-    """Distinct customers with a revenue-order line of each product in the window.
-
-    The product fixes the category, so only source, device and country pick the
-    level: with at most one of them, the sum of the buyers' first links in the
-    window; with more, counted on the raw lines of these products only.
-    """
-    if single_filter(filters, category=False):
-        return buyers_per_product(filters, window, products)
-    from demand.metrics import _lines_in
-
-    return dict(
-        _lines_in(window, filters)
-        .filter(product_id__in=products)
-        .values("product_id")
-        .annotate(buyers=Count("order__customer_id", distinct=True))
-        .values_list("product_id", "buyers")
-    )
 
 
 def category_month_rows(

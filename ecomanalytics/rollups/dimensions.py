@@ -110,3 +110,10 @@ def single_filter(filters: MetricFilters, *, category: bool = True) -> bool:
     if category:
         given.append(filters.category)
     return sum(1 for value in given if value) <= 1
+
+
+def one_dimension_facts_cover(filters: MetricFilters) -> bool:
+    """Whether the product and category facts hold the level of these filters: they
+    keep no filter and each single one of source, device, country (with or without a
+    category; refresh.ONE_DIMENSION_TABLES)."""
+    return single_filter(filters, category=False)

@@ -17,6 +17,9 @@ Grains, and why (docs/metrics.md, "Roll-ups"):
   A query reads exactly one level (the filters given, ALL for the others), so an
   unfiltered query reads one row per day and status instead of every combination:
   the rows a query scans grow with the days of its window, not with the data.
+  The order and session facts keep every combination; the category and product
+  facts, many times larger, keep no filter and each single dimension only (with two
+  of source, device, country their metrics read the raw tables).
 - Distinct customers are not additive: the KPI `customers` and the products' `buyers`
   are sums of chain links (ChainLinks, below), cohorts sums of CohortCell rows, for no
   filter or one. With more filters, cohorts read one row per customer and one per

@@ -68,11 +68,18 @@ def _read_status() -> RollupStatus:
     return RollupStatus(usable=usable, refreshed_at=state.refreshed_at)
 
 
-def use_rollups() -> bool:
-    """True when this metric call should read the roll-ups; records the path taken."""
+def use_rollups(*, level_kept: bool = True) -> bool:
+    """True when this metric call should read the roll-ups; records the path taken.
+
+    level_kept: False when the roll-up tables the metric reads do not keep the level
+    of its filters (dimensions.one_dimension_facts_cover); the raw tables answer then,
+    even where a test forces the roll-ups.
+    """
     forced = _forced.get()
-    if forced is not None:
-        path: Source = forced
+    if not level_kept:
+        path: Source = "raw"
+    elif forced is not None:
+        path = forced
     elif rollups_enabled() and rollup_status().usable:
         path = "rollup"
     else:

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, Sum
 
 from cohorts.metrics import CohortRepeatPurchase, repeat_purchase
-from demand.metrics import CategoryMonth, sales_by_category
+from demand.metrics import CategoryMonth, sales_by_category, top_products
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.rollups.local_time import (
     LocalDate,
@@ -20,7 +20,14 @@ from ecomanalytics.rollups.local_time import (
     WeekStart,
     offset_spans,
 )
-from ecomanalytics.rollups.models import CategoryDay, OrderDay, RollupState, SessionDay
+from ecomanalytics.rollups.models import (
+    DIMENSIONS,
+    CategoryDay,
+    OrderDay,
+    ProductDay,
+    RollupState,
+    SessionDay,
+)
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.rollups.status import answered_by, metrics_path, use_rollups
 from ecomanalytics.store.data_version import bump_data_version
@@ -98,7 +105,9 @@ def test_local_days_and_statuses_in_the_order_facts(month_edges):
         (date(2025, 2, 1), date(2025, 2, 1), "US", "completed", 1),
     ]
     assert sorted(
-        finest(CategoryDay).values_list("day", "category__name", "units", "revenue")
+        one_dimension(CategoryDay, "country")
+        .exclude(category=None)
+        .values_list("day", "category__name", "units", "revenue")
     ) == [
         (date(2025, 1, 31), "Hats", 1, Decimal("5.00")),
         (date(2025, 1, 31), "Shoes", 2, Decimal("20.00")),
@@ -129,6 +138,46 @@ def test_grouping_levels_add_up_the_dimensions(month_edges):
         .exclude(traffic_source="*")
         .values_list("traffic_source", "orders", "units", "revenue")
     ) == [("organic", None, 3, Decimal("25.00"))]
+
+
+def test_product_and_category_facts_keep_single_dimensions_only(
+    month_edges, rollups_on
+):
+    # when
+    refresh_rollups()
+
+    # then: no product or category row has two dimensions set
+    for model in (ProductDay, CategoryDay):
+        for dimension in DIMENSIONS:
+            others = [other for other in DIMENSIONS if other != dimension]
+            assert not (
+                model.objects.exclude(**{others[0]: "*"})
+                .exclude(**{others[1]: "*"})
+                .exists()
+            ), (model.__name__, others)
+    # and: US sales of Shoes by country alone, from the roll-ups
+    one = MetricFilters(
+        start=date(2025, 1, 1), end=date(2025, 2, 28), country="US", category="Shoes"
+    )
+    assert [(p.sku, p.units, p.buyers) for p in top_products(filters=one)] == [
+        ("SHOE", 3, 1)
+    ]
+    assert answered_by.get() == "rollup"
+    # and: with a device as well, the raw tables answer, with the same figures
+    two = MetricFilters(
+        start=one.start, end=one.end, country="US", device="desktop", category="Shoes"
+    )
+    with metrics_path("rollup"):
+        assert [(p.sku, p.units) for p in top_products(filters=two)] == [("SHOE", 3)]
+        assert answered_by.get() == "raw"
+        kpi_summary(filters=two)
+        assert answered_by.get() == "raw"
+        kpi_summary(
+            filters=MetricFilters(
+                start=one.start, end=one.end, country="US", device="desktop"
+            )
+        )
+        assert answered_by.get() == "rollup"
 
 
 def test_month_rows_sum_the_days_of_each_month(month_edges):
@@ -238,6 +287,12 @@ def finest(model):
     rows = rows.exclude(device="*")
     rows = rows.exclude(country="*")
     return rows.exclude(category=None) if model is CategoryDay else rows
+
+
+def one_dimension(model, kept: str):
+    """The day rows of each value of one dimension, the others collapsed."""
+    collapsed = {dimension: "*" for dimension in DIMENSIONS if dimension != kept}
+    return model.objects.filter(grain="d", **collapsed).exclude(**{kept: "*"})
 
 
 def facts_snapshot() -> dict[str, object]:
