@@ -246,7 +246,9 @@ def _insert_links(table: LinkTable, since: date | None, using: str) -> int:
         f"CASE WHEN link_previous IS NULL THEN '{MONTH}' ELSE '{DAY}' END, "
         f"link_previous, {key_list}, COUNT(*) "
         f"FROM ({chained}) links {kept} "
-        f"GROUP BY link_day, link_previous, {key_list}"
+        f"GROUP BY link_day, link_previous, {key_list} "
+        # The order of the table's day index (inserts.clustered_order).
+        f"ORDER BY {key_list}, 3, link_day"
     )
     return execute_insert(using, statement, params)
 

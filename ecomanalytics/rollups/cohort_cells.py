@@ -94,6 +94,7 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
                 where += f" AND {condition}"
             level = f"{source}, {device}, {country}, {category}"
             # PostgreSQL refuses constants in GROUP BY: group by the columns only.
+            # Rows in the order of the table's index (inserts.clustered_order).
             grouped = ", ".join(
                 column
                 for column in (source, device, country, category)
@@ -105,7 +106,8 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
                 f"SELECT '{code}', '{DAY}', {anchor}, NULL, {level}, COUNT(*), "
                 f"SUM(CASE WHEN c.{quote('revenue_orders')} >= 2 THEN 1 ELSE 0 END) "
                 f"FROM {cohort} c{joins} WHERE {where} "
-                f"GROUP BY {', '.join(filter(None, (anchor, grouped)))}"
+                f"GROUP BY {', '.join(filter(None, (anchor, grouped)))} "
+                f"ORDER BY {', '.join(filter(None, (grouped, anchor)))}"
             )
             yield (
                 f"INSERT INTO {quote(CohortCell._meta.db_table)} ({columns}) "
@@ -113,7 +115,8 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
                 f"COUNT(*), NULL "
                 f"FROM {cohort} c JOIN {active} m ON m.{member} = c.{customer}{joins} "
                 f"WHERE {where} "
-                f"GROUP BY {', '.join(filter(None, (anchor, active_month, grouped)))}"
+                f"GROUP BY {', '.join(filter(None, (anchor, active_month, grouped)))} "
+                f"ORDER BY {', '.join(filter(None, (grouped, anchor)))}"
             )
 
 
