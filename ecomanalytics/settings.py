@@ -88,11 +88,11 @@ if env("ANALYTICS_DATABASE_URL", default=""):
 # Keep database connections open between requests (CONN_MAX_AGE seconds; 0 closes them
 # after each request): opening a PostgreSQL connection cost each dashboard request
 # several milliseconds, as long as the roll-up query itself.
+CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=300)
 # PostgreSQL: no parallel workers per query by default. The dashboard's queries read
 # a few thousand roll-up rows; starting workers costs them 10-15 ms each (a 0.3 ms
 # query took 13 ms), and on a small machine the requests already use the cores. The
 # roll-up refresh turns them back on for its own transaction (rollups/refresh.py).
-CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=300)
 PG_PARALLEL_WORKERS = env.int("PG_PARALLEL_WORKERS", default=0)
 for _database in DATABASES.values():
     _database["CONN_MAX_AGE"] = CONN_MAX_AGE

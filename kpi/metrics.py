@@ -39,7 +39,7 @@ from ecomanalytics.periods import (
     resolve_window,
     shop_tz,
 )
-from ecomanalytics.rollups.dimensions import one_dimension_facts_cover
+from ecomanalytics.rollups.dimensions import order_facts_cover
 from ecomanalytics.rollups.status import use_rollups
 from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
 from ecomanalytics.store.models import Order, OrderItem, WebSession
@@ -210,9 +210,7 @@ def kpi_summary(*, filters: MetricFilters) -> Summary:
         empty = _figures({})
         return Summary(None, None, settings.CURRENCY, empty, empty)
     previous = window.previous()
-    if use_rollups(
-        level_kept=not filters.category or one_dimension_facts_cover(filters)
-    ):
+    if use_rollups(level_kept=order_facts_cover(filters)):
         from ecomanalytics.rollups.kpi_answers import summary_row
 
         row = summary_row(filters=filters, window=window, previous=previous)
@@ -289,9 +287,7 @@ def revenue_over_time(
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return RevenueSeries(None, None, granularity, [])
-    if use_rollups(
-        level_kept=not filters.category or one_dimension_facts_cover(filters)
-    ):
+    if use_rollups(level_kept=order_facts_cover(filters)):
         from ecomanalytics.rollups.kpi_answers import revenue_rows
 
         rows = revenue_rows(filters=filters, window=window, granularity=granularity)

@@ -101,13 +101,14 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
                 if column.startswith(("c.", "a."))
             )
             anchor = f"c.{quote(anchor_day)}, c.{quote(cohort_month)}"
+            order = ", ".join(filter(None, (grouped, anchor)))
             yield (
                 f"INSERT INTO {quote(CohortCell._meta.db_table)} ({columns}) "
                 f"SELECT '{code}', '{DAY}', {anchor}, NULL, {level}, COUNT(*), "
                 f"SUM(CASE WHEN c.{quote('revenue_orders')} >= 2 THEN 1 ELSE 0 END) "
                 f"FROM {cohort} c{joins} WHERE {where} "
                 f"GROUP BY {', '.join(filter(None, (anchor, grouped)))} "
-                f"ORDER BY {', '.join(filter(None, (grouped, anchor)))}"
+                f"ORDER BY {order}"
             )
             yield (
                 f"INSERT INTO {quote(CohortCell._meta.db_table)} ({columns}) "
@@ -116,7 +117,7 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
                 f"FROM {cohort} c JOIN {active} m ON m.{member} = c.{customer}{joins} "
                 f"WHERE {where} "
                 f"GROUP BY {', '.join(filter(None, (anchor, active_month, grouped)))} "
-                f"ORDER BY {', '.join(filter(None, (grouped, anchor)))}"
+                f"ORDER BY {order}"
             )
 
 

@@ -117,3 +117,10 @@ def one_dimension_facts_cover(filters: MetricFilters) -> bool:
     keep no filter and each single one of source, device, country (with or without a
     category; refresh.ONE_DIMENSION_TABLES)."""
     return single_filter(filters, category=False)
+
+
+def order_facts_cover(filters: MetricFilters) -> bool:
+    """Whether the facts the KPI revenue figures read hold the level of these filters:
+    the order facts keep every combination; with a category the category facts answer
+    (kpi_answers._order_facts), which keep single dimensions only."""
+    return not filters.category or one_dimension_facts_cover(filters)

@@ -33,19 +33,19 @@ def insert_select(
     connection = connections[using]
     quote = connection.ops.quote_name
     names = list(source.query.values_select) + list(source.query.annotation_select)
-    columns = [model._meta.get_field(renamed.get(name, name)).column for name in names]
+    fields = [model._meta.get_field(renamed.get(name, name)) for name in names]
     sql, params = source.query.get_compiler(using).as_sql()
-    field_names = {
-        model._meta.get_field(renamed.get(name, name)).name: name for name in names
+    name_of_field = {
+        field.name: name for field, name in zip(fields, names, strict=True)
     }
     order = [
-        quote(field_names[field])
+        quote(name_of_field[field])
         for field in clustered_order(model)
-        if field in field_names
+        if field in name_of_field
     ]
     statement = (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(column) for column in columns)}) "
+        f"({', '.join(quote(field.column) for field in fields)}) "
         f"SELECT {', '.join(quote(name) for name in names)} FROM ({sql}) rollup_source"
     )
     if order:

@@ -10,9 +10,10 @@ row: over the millions of sessions of a refresh that was most of its time. Here:
   of SQLite's 'YYYY-MM-DD HH:MM:SS[.ffffff]' UTC text). Timestamps outside the span
   of the precomputed transitions fall back to Django's TruncDate, so the result is
   the same as TruncDate's for any timestamp. Elsewhere it is TruncDate.
-- WeekStart / MonthStart (FirstOfMonth as a key of its own): the Monday of the ISO week and the first of the month of a
-  date, in SQL. Their GROUP BY columns are their argument's: grouped by the day, a
-  query computes them once per group instead of once per row.
+- WeekStart / MonthStart (FirstOfMonth as a key of its own): the Monday of the ISO
+  week and the first of the month of a date, in SQL. Their GROUP BY columns are their
+  argument's: grouped by the day, a query computes them once per group instead of
+  once per row.
 """
 
 from __future__ import annotations
@@ -132,55 +133,46 @@ class _DateOfDay(Func):
     SELECT because its argument is a grouped expression.
     """
 
-    output_field = DateField()
-    arity = 1
-
     def get_group_by_cols(self):  # type: ignore[no-untyped-def]
         return []
 
 
-class WeekStart(_DateOfDay):
-    """The Monday of a date's ISO week."""
-
-    def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s, '-6 days', 'weekday 1')",
-            **extra_context,
-        )
-
-    def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(date_trunc('week', CAST(%(expressions)s AS timestamp)) AS date)",
-            **extra_context,
-        )
-
-
-class FirstOfMonth(Func):
-    """The first day of a date's month, in SQL (TruncMonth calls Python per row on
-    SQLite); a grouping key of its own, unlike MonthStart."""
+class _DateSql(Func):
+    """A date function of one date, in each database's SQL (Django's Trunc* call
+    Python per row on SQLite)."""
 
     output_field = DateField()
     arity = 1
+    sqlite_template: str
+    postgresql_template: str
 
     def as_sqlite(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         return self.as_sql(
-            compiler,
-            connection,
-            template="date(%(expressions)s, 'start of month')",
-            **extra_context,
+            compiler, connection, template=self.sqlite_template, **extra_context
         )
 
     def as_postgresql(self, compiler, connection, **extra_context):  # type: ignore[no-untyped-def]
         return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(date_trunc('month', CAST(%(expressions)s AS timestamp)) AS date)",
-            **extra_context,
+            compiler, connection, template=self.postgresql_template, **extra_context
         )
+
+
+class WeekStart(_DateOfDay, _DateSql):
+    """The Monday of a date's ISO week."""
+
+    sqlite_template = "date(%(expressions)s, '-6 days', 'weekday 1')"
+    postgresql_template = (
+        "CAST(date_trunc('week', CAST(%(expressions)s AS timestamp)) AS date)"
+    )
+
+
+class FirstOfMonth(_DateSql):
+    """The first day of a date's month; a grouping key of its own, unlike MonthStart."""
+
+    sqlite_template = "date(%(expressions)s, 'start of month')"
+    postgresql_template = (
+        "CAST(date_trunc('month', CAST(%(expressions)s AS timestamp)) AS date)"
+    )
 
 
 class MonthStart(_DateOfDay, FirstOfMonth):
