@@ -9,7 +9,14 @@ from typing import Literal
 
 from django.db.models import Q
 
-from ecomanalytics.filters import MetricFilters
+from ecomanalytics.filters import (
+    LEVEL_DIMENSIONS,
+    MetricFilters,
+    Table,
+    column,
+    given,
+    level_columns,
+)
 from ecomanalytics.periods import Window, add_months
 
 from .models import ALL
@@ -26,9 +33,7 @@ def level_values(filters: MetricFilters) -> dict[str, str] | None:
     read a whole level.
     """
     values = {
-        "traffic_source": filters.source,
-        "device": filters.device,
-        "country": filters.country,
+        column: getattr(filters, name) for name, column in level_columns().items()
     }
     if ALL in values.values():
         return None
@@ -51,14 +56,17 @@ def matching(
     level = level_values(filters)
     if level is None:
         return Q(pk__in=[])
-    condition = Q(device=level["device"], country=level["country"])
-    if filters.source or not each_source:
-        condition &= Q(traffic_source=level["traffic_source"])
-    else:
-        condition &= ~Q(traffic_source=ALL)
+    every_source = each_source and not filters.source
+    source_column = level_columns()["source"]
+    condition = Q()
+    for dimension, value in level.items():
+        if every_source and dimension == source_column:
+            condition &= ~Q(**{dimension: ALL})
+        else:
+            condition &= Q(**{dimension: value})
     if categories is not None:
         if filters.category:
-            condition &= Q(category__name=filters.category)
+            condition &= Q(**{column(Table.LEVELS, "category"): filters.category})
         else:
             condition &= Q(category__isnull=categories == "all")
     return condition
@@ -106,10 +114,8 @@ def span(window: Window) -> Q:
 def single_filter(filters: MetricFilters, *, category: bool = True) -> bool:
     """True when at most one of source, device, country (and category) is given: the
     levels the distinct-count roll-ups keep (models.ChainLinks, CohortCell)."""
-    given = [filters.source, filters.device, filters.country]
-    if category:
-        given.append(filters.category)
-    return sum(1 for value in given if value) <= 1
+    names = (*LEVEL_DIMENSIONS, "category") if category else LEVEL_DIMENSIONS
+    return len(given(filters, names=names)) <= 1
 
 
 def one_dimension_facts_cover(filters: MetricFilters) -> bool:

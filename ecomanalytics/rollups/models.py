@@ -44,7 +44,8 @@ DIMENSIONS = ("traffic_source", "device", "country")
 
 
 class RollupState(models.Model):
-    """The one row describing the roll-ups: when and in which time zone they were built.
+    """The one row describing the roll-ups: when they were built, and every setting
+    baked into their rows at build time (refresh.baked_settings()).
 
     The highest ids of the raw tables at the refresh are a cheap fingerprint (index
     probes): when rows were loaded since and no refresh followed, they differ and the
@@ -53,6 +54,8 @@ class RollupState(models.Model):
 
     refreshed_at = models.DateTimeField()
     time_zone = models.CharField(max_length=64)
+    # Comma-separated, sorted: which statuses the chain links and cohorts counted.
+    revenue_statuses = models.CharField(max_length=255, default="")
     last_customer_id = models.BigIntegerField(default=0)
     last_order_id = models.BigIntegerField(default=0)
     last_item_id = models.BigIntegerField(default=0)

@@ -24,7 +24,6 @@ from datetime import date, datetime
 from itertools import combinations
 
 from django.apps import apps
-from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import (
     Count,
@@ -42,7 +41,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from tqdm import tqdm
 
 from ecomanalytics.periods import local_midnight
@@ -72,9 +70,9 @@ from .models import (
     CustomerCohort,
     OrderDay,
     ProductDay,
-    RollupState,
     SessionDay,
 )
+from .state import baked_settings, built_settings_of, record_state
 from .status import forget_status
 
 SHOP_TABLE_MODELS = (
@@ -587,15 +585,16 @@ def refresh_rollups(
         tqdm(total=len(steps), unit="table", disable=not progress) as bar,
     ):
         _tune_refresh_transaction(using)
-        if since is None or _built_time_zone(using) != settings.TIME_ZONE:
-            # Days of another time zone cannot be patched day by day.
+        if since is None or built_settings_of(using) != baked_settings():
+            # Rows built under another time zone or other revenue statuses cannot
+            # be patched day by day.
             since = None
             steps = list(_steps(None, using))
         for name, rebuild in steps:
             bar.set_description(name)
             rows[name] = rebuild()
             bar.update()
-        _record_state(using)
+        record_state(using)
     _analyze_rollup_tables(using)
     forget_status()
     bump_data_version()
@@ -647,44 +646,6 @@ def _analyze_rollup_tables(using: str) -> None:
             cursor.execute("ANALYZE " + ", ".join(tables))
         else:
             cursor.execute("VACUUM (ANALYZE) " + ", ".join(tables))
-
-
-def _built_time_zone(using: str) -> str | None:
-    state = RollupState.objects.using(using).first()
-    return state.time_zone if state else None
-
-
-FINGERPRINT: dict[str, type[Model]] = {
-    "last_customer_id": Customer,
-    "last_order_id": Order,
-    "last_item_id": OrderItem,
-    "last_session_id": WebSession,
-    "last_event_id": SessionEvent,
-}
-FINGERPRINT_FIELDS = tuple(FINGERPRINT)
-
-
-def raw_fingerprint(using: str = "default") -> dict[str, int]:
-    """The highest id of each raw table (0 when empty): one index probe each."""
-    return {
-        name: model.objects.using(using)
-        .order_by("-pk")
-        .values_list("pk", flat=True)
-        .first()
-        or 0
-        for name, model in FINGERPRINT.items()
-    }
-
-
-def _record_state(using: str) -> None:
-    RollupState.objects.using(using).update_or_create(
-        pk=1,
-        defaults={
-            "refreshed_at": timezone.now(),
-            "time_zone": settings.TIME_ZONE,
-            **raw_fingerprint(using),
-        },
-    )
 
 
 def refresh_after_load(*, using: str = "default") -> RefreshReport | None:

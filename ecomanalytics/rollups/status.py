@@ -1,6 +1,7 @@
 """Whether the roll-ups may answer, and which path answered the current request.
 
-The roll-ups answer when they were built in the shop's current time zone and the raw
+The roll-ups answer when they were built under the running settings that shape their
+rows (refresh.baked_settings(): time zone, revenue statuses) and the raw
 tables' highest ids are still those recorded at the last refresh (nothing was loaded
 since without a refresh). The check is one query of index probes, remembered in
 Django's cache per data version for STATUS_SECONDS, so most requests make none.
@@ -22,6 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from ecomanalytics.store.data_version import data_version
+
+from .models import RollupState
+from .state import state_is_current
 
 Source = Literal["rollup", "raw"]
 STATUS_KEY = "ecomanalytics:rollups:status"
@@ -57,15 +61,10 @@ def forget_status() -> None:
 
 
 def _read_status() -> RollupStatus:
-    from .models import RollupState
-    from .refresh import FINGERPRINT_FIELDS, raw_fingerprint
-
     state = RollupState.objects.first()
     if state is None:
         return RollupStatus(usable=False, refreshed_at=None)
-    recorded = {name: getattr(state, name) for name in FINGERPRINT_FIELDS}
-    usable = state.time_zone == settings.TIME_ZONE and recorded == raw_fingerprint()
-    return RollupStatus(usable=usable, refreshed_at=state.refreshed_at)
+    return RollupStatus(usable=state_is_current(state), refreshed_at=state.refreshed_at)
 
 
 def use_rollups(*, level_kept: bool = True) -> bool:

@@ -1,0 +1,87 @@
+"""What the roll-ups were built from: the raw tables' fingerprint and the settings
+baked into their rows, recorded in the one RollupState row at each refresh.
+
+The roll-ups may answer only while both still hold (status.rollup_status); a refresh
+under other settings rebuilds every row (refresh.refresh_rollups).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Model
+from django.utils import timezone
+
+from ecomanalytics.store.models import (
+    Customer,
+    Order,
+    OrderItem,
+    SessionEvent,
+    WebSession,
+)
+
+from .models import RollupState
+
+# RollupState's columns for baked_settings().
+BAKED_SETTING_FIELDS = ("time_zone", "revenue_statuses")
+
+FINGERPRINT: dict[str, type[Model]] = {
+    "last_customer_id": Customer,
+    "last_order_id": Order,
+    "last_item_id": OrderItem,
+    "last_session_id": WebSession,
+    "last_event_id": SessionEvent,
+}
+FINGERPRINT_FIELDS = tuple(FINGERPRINT)
+
+
+def baked_settings() -> dict[str, str]:
+    """The running settings that shape stored roll-up rows, as RollupState keeps them.
+
+    Local days depend on TIME_ZONE; the chain links, cohorts and cohort cells count
+    revenue orders only, and the order facts' status split is read against
+    REVENUE_STATUSES, so the statuses are recorded too.
+    """
+    return {
+        "time_zone": settings.TIME_ZONE,
+        "revenue_statuses": ",".join(sorted(settings.REVENUE_STATUSES)),
+    }
+
+
+def built_settings(state: RollupState) -> dict[str, str]:
+    """The settings the roll-ups of `state` were built under."""
+    return {name: getattr(state, name) for name in BAKED_SETTING_FIELDS}
+
+
+def built_settings_of(using: str) -> dict[str, str] | None:
+    """The settings the roll-ups in database `using` were built under (None: never)."""
+    state = RollupState.objects.using(using).first()
+    return built_settings(state) if state else None
+
+
+def raw_fingerprint(using: str = "default") -> dict[str, int]:
+    """The highest id of each raw table (0 when empty): one index probe each."""
+    return {
+        name: model.objects.using(using)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+        or 0
+        for name, model in FINGERPRINT.items()
+    }
+
+
+def state_is_current(state: RollupState) -> bool:
+    """The roll-ups of `state` match the running settings and the raw tables."""
+    recorded = {name: getattr(state, name) for name in FINGERPRINT_FIELDS}
+    return built_settings(state) == baked_settings() and recorded == raw_fingerprint()
+
+
+def record_state(using: str) -> None:
+    RollupState.objects.using(using).update_or_create(
+        pk=1,
+        defaults={
+            "refreshed_at": timezone.now(),
+            **baked_settings(),
+            **raw_fingerprint(using),
+        },
+    )
