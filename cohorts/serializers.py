@@ -5,35 +5,29 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField
-from ecomanalytics.api.params import MetricParams
+from ecomanalytics.api.params import MetricParams, parameter_field
 
-from .metrics import COHORT_BY_CHOICES
+from .catalogue import COHORT_BY, MONTHS
 
 
 class RepeatPurchaseParams(MetricParams):
-    cohort_by = serializers.ChoiceField(
-        choices=COHORT_BY_CHOICES,
-        default="first_order",
-        help_text=(
-            "first_order: cohort = month of the customer's first revenue order; "
-            "signup: month the customer signed up."
-        ),
-    )
+    cohort_by = parameter_field(COHORT_BY)
 
 
 class RetentionParams(RepeatPurchaseParams):
-    months = serializers.IntegerField(
-        min_value=1,
-        max_value=60,
-        default=12,
-        help_text="Months listed per cohort, from the cohort month (month 0) on.",
-    )
+    months = parameter_field(MONTHS)
 
 
 class RetentionRowSerializer(serializers.Serializer):
     cohort = MonthLabelField()
     size = serializers.IntegerField()
-    retention = serializers.ListField(child=RateField(allow_null=True))
+    active = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="Members with a revenue order in month k; null until it has ended.",
+    )
+    retention = serializers.ListField(
+        child=RateField(), help_text="active[k] / size; null until month k has ended."
+    )
 
 
 class RetentionSerializer(serializers.Serializer):
@@ -44,7 +38,7 @@ class RepeatPurchaseRowSerializer(serializers.Serializer):
     cohort = MonthLabelField()
     customers = serializers.IntegerField()
     repeat_customers = serializers.IntegerField()
-    repeat_rate = RateField()
+    repeat_rate = RateField(help_text="repeat_customers / customers.")
 
 
 class RepeatPurchaseSerializer(serializers.Serializer):

@@ -33,9 +33,10 @@ import numpy as np
 import pandas as pd
 
 from ecomanalytics.filters import MetricFilters
+from ecomanalytics.money import CENT
 from ecomanalytics.periods import add_months, resolve_window, today
 
-from .metrics import CENT, monthly_revenue
+from .metrics import monthly_revenue
 
 ForecastModel = Literal["ets", "seasonal_naive", "mean", "none"]
 SEASON = 12

@@ -5,31 +5,26 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
-from ecomanalytics.api.params import MetricParams
+from ecomanalytics.api.params import MetricParams, parameter_field
+
+from .catalogue import HORIZON, LIMIT
 
 
 class TopProductsParams(MetricParams):
-    limit = serializers.IntegerField(
-        min_value=1,
-        max_value=100,
-        default=10,
-        help_text="Number of products listed (1 to 100).",
-    )
+    limit = parameter_field(LIMIT)
 
 
 class ForecastParams(MetricParams):
-    horizon = serializers.IntegerField(
-        min_value=1,
-        max_value=12,
-        default=3,
-        help_text="Number of months forecast after the last complete month (1 to 12).",
-    )
+    horizon = parameter_field(HORIZON)
 
 
 class GrowthRowSerializer(serializers.Serializer):
     month = MonthLabelField()
     revenue = money_field()
-    growth_rate = RateField(allow_null=True)
+    previous_revenue = money_field(help_text="Revenue of the month before.")
+    growth_rate = RateField(
+        help_text="(revenue - previous_revenue) / previous_revenue; null when 0."
+    )
     partial = serializers.BooleanField()
 
 

@@ -27,7 +27,10 @@ def rate(numerator: int | Decimal, denominator: int | Decimal) -> float | None:
     """numerator / denominator, unrounded; None when the denominator is 0."""
     if not denominator:
         return None
-    return float(numerator) / float(denominator)
+    if isinstance(numerator, Decimal) or isinstance(denominator, Decimal):
+        # Money: divide exactly, then round once to the nearest float.
+        return float(Decimal(numerator) / Decimal(denominator))
+    return numerator / denominator
 
 
 def average(total: Decimal | None, count: int) -> Decimal:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cohorts",
     "demand",
     "ecomanalytics.rollups",
+    "ecomanalytics.api",
 ]
 
 MIDDLEWARE = [

@@ -1,28 +1,33 @@
 """Query parameters specific to the KPI endpoints, and the shapes of their responses.
 
-Money is a JSON number rounded to cents; rates are JSON numbers rounded to 4 decimals.
+Money is a JSON number rounded to cents; rates are unrounded JSON numbers, null where
+their denominator is 0, each beside the counts it is computed from.
 """
 
 from rest_framework import serializers
 
-from ecomanalytics.api.fields import money_field
-from ecomanalytics.api.params import MetricParams
+from ecomanalytics.api.fields import RateField, money_field
+from ecomanalytics.api.params import MetricParams, parameter_field
+
+from .catalogue import GRANULARITY
 
 
 class RevenueParams(MetricParams):
-    granularity = serializers.ChoiceField(
-        choices=["day", "week", "month"],
-        default="month",
-        help_text="Bucket size: local days, ISO weeks starting Monday, or calendar months.",
-    )
+    granularity = parameter_field(GRANULARITY)
 
 
 class KpiFiguresSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True, help_text="First day of the period.")
+    end = serializers.DateField(allow_null=True, help_text="Last day of the period.")
     revenue = money_field(help_text="Revenue of revenue orders, shop currency.")
     orders = serializers.IntegerField(help_text="Revenue orders.")
     average_order_value = money_field(help_text="revenue / orders; 0 without orders.")
-    completion_rate = serializers.FloatField(
-        help_text="Completed orders / all orders, any status; 0 without orders."
+    completed_orders = serializers.IntegerField(
+        help_text="Orders with status completed."
+    )
+    all_orders = serializers.IntegerField(help_text="Orders of any status.")
+    completion_rate = RateField(
+        help_text="completed_orders / all_orders; null without orders."
     )
     customers = serializers.IntegerField(
         help_text="Distinct customers with a revenue order."
@@ -36,7 +41,9 @@ class SummarySerializer(serializers.Serializer):
     revenue = money_field(source="current.revenue")
     orders = serializers.IntegerField(source="current.orders")
     average_order_value = money_field(source="current.average_order_value")
-    completion_rate = serializers.FloatField(source="current.completion_rate")
+    completed_orders = serializers.IntegerField(source="current.completed_orders")
+    all_orders = serializers.IntegerField(source="current.all_orders")
+    completion_rate = RateField(source="current.completion_rate")
     customers = serializers.IntegerField(source="current.customers")
     previous = KpiFiguresSerializer(
         help_text="The same figures for the window of equal length before start."
@@ -65,14 +72,11 @@ class RevenueSeriesSerializer(serializers.Serializer):
 class SessionTotalsSerializer(serializers.Serializer):
     sessions = serializers.IntegerField()
     converted_sessions = serializers.IntegerField()
-    conversion_rate = serializers.FloatField()
+    conversion_rate = RateField(help_text="converted_sessions / sessions.")
 
 
-class SourceConversionSerializer(serializers.Serializer):
+class SourceConversionSerializer(SessionTotalsSerializer):
     source = serializers.CharField()
-    sessions = serializers.IntegerField()
-    converted_sessions = serializers.IntegerField()
-    conversion_rate = serializers.FloatField()
 
 
 class ConversionSerializer(serializers.Serializer):
@@ -85,8 +89,12 @@ class ConversionSerializer(serializers.Serializer):
 class FunnelStepSerializer(serializers.Serializer):
     step = serializers.CharField()
     sessions = serializers.IntegerField()
-    conversion_from_start = serializers.FloatField()
-    conversion_from_previous = serializers.FloatField()
+    conversion_from_start = RateField(
+        help_text="sessions / sessions at the first step."
+    )
+    conversion_from_previous = RateField(
+        help_text="sessions / sessions at the step before."
+    )
 
 
 class FunnelSerializer(serializers.Serializer):

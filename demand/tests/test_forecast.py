@@ -38,11 +38,14 @@ def order_every_month(first: date, amounts: list[int]) -> None:
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_short_history_gets_the_mean_forecast(shop, django_assert_num_queries):  # noqa: F811
+def test_short_history_gets_the_mean_forecast(answer, shop, django_assert_num_queries):  # noqa: F811
     # given complete months Jan 100, Feb 0, Mar 50, Apr 105
     # when
-    with django_assert_num_queries(1):
-        forecast = revenue_forecast(filters=JANUARY_TO_APRIL, horizon=2)
+    answer.refresh()
+    with django_assert_num_queries(answer.pick(raw=1, rollup=1)):
+        forecast = answer(
+            revenue_forecast, refresh=False, filters=JANUARY_TO_APRIL, horizon=2
+        )
     # then mean 63.75, s = 49.2231, margin = 1.2816 x s x sqrt(1 + 1/4) = 70.5278
     assert forecast == RevenueForecast(
         model="mean",
@@ -55,10 +58,11 @@ def test_short_history_gets_the_mean_forecast(shop, django_assert_num_queries): 
 
 
 @time_machine.travel(local(2025, 4, 20, 12), tick=False)
-def test_history_keeps_only_complete_months(shop):  # noqa: F811
+def test_history_keeps_only_complete_months(answer, shop):  # noqa: F811
     # given the window starts mid-December and today is April 20
     # when
-    forecast = revenue_forecast(
+    forecast = answer(
+        revenue_forecast,
         filters=MetricFilters(start=date(2024, 12, 15), end=date(2025, 12, 31)),
         horizon=1,
     )
@@ -69,11 +73,11 @@ def test_history_keeps_only_complete_months(shop):  # noqa: F811
 
 
 @time_machine.travel(local(2025, 3, 15, 12), tick=False)
-def test_twelve_to_23_months_get_the_seasonal_naive_forecast(db):
+def test_twelve_to_23_months_get_the_seasonal_naive_forecast(answer, db):
     # given Jan..Dec 2024 worth 10..120, then Jan 2025 20 and Feb 2025 40
     order_every_month(date(2024, 1, 1), [*range(10, 130, 10), 20, 40])
     # when
-    forecast = revenue_forecast(filters=MetricFilters(start=date(2024, 1, 1)))
+    forecast = answer(revenue_forecast, filters=MetricFilters(start=date(2024, 1, 1)))
     # then each month repeats last year's; year-on-year differences 10 and 20 have
     # s = 7.0711, so the margin is 1.2816 x 7.0711 = 9.06
     assert forecast.model == "seasonal_naive"
@@ -85,7 +89,7 @@ def test_twelve_to_23_months_get_the_seasonal_naive_forecast(db):
 
 
 @time_machine.travel(local(2025, 1, 15, 12), tick=False)
-def test_two_full_seasons_get_the_ets_forecast(db):
+def test_two_full_seasons_get_the_ets_forecast(answer, db):
     # given three years of a yearly pattern on a rising trend
     pattern = [100, 80, 90, 110, 130, 150, 170, 160, 140, 120, 110, 200]
     amounts = [
@@ -93,7 +97,7 @@ def test_two_full_seasons_get_the_ets_forecast(db):
     ]
     order_every_month(date(2022, 1, 1), amounts)
     # when
-    forecast = revenue_forecast(filters=MetricFilters(), horizon=12)
+    forecast = answer(revenue_forecast, filters=MetricFilters(), horizon=12)
     # then the forecast follows the pattern: December above January above February
     assert forecast.model == "ets"
     # January 2022 is left out: the data span starts on Jan 10
@@ -108,17 +112,17 @@ def test_two_full_seasons_get_the_ets_forecast(db):
     assert by_month[12] > by_month[1] > by_month[2]
 
 
-def test_no_complete_month_gives_no_forecast(db):
-    assert revenue_forecast(filters=MetricFilters()) == RevenueForecast(
-        model="none", history=[], results=[]
-    )
+def test_no_complete_month_gives_no_forecast(answer, db):
+    assert answer(
+        revenue_forecast, answered=None, filters=MetricFilters()
+    ) == RevenueForecast(model="none", history=[], results=[])
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_without_end_the_history_runs_to_the_last_month_ended(shop):  # noqa: F811
+def test_without_end_the_history_runs_to_the_last_month_ended(answer, shop):  # noqa: F811
     # given the last order on Apr 6 and today June 15
     # when
-    forecast = revenue_forecast(filters=MetricFilters(start=date(2025, 1, 1)))
+    forecast = answer(revenue_forecast, filters=MetricFilters(start=date(2025, 1, 1)))
     # then May, without orders, is a zero month of the history
     assert forecast.history == history(date(2025, 1, 1), ["100", "0", "50", "105", "0"])
     assert [result.month for result in forecast.results] == [

@@ -84,106 +84,118 @@ def money(amount: str) -> Decimal:
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
 def test_growth_zero_fills_months_and_is_null_after_a_zero_month(
-    shop, django_assert_num_queries
+    answer, shop, django_assert_num_queries
 ):
     # given the shop
     # when
-    with django_assert_num_queries(1):
-        growth = revenue_growth(filters=JANUARY_TO_APRIL)
+    answer.refresh()
+    with django_assert_num_queries(answer.pick(raw=1, rollup=1)):
+        growth = answer(revenue_growth, refresh=False, filters=JANUARY_TO_APRIL)
     # then January is compared with December, before start
     assert growth == [
-        MonthlyGrowth(date(2025, 1, 1), money("100"), 0.0, partial=False),
-        MonthlyGrowth(date(2025, 2, 1), money("0"), -1.0, partial=False),
-        MonthlyGrowth(date(2025, 3, 1), money("50"), None, partial=False),
-        MonthlyGrowth(date(2025, 4, 1), money("105"), 1.1, partial=False),
+        MonthlyGrowth(date(2025, 1, 1), money("100"), money("100"), 0.0, partial=False),
+        MonthlyGrowth(date(2025, 2, 1), money("0"), money("100"), -1.0, partial=False),
+        MonthlyGrowth(date(2025, 3, 1), money("50"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 4, 1), money("105"), money("50"), 1.1, partial=False),
     ]
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_growth_clips_months_to_the_window_and_flags_them_partial(shop):
+def test_growth_clips_months_to_the_window_and_flags_them_partial(answer, shop):
     # given the shop
     # when the window starts on Jan 15 and ends on Mar 10
-    growth = revenue_growth(
-        filters=MetricFilters(start=date(2025, 1, 15), end=date(2025, 3, 10))
+    growth = answer(
+        revenue_growth,
+        filters=MetricFilters(start=date(2025, 1, 15), end=date(2025, 3, 10)),
     )
     # then the whole of December is the first month's comparison
     assert growth == [
-        MonthlyGrowth(date(2025, 1, 1), money("100"), 0.0, partial=True),
-        MonthlyGrowth(date(2025, 2, 1), money("0"), -1.0, partial=False),
-        MonthlyGrowth(date(2025, 3, 1), money("50"), None, partial=True),
+        MonthlyGrowth(date(2025, 1, 1), money("100"), money("100"), 0.0, partial=True),
+        MonthlyGrowth(date(2025, 2, 1), money("0"), money("100"), -1.0, partial=False),
+        MonthlyGrowth(date(2025, 3, 1), money("50"), money("0"), None, partial=True),
     ]
 
 
 @time_machine.travel(local(2025, 4, 30, 23, 0), tick=False)
-def test_growth_flags_the_month_not_ended_yet(shop):
+def test_growth_flags_the_month_not_ended_yet(answer, shop):
     # given today is the last day of April in New York (May 1 03:00 UTC)
     # when
-    growth = revenue_growth(
-        filters=MetricFilters(start=date(2025, 3, 1), end=date(2025, 4, 30))
+    growth = answer(
+        revenue_growth,
+        filters=MetricFilters(start=date(2025, 3, 1), end=date(2025, 4, 30)),
     )
     # then
     assert growth == [
-        MonthlyGrowth(date(2025, 3, 1), money("50"), None, partial=False),
-        MonthlyGrowth(date(2025, 4, 1), money("105"), 1.1, partial=True),
+        MonthlyGrowth(date(2025, 3, 1), money("50"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 4, 1), money("105"), money("50"), 1.1, partial=True),
     ]
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_growth_without_start_end_covers_the_data_span(shop, django_assert_num_queries):
+def test_growth_without_start_end_covers_the_data_span(
+    answer, shop, django_assert_num_queries
+):
     # given the data span Dec 15 2024 to Apr 6 2025
     # when
-    with django_assert_num_queries(2):  # the data span, then the revenue
-        growth = revenue_growth(filters=MetricFilters())
+    answer.refresh()
+    with django_assert_num_queries(
+        answer.pick(raw=2, rollup=2)
+    ):  # the data span, then the revenue
+        growth = answer(revenue_growth, refresh=False, filters=MetricFilters())
     # then November has no revenue: December's growth is null
     assert growth == [
-        MonthlyGrowth(date(2024, 12, 1), money("100"), None, partial=True),
-        MonthlyGrowth(date(2025, 1, 1), money("100"), 0.0, partial=False),
-        MonthlyGrowth(date(2025, 2, 1), money("0"), -1.0, partial=False),
-        MonthlyGrowth(date(2025, 3, 1), money("50"), None, partial=False),
-        MonthlyGrowth(date(2025, 4, 1), money("105"), 1.1, partial=True),
+        MonthlyGrowth(date(2024, 12, 1), money("100"), money("0"), None, partial=True),
+        MonthlyGrowth(date(2025, 1, 1), money("100"), money("100"), 0.0, partial=False),
+        MonthlyGrowth(date(2025, 2, 1), money("0"), money("100"), -1.0, partial=False),
+        MonthlyGrowth(date(2025, 3, 1), money("50"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 4, 1), money("105"), money("50"), 1.1, partial=True),
     ]
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_growth_with_a_category_counts_its_lines_only(shop):
+def test_growth_with_a_category_counts_its_lines_only(answer, shop):
     # given hats sold only in March (30) and April (75); January's were cancelled
     # when
-    growth = revenue_growth(
+    growth = answer(
+        revenue_growth,
         filters=MetricFilters(
             start=date(2025, 1, 1), end=date(2025, 4, 30), category="Hats"
-        )
+        ),
     )
     # then
     assert growth == [
-        MonthlyGrowth(date(2025, 1, 1), money("0"), None, partial=False),
-        MonthlyGrowth(date(2025, 2, 1), money("0"), None, partial=False),
-        MonthlyGrowth(date(2025, 3, 1), money("30"), None, partial=False),
-        MonthlyGrowth(date(2025, 4, 1), money("75"), 1.5, partial=False),
+        MonthlyGrowth(date(2025, 1, 1), money("0"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 2, 1), money("0"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 3, 1), money("30"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 4, 1), money("75"), money("30"), 1.5, partial=False),
     ]
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_growth_of_a_filter_matching_nothing_is_zero_and_null(shop):
-    growth = revenue_growth(
+def test_growth_of_a_filter_matching_nothing_is_zero_and_null(answer, shop):
+    growth = answer(
+        revenue_growth,
         filters=MetricFilters(
             start=date(2025, 1, 1), end=date(2025, 2, 28), source="social"
-        )
+        ),
     )
     assert growth == [
-        MonthlyGrowth(date(2025, 1, 1), money("0"), None, partial=False),
-        MonthlyGrowth(date(2025, 2, 1), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 1, 1), money("0"), money("0"), None, partial=False),
+        MonthlyGrowth(date(2025, 2, 1), money("0"), money("0"), None, partial=False),
     ]
 
 
-def test_growth_without_data_is_empty(db):
-    assert revenue_growth(filters=MetricFilters()) == []
+def test_growth_without_data_is_empty(answer, db):
+    assert answer(revenue_growth, answered=None, filters=MetricFilters()) == []
 
 
-def test_top_products_by_units_then_sku(shop, django_assert_num_queries):
+def test_top_products_by_units_then_sku(answer, shop, django_assert_num_queries):
     # given A and C both sold 3 units, B sold 4
     # when
-    with django_assert_num_queries(1):
-        products = top_products(filters=JANUARY_TO_APRIL)
+    answer.refresh()
+    # the roll-ups read the product sums, then their buyers from the chain links
+    with django_assert_num_queries(answer.pick(raw=1, rollup=2)):
+        products = answer(top_products, refresh=False, filters=JANUARY_TO_APRIL)
     # then the refunded and cancelled lines do not count
     assert products == [
         ProductDemand("SKU-B", "Beanie", "Hats", 4, money("105"), buyers=2),
@@ -192,10 +204,11 @@ def test_top_products_by_units_then_sku(shop, django_assert_num_queries):
     ]
 
 
-def test_top_products_limit_and_category(shop):
+def test_top_products_limit_and_category(answer, shop):
     # when
-    first_two = top_products(filters=JANUARY_TO_APRIL, limit=2)
-    shoes = top_products(
+    first_two = answer(top_products, filters=JANUARY_TO_APRIL, limit=2)
+    shoes = answer(
+        top_products,
         filters=MetricFilters(
             start=date(2025, 1, 1), end=date(2025, 4, 30), category="Shoes"
         ),
@@ -211,14 +224,16 @@ def test_top_products_limit_and_category(shop):
     ]
 
 
-def test_top_products_take_the_month_boundary_in_the_shop_time_zone(shop):
+def test_top_products_take_the_month_boundary_in_the_shop_time_zone(answer, shop):
     # given the Jan 31 23:59 order is Feb 1 in UTC
     # when
-    january = top_products(
-        filters=MetricFilters(start=date(2025, 1, 1), end=date(2025, 1, 31))
+    january = answer(
+        top_products,
+        filters=MetricFilters(start=date(2025, 1, 1), end=date(2025, 1, 31)),
     )
-    february = top_products(
-        filters=MetricFilters(start=date(2025, 2, 1), end=date(2025, 2, 28))
+    february = answer(
+        top_products,
+        filters=MetricFilters(start=date(2025, 2, 1), end=date(2025, 2, 28)),
     )
     # then
     assert january == [
@@ -227,16 +242,19 @@ def test_top_products_take_the_month_boundary_in_the_shop_time_zone(shop):
     assert february == []
 
 
-def test_top_products_of_filters_matching_nothing_are_empty(shop):
-    assert top_products(filters=MetricFilters(country="FR")) == []
-    assert top_products(filters=MetricFilters(category="Gloves")) == []
-    assert top_products(filters=MetricFilters()) != []
+def test_top_products_of_filters_matching_nothing_are_empty(answer, shop):
+    assert answer(top_products, filters=MetricFilters(country="FR")) == []
+    assert answer(top_products, filters=MetricFilters(category="Gloves")) == []
+    assert answer(top_products, filters=MetricFilters()) != []
 
 
-def test_sales_by_category_lists_pairs_with_sales(shop, django_assert_num_queries):
+def test_sales_by_category_lists_pairs_with_sales(
+    answer, shop, django_assert_num_queries
+):
     # when
-    with django_assert_num_queries(1):
-        rows = sales_by_category(filters=JANUARY_TO_APRIL)
+    answer.refresh()
+    with django_assert_num_queries(answer.pick(raw=1, rollup=1)):
+        rows = answer(sales_by_category, refresh=False, filters=JANUARY_TO_APRIL)
     # then
     assert rows == [
         CategoryMonth(date(2025, 1, 1), "Shoes", 2, money("100")),
@@ -247,11 +265,11 @@ def test_sales_by_category_lists_pairs_with_sales(shop, django_assert_num_querie
     ]
 
 
-def test_sales_by_category_with_filters(shop):
+def test_sales_by_category_with_filters(answer, shop):
     # when
-    canada = sales_by_category(filters=MetricFilters(country="CA"))
-    by_email = sales_by_category(filters=MetricFilters(source="email"))
-    nothing = sales_by_category(filters=MetricFilters(device="tablet"))
+    canada = answer(sales_by_category, filters=MetricFilters(country="CA"))
+    by_email = answer(sales_by_category, filters=MetricFilters(source="email"))
+    nothing = answer(sales_by_category, filters=MetricFilters(device="tablet"))
     # then
     assert canada == [
         CategoryMonth(date(2025, 3, 1), "Hats", 1, money("30")),
@@ -265,8 +283,9 @@ def test_sales_by_category_with_filters(shop):
     assert nothing == []
 
 
-def test_sales_by_category_of_an_empty_period(shop):
-    rows = sales_by_category(
-        filters=MetricFilters(start=date(2025, 2, 1), end=date(2025, 2, 28))
+def test_sales_by_category_of_an_empty_period(answer, shop):
+    rows = answer(
+        sales_by_category,
+        filters=MetricFilters(start=date(2025, 2, 1), end=date(2025, 2, 28)),
     )
     assert rows == []

@@ -1,7 +1,8 @@
 """Response fields shared by every metric endpoint: money, rates and month labels.
 
-Money is a JSON number in the shop's currency rounded to cents; rates are JSON numbers
-rounded to 4 decimals; months are labelled YYYY-MM.
+Money is a JSON number in the shop's currency rounded to cents; rates are unrounded
+JSON numbers (the dashboard rounds for display), null where unknown; months are
+labelled YYYY-MM.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-RATE_DECIMALS = 4
 
 
 def money_field(**kwargs: Any) -> serializers.DecimalField:
@@ -33,7 +32,11 @@ class MonthLabelField(serializers.Field):
 
 
 class RateField(serializers.FloatField):
-    """A rate rounded to 4 decimals; null stays null."""
+    """An unrounded rate; null (a zero denominator) stays null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> float | None:
-        return None if value is None else round(float(value), RATE_DECIMALS)
+        return None if value is None else float(value)

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rest_framework import serializers
 
+from ..catalogue import Parameter
 from ..filters import MetricFilters
 from ..store.choices import Device, TrafficSource
 
@@ -126,3 +127,20 @@ def parse_query(params_class: type[P], query: Any) -> P:
     params = params_class(data=query)
     params.is_valid(raise_exception=True)
     return params
+
+
+def parameter_field(parameter: Parameter) -> serializers.Field:
+    """The serializer field of a catalogue parameter: its allowed values and default."""
+    help_text = parameter.description[:1].upper() + parameter.description[1:] + "."
+    if parameter.choices:
+        return serializers.ChoiceField(
+            choices=list(parameter.choices),
+            default=parameter.default,
+            help_text=help_text,
+        )
+    return serializers.IntegerField(
+        min_value=parameter.minimum,
+        max_value=parameter.maximum,
+        default=parameter.default,
+        help_text=help_text,
+    )

@@ -1,11 +1,12 @@
-"""Demand metrics answered from the roll-ups (demand.metrics dispatches here).
+"""Demand queries on the roll-up tables; they return the same rows as demand.raw.
 
 Revenue here is Σ quantity x unit price over lines: the category facts hold it per
 category, so without a category filter it is their sum over categories. Top products
 read the product facts; their `buyers` (distinct customers) do not add up across days:
-they are summed from the product chain links (models.ChainLinks). The product and
-category facts keep no filter and each single one of source, device and country, so
-these functions are called for those levels only (dimensions.one_dimension_facts_cover).
+they are summed from the product chain links (rollups.models.ChainLinks). The product
+and category facts keep no filter and each single one of source, device and country,
+so these functions are called for those levels only
+(rollups.dimensions.one_dimension_facts_cover).
 """
 
 from __future__ import annotations
@@ -15,78 +16,73 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
 from ecomanalytics.filters import MetricFilters
+from ecomanalytics.money import money
 from ecomanalytics.periods import Window
+from ecomanalytics.rollups.dimensions import CategoryRows, matching, span
+from ecomanalytics.rollups.dimensions import whole_months as whole_month_rows
+from ecomanalytics.rollups.link_sums import buyers_per_product
+from ecomanalytics.rollups.models import CategoryDay, ProductDay
 from ecomanalytics.store.models import Category, Product
 
-from .dimensions import (
-    CategoryRows,
-    matching,
-    span,
-    whole_months,
-)
-from .link_sums import buyers_per_product
-from .models import CategoryDay, ProductDay
+from .rows import CategoryMonthSales, MonthTotal, ProductSales
 
 
-def _revenue_lines(filters: MetricFilters, categories: CategoryRows = "all") -> Any:
+def _revenue_lines(
+    filters: MetricFilters, categories: CategoryRows = "all"
+) -> QuerySet[CategoryDay]:
     return CategoryDay.objects.filter(
         matching(filters, categories=categories),
         status__in=settings.REVENUE_STATUSES,
     )
 
 
-def monthly_revenue_rows(
+def _month_totals(facts: QuerySet[CategoryDay]) -> list[MonthTotal]:
+    rows = facts.values("month").annotate(total=Sum("revenue"))
+    return [MonthTotal(row["month"], money(row["total"])) for row in rows]
+
+
+def window_and_month_before(
     *, filters: MetricFilters, window: Window, month_before: date
-) -> list[dict[str, Any]]:
-    """{month, revenue} of the window's days and of the whole month before it."""
-    rows = (
-        _revenue_lines(filters)
-        .filter(span(window) | whole_months(month_before, month_before))
-        .values("month")
-        .annotate(total=Sum("revenue"))
+) -> list[MonthTotal]:
+    """Revenue per month of the window's days and of the whole month before it."""
+    return _month_totals(
+        _revenue_lines(filters).filter(
+            span(window) | whole_month_rows(month_before, month_before)
+        )
     )
-    return [{"month": row["month"], "revenue": row["total"]} for row in rows]
 
 
-def whole_months_rows(
+def whole_months(
     *, filters: MetricFilters, first: date, last: date
-) -> list[dict[str, Any]]:
-    """{month, revenue} of the calendar months first..last (their first days)."""
-    rows = (
-        _revenue_lines(filters)
-        .filter(whole_months(first, last))
-        .values("month")
-        .annotate(total=Sum("revenue"))
-    )
-    return [{"month": row["month"], "revenue": row["total"]} for row in rows]
+) -> list[MonthTotal]:
+    """Revenue of the calendar months first..last (their first days)."""
+    return _month_totals(_revenue_lines(filters).filter(whole_month_rows(first, last)))
 
 
-def top_product_rows(
+def best_sellers(
     *, filters: MetricFilters, window: Window, limit: int
-) -> list[dict[str, Any]]:
-    """sku, name, category, units, revenue, buyers of the best sellers."""
-    rows = _best_sellers(filters=filters, window=window, limit=limit)
+) -> list[ProductSales]:
+    rows = _summed_best_sellers(filters=filters, window=window, limit=limit)
     if not rows:
         return []
-    listed = [row["product_id"] for row in rows]
-    buyers = buyers_per_product(filters, window, listed)
+    buyers = buyers_per_product(filters, window, [row["product_id"] for row in rows])
     return [
-        {
-            "sku": row["sku"],
-            "name": row["name"],
-            "category": row["category"],
-            "units": row["total_units"],
-            "revenue": row["total_revenue"],
-            "buyers": buyers.get(row["product_id"], 0),
-        }
+        ProductSales(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            units=row["total_units"],
+            revenue=money(row["total_revenue"]),
+            buyers=buyers.get(row["product_id"], 0),
+        )
         for row in rows
     ]
 
 
-def _best_sellers(
+def _summed_best_sellers(
     *, filters: MetricFilters, window: Window, limit: int
 ) -> list[dict[str, Any]]:
     """product_id, sku, name, category, total_units, total_revenue of the `limit`
@@ -138,10 +134,9 @@ def _best_sellers(
     return rows
 
 
-def category_month_rows(
+def category_months(
     *, filters: MetricFilters, window: Window
-) -> list[dict[str, Any]]:
-    """{month, category, units, revenue} per pair with sales, by month then category."""
+) -> list[CategoryMonthSales]:
     rows = (
         _revenue_lines(filters, categories="each")
         .filter(span(window))
@@ -150,11 +145,11 @@ def category_month_rows(
         .order_by("month", "category_name")
     )
     return [
-        {
-            "month": row["month"],
-            "category": row["category_name"],
-            "units": row["total_units"],
-            "revenue": row["total_revenue"],
-        }
+        CategoryMonthSales(
+            month=row["month"],
+            category=row["category_name"],
+            units=row["total_units"],
+            revenue=money(row["total_revenue"]),
+        )
         for row in rows
     ]

@@ -1,4 +1,4 @@
-"""Cohort metrics answered from the roll-ups (cohorts.metrics dispatches here).
+"""Cohort queries on the roll-up tables; they return the same rows as cohorts.raw.
 
 CustomerCohort holds one row per customer with both cohort anchors (local day and
 month of the acquisition order, of the signup) and the acquisition's source, device
@@ -14,40 +14,32 @@ with the customers.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
-from ecomanalytics.filters import MetricFilters
+from ecomanalytics.filters import MetricFilters, Table, filter_rows
 from ecomanalytics.periods import Window
+from ecomanalytics.rollups.dimensions import MONTH, matching, single_filter, span
+from ecomanalytics.rollups.models import ActiveMonth, CohortCell, CustomerCohort
 
-from .dimensions import MONTH, matching, single_filter, span
-from .models import AcquisitionCategory, ActiveMonth, CohortCell, CustomerCohort
+from .rows import CohortBy, CohortCount, CohortRepeats
 
-ANCHORS = {
+ANCHORS: dict[CohortBy, tuple[str, str]] = {
     # cohort_by: (the day selected by start/end, the cohort month)
     "first_order": ("acquired_day", "acquisition_month"),
     "signup": ("signup_day", "signup_month"),
 }
+# Cohort cells of a missing start or end: the anchor days before or after any data.
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
+CELL_CODES: dict[CohortBy, str] = {"first_order": "f", "signup": "s"}
 
 
-def _members(*, filters: MetricFilters, cohort_by: str) -> QuerySet[CustomerCohort]:
+def _members(
+    *, filters: MetricFilters, cohort_by: CohortBy
+) -> QuerySet[CustomerCohort]:
     anchor_day, cohort_month = ANCHORS[cohort_by]
     members = CustomerCohort.objects.filter(**{f"{anchor_day}__isnull": False})
-    if filters.country:
-        members = members.filter(country=filters.country)
-    if filters.source:
-        members = members.filter(acquisition_source=filters.source)
-    if filters.device:
-        members = members.filter(acquisition_device=filters.device)
-    if filters.category:
-        members = members.filter(
-            Exists(
-                AcquisitionCategory.objects.filter(
-                    member_id=OuterRef("pk"), category__name=filters.category
-                )
-            )
-        )
+    members = filter_rows(members, filters, Table.COHORT_MEMBERS)
     if filters.start is not None:
         members = members.filter(**{f"{anchor_day}__gte": filters.start})
     if filters.end is not None:
@@ -55,14 +47,11 @@ def _members(*, filters: MetricFilters, cohort_by: str) -> QuerySet[CustomerCoho
     return members.order_by().annotate(cohort=F(cohort_month))
 
 
-# Cohort cells of a missing start or end: the anchor days before or after any data.
-EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)
-CELL_CODES = {"first_order": "f", "signup": "s"}
-
-
-def _cells(*, filters: MetricFilters, cohort_by: str) -> QuerySet[CohortCell] | None:
+def _cells(
+    *, filters: MetricFilters, cohort_by: CohortBy
+) -> QuerySet[CohortCell] | None:
     """The CohortCell rows of the filters' level and anchor days; None when more than
-    one filter is given (no such level: models.CohortCell)."""
+    one filter is given (no such level: rollups.models.CohortCell)."""
     if not single_filter(filters):
         return None
     cells = CohortCell.objects.filter(
@@ -75,13 +64,12 @@ def _cells(*, filters: MetricFilters, cohort_by: str) -> QuerySet[CohortCell] | 
 
 
 def retention_counts(
-    *, filters: MetricFilters, cohort_by: str
-) -> list[tuple[date, date | None, int]]:
-    """(cohort, None, size) per cohort and (cohort, active month, customers) pairs."""
+    *, filters: MetricFilters, cohort_by: CohortBy
+) -> list[CohortCount]:
     cells = _cells(filters=filters, cohort_by=cohort_by)
     if cells is not None:
         return [
-            (row["month"], row["active_month"], row["total"])
+            CohortCount(row["month"], row["active_month"], row["total"])
             for row in cells.values("month", "active_month").annotate(
                 total=Sum("customers")
             )
@@ -96,16 +84,15 @@ def retention_counts(
         .values("month", cohort=F(f"member__{cohort_month}"))
         .annotate(customers=Count("pk"))
     )
-    return [(row["cohort"], None, row["customers"]) for row in sizes] + [
-        (row["cohort"], row["month"], row["customers"]) for row in active
+    return [CohortCount(row["cohort"], None, row["customers"]) for row in sizes] + [
+        CohortCount(row["cohort"], row["month"], row["customers"]) for row in active
     ]
 
 
-def repeat_rows(*, filters: MetricFilters, cohort_by: str) -> list[dict[str, Any]]:
-    """{cohort, customers, repeat_customers} per cohort, oldest first."""
+def repeat_rows(*, filters: MetricFilters, cohort_by: CohortBy) -> list[CohortRepeats]:
     cells = _cells(filters=filters, cohort_by=cohort_by)
     if cells is not None:
-        return list(
+        rows = (
             cells.filter(active_month__isnull=True)
             .values(cohort=F("month"))
             .annotate(
@@ -113,12 +100,17 @@ def repeat_rows(*, filters: MetricFilters, cohort_by: str) -> list[dict[str, Any
             )
             .order_by("cohort")
         )
-    return list(
-        _members(filters=filters, cohort_by=cohort_by)
-        .values("cohort")
-        .annotate(
-            customers=Count("pk"),
-            repeat_customers=Count("pk", filter=Q(revenue_orders__gte=2)),
+    else:
+        rows = (
+            _members(filters=filters, cohort_by=cohort_by)
+            .values("cohort")
+            .annotate(
+                customers=Count("pk"),
+                repeat_customers=Count("pk", filter=Q(revenue_orders__gte=2)),
+            )
+            .order_by("cohort")
         )
-        .order_by("cohort")
-    )
+    return [
+        CohortRepeats(row["cohort"], row["customers"], row["repeat_customers"])
+        for row in rows
+    ]

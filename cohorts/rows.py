@@ -1,0 +1,27 @@
+"""The rows the cohort queries return, on the raw path and the roll-up path alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+CohortBy = Literal["first_order", "signup"]
+COHORT_BY_CHOICES: tuple[CohortBy, ...] = ("first_order", "signup")
+
+
+@dataclass(frozen=True, slots=True)
+class CohortCount:
+    """Customers of a cohort: all of them (activity_month None), or those with a
+    revenue order in activity_month."""
+
+    cohort: date  # first day of the cohort month
+    activity_month: date | None
+    customers: int
+
+
+@dataclass(frozen=True, slots=True)
+class CohortRepeats:
+    cohort: date
+    customers: int
+    repeat_customers: int  # members with two or more revenue orders ever

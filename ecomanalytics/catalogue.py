@@ -1,0 +1,97 @@
+"""The shape of a metric declaration: what every metric app's catalogue.py declares.
+
+Each metric is declared once (after Zulip's CountStat): its id, title, unit, the
+filters and parameters it takes, and its written definition. The API's OpenAPI
+descriptions and root listing, the dashboard's ⓘ texts and docs/metrics.md are all
+rendered from these declarations (ecomanalytics.api.catalogue gathers them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Unit = Literal["money", "count", "rate", "mixed"]
+ParameterValue = str | int
+
+# The text of the filters, once: each metric names the ones it accepts.
+FILTER_TEXT = {
+    "start": "first day of the window (inclusive), YYYY-MM-DD, shop time zone",
+    "end": "last day of the window (inclusive), YYYY-MM-DD, shop time zone",
+    "source": "traffic source",
+    "device": "device",
+    "country": "customer country",
+    "category": "product category name",
+}
+ORDER_FILTERS = ("start", "end", "source", "device", "country", "category")
+SESSION_FILTERS = ("start", "end", "source", "device", "country")
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A query parameter beyond the filters, with its allowed values and default."""
+
+    name: str
+    description: str
+    default: ParameterValue
+    choices: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def allowed(self) -> str:
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        return f"an integer from {self.minimum} to {self.maximum}"
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDefinition:
+    """One metric: everything a reader needs to recompute it from the raw tables."""
+
+    id: str  # "<family>.<name>", e.g. "kpi.summary"
+    title: str
+    unit: Unit
+    endpoint: str  # the API path that serves it
+    function: str  # the public typed function, e.g. "kpi.metrics.kpi_summary"
+    summary: str  # one line: the API root, the dashboard's ⓘ text
+    definition: str  # numerator, denominator, statuses, time zone, edge cases
+    filters: tuple[str, ...] = ORDER_FILTERS
+    filter_rules: str = ""  # how each accepted filter applies
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    def description(self) -> str:
+        """The endpoint's OpenAPI description: the whole definition, in prose."""
+        parts = [self.definition]
+        if self.filter_rules:
+            parts.append("Filters: " + self.filter_rules)
+        for parameter in self.parameters:
+            parts.append(
+                f"{parameter.name}: {parameter.description} "
+                f"({parameter.allowed()}; default {parameter.default})."
+            )
+        return "\n\n".join(parts)
+
+    def markdown(self) -> str:
+        """The metric's section of docs/metrics.md."""
+        lines = [
+            f"### {self.title} (`{self.endpoint}`, `{self.function}`)",
+            "",
+            f"*{self.summary}* Unit: {self.unit}. Id: `{self.id}`.",
+            "",
+            self.definition,
+            "",
+            "Filters: " + ", ".join(f"`{name}`" for name in self.filters) + ".",
+        ]
+        if self.filter_rules:
+            lines[-1] += " " + self.filter_rules
+        if self.parameters:
+            lines += [
+                "",
+                "| parameter | allowed | default | meaning |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| `{p.name}` | {p.allowed()} | `{p.default}` | {p.description} |"
+                for p in self.parameters
+            ]
+        return "\n".join(lines)

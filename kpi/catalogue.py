@@ -1,0 +1,127 @@
+"""The KPI family's metric declarations: summary, revenue over time, conversion, funnel."""
+
+from __future__ import annotations
+
+from ecomanalytics.catalogue import (
+    SESSION_FILTERS,
+    MetricDefinition,
+    Parameter,
+)
+
+ORDER_FILTER_RULES = (
+    "source and device are the order's, country is the customer's. With category, "
+    "revenue counts only the lines of that category (quantity × unit_price) and the "
+    "order counts (orders, all orders, completed orders, customers) count the orders "
+    "with at least one line of it."
+)
+SESSION_FILTER_RULES = (
+    "source, device and country are the session's; sessions have no category, so "
+    "category is rejected with 400."
+)
+
+GRANULARITY = Parameter(
+    name="granularity",
+    description=(
+        "bucket size: local days (period YYYY-MM-DD), ISO weeks starting Monday "
+        "(period = the Monday, YYYY-MM-DD) or calendar months (period YYYY-MM), in "
+        "the shop's time zone"
+    ),
+    default="month",
+    choices=("day", "week", "month"),
+)
+
+SUMMARY = MetricDefinition(
+    id="kpi.summary",
+    title="KPI summary",
+    unit="mixed",
+    endpoint="/api/kpi/summary/",
+    function="kpi.metrics.kpi_summary",
+    summary=(
+        "Revenue, orders, average order value, completion rate and customers of the "
+        "window, and of the equal window just before it."
+    ),
+    definition=(
+        "Over the orders placed in the window (local days [start, end]): revenue = "
+        "Σ order total over revenue orders (status paid, shipped or completed); "
+        "orders = the number of revenue orders; average_order_value = revenue ÷ "
+        "orders, 0 without orders; completion_rate = completed_orders ÷ all_orders, "
+        "where all_orders counts every status (pending, cancelled and refunded "
+        "included), null without orders; customers = distinct customers with at "
+        "least one revenue order. previous holds the same keys, with its own start "
+        "and end, for the window of the same number of days ending the day before "
+        "start; without start/end the window is the data span and previous is the "
+        "equal span before it (no orders: completion_rate null). Example: a "
+        "completed 100.00, a paid 50.00, a shipped 30.00, a cancelled 70.00, a "
+        "refunded 40.00 and a pending 20.00 order give revenue 180.00, orders 3, "
+        "average order value 60.00, completion rate 1 ÷ 6."
+    ),
+    filter_rules=ORDER_FILTER_RULES,
+)
+
+REVENUE = MetricDefinition(
+    id="kpi.revenue",
+    title="Revenue over time",
+    unit="money",
+    endpoint="/api/kpi/revenue/",
+    function="kpi.metrics.revenue_over_time",
+    summary="Revenue, revenue orders and average order value per day, week or month.",
+    definition=(
+        "One row per bucket touching the window, oldest first, zero-filled. Per "
+        "bucket, over revenue orders placed both in the bucket and in the window: "
+        "revenue, orders and average_order_value as in the summary. partial is true "
+        "when the bucket's last day is today or later (shop time zone), or when the "
+        "bucket starts before start or ends after end, so its numbers cover only "
+        "part of it. An order placed at 2025-01-31 23:59 in New York (2025-02-01 "
+        "04:59 UTC) counts in January."
+    ),
+    filter_rules=ORDER_FILTER_RULES,
+    parameters=(GRANULARITY,),
+)
+
+CONVERSION = MetricDefinition(
+    id="kpi.conversion",
+    title="Conversion by traffic source",
+    unit="rate",
+    endpoint="/api/kpi/conversion/",
+    function="kpi.metrics.conversion_by_source",
+    summary="Share of the sessions started in the window that have a purchase event.",
+    definition=(
+        "A session belongs to the window when started_at (its first event) falls in "
+        "it; all of its events count, even after the window. Per traffic source with "
+        "at least one session in the window, most sessions first, then by source "
+        "name: sessions; converted_sessions = sessions with a purchase event, "
+        "whatever became of the order afterwards; conversion_rate = "
+        "converted_sessions ÷ sessions. overall holds the same three numbers over all "
+        "sessions of the window; its conversion_rate is null without sessions."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+)
+
+FUNNEL = MetricDefinition(
+    id="kpi.funnel",
+    title="Checkout funnel",
+    unit="rate",
+    endpoint="/api/kpi/funnel/",
+    function="kpi.metrics.funnel",
+    summary=(
+        "Sessions of the window reaching each step, in order: product view, add to "
+        "cart, begin checkout, purchase."
+    ),
+    definition=(
+        "Steps session → product_view → add_to_cart → begin_checkout → purchase, over "
+        "the sessions of the window (as for conversion). Closed and sequential, as "
+        "PostHog's ordered funnels: a session reaches step k when it has events of "
+        "steps 2..k at non-decreasing times in that order. Each step's time is the "
+        "session's earliest event of that type at or after the previous step's time; "
+        "other events in between are allowed, and no step may be skipped, so an "
+        "add_to_cart before the first product_view does not count. Equal timestamps "
+        "count as in order. conversion_from_start = sessions at the step ÷ sessions "
+        "at session; conversion_from_previous = sessions at the step ÷ sessions at "
+        "the step before, 1.0 for session. Without sessions the rates are null."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+)
+
+METRICS = (SUMMARY, REVENUE, CONVERSION, FUNNEL)

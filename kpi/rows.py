@@ -1,0 +1,45 @@
+"""The rows the KPI queries return, on the raw path and the roll-up path alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from ecomanalytics.money import ZERO_MONEY
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTotals:
+    """The order counts and money of one window."""
+
+    revenue: Decimal  # of revenue orders (with a category: that category's lines)
+    orders: int  # revenue orders
+    all_orders: int  # orders of any status
+    completed_orders: int
+    customers: int  # distinct customers with a revenue order
+
+
+NO_ORDERS = OrderTotals(
+    revenue=ZERO_MONEY, orders=0, all_orders=0, completed_orders=0, customers=0
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BucketTotals:
+    """Revenue and revenue orders of one day, week or month with revenue orders."""
+
+    bucket: date  # the bucket's first local day
+    revenue: Decimal
+    orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSessions:
+    source: str
+    sessions: int
+    converted: int  # sessions with a purchase event
+
+
+# Sessions at each funnel step, in kpi.metrics.FUNNEL_STEPS order.
+StepCounts = tuple[int, ...]
