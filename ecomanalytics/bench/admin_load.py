@@ -23,6 +23,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.db import models
 from django.db.models import QuerySet
+from django.db.models.fields.related import RelatedField
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -170,7 +171,7 @@ def requests_per_page(requests: int) -> int:
 
 
 def _list_filter_params(
-    model: type[models.Model], rows: QuerySet, list_filter: object
+    model: type[models.Model], rows: QuerySet, list_filter: Sequence[object]
 ) -> dict[str, str] | None:
     """The first list filter on a plain field path, set to its commonest recent value.
 
@@ -190,7 +191,7 @@ def _list_filter_params(
         value = _commonest(_recent_values(rows, entry))
         if value is None:
             continue
-        if field.is_relation:
+        if isinstance(field, RelatedField):
             return {f"{entry}__{field.target_field.name}__exact": str(value)}
         if isinstance(field, models.BooleanField):
             return {f"{entry}__exact": "1" if value else "0"}

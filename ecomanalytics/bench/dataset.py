@@ -137,7 +137,7 @@ def run_manage(
         _pid, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     finally:
-        if log:
+        if not isinstance(output, int):  # a log file, not DEVNULL
             output.close()
     seconds = time.perf_counter() - started
     if process.returncode != 0:
@@ -265,7 +265,7 @@ def calibrate_orders_per_customer(
 
 def count_rows(*, database_alias: str) -> dict[str, int]:
     return {
-        table: model.objects.using(database_alias).count()
+        table: model._default_manager.using(database_alias).count()
         for table, model in COUNTED_MODELS.items()
     }
 

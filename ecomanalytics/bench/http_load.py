@@ -19,11 +19,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
 from .dataset import MANAGE_PY, child_environment
+
+if TYPE_CHECKING:
+    from rest_framework.decorators import ViewSetAction
 
 WORKERS = 2
 READY_TIMEOUT_SECONDS = 60
@@ -75,7 +79,9 @@ def discover_endpoints() -> list[Endpoint]:
 
     endpoints = []
     for prefix, viewset, basename in router.registry:
-        for action in viewset.get_extra_actions():
+        for extra_action in viewset.get_extra_actions():
+            # @action sets these attributes on the function; the stubs name them.
+            action = cast("ViewSetAction[Any]", extra_action)
             if action.detail or "get" not in action.mapping:
                 continue
             endpoints.append(

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib import admin
@@ -22,6 +22,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
+    Aggregate,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -86,7 +87,10 @@ def _estimated_rows(queryset: QuerySet) -> int:
     return int(row[0]) if row and row[0] is not None else -1
 
 
-class IndexedDatesQuerySet(QuerySet):
+DateKind = Literal["year", "month", "week", "day", "hour", "minute", "second"]
+
+
+class IndexedDatesQuerySet(QuerySet[Any]):
     """Date-hierarchy queries answered from index range probes, not a scan of every row.
 
     The admin's date hierarchy asks for the first and last date (one MIN and MAX
@@ -108,7 +112,11 @@ class IndexedDatesQuerySet(QuerySet):
         }
 
     def datetimes(
-        self, field_name: str, kind: str, order: str = "ASC", tzinfo: Any = None
+        self,
+        field_name: str,
+        kind: DateKind,
+        order: Literal["ASC", "DESC"] = "ASC",
+        tzinfo: Any = None,
     ) -> Any:
         if kind not in self.KINDS or order != "ASC" or tzinfo or not settings.USE_TZ:
             return super().datetimes(field_name, kind, order, tzinfo)
@@ -150,9 +158,10 @@ def _plain_min_max(aggregate: object) -> bool:
     """Whether an aggregate is Min or Max of a plain field, with no filter."""
     return (
         type(aggregate) in (Min, Max)
-        and aggregate.filter is None  # type: ignore[attr-defined]
-        and len(aggregate.source_expressions) == 1  # type: ignore[attr-defined]
-        and isinstance(aggregate.source_expressions[0], F)  # type: ignore[attr-defined]
+        and isinstance(aggregate, Aggregate)  # narrows the type for the checker
+        and aggregate.filter is None
+        and len(aggregate.source_expressions) == 1
+        and isinstance(aggregate.source_expressions[0], F)
     )
 
 
@@ -179,7 +188,7 @@ def _next_period(start: datetime, kind: str) -> datetime:
 def with_indexed_dates(queryset: QuerySet) -> QuerySet:
     """The queryset, its class extended with IndexedDatesQuerySet's date queries."""
     if not isinstance(queryset, IndexedDatesQuerySet):
-        queryset = queryset._chain()
+        queryset = queryset.all()
         queryset.__class__ = _indexed_dates_class(type(queryset))
     return queryset
 
@@ -332,9 +341,9 @@ class OrderCategoryFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet | None:
-        if self.value():
+        if category_id := self.value():
             lines = OrderItem.objects.filter(
-                order=OuterRef("pk"), product__category_id=self.value()
+                order=OuterRef("pk"), product__category_id=category_id
             )
             return queryset.filter(Exists(lines))
         return None

@@ -11,7 +11,9 @@ DATA_VERSION_KEY = "ecomanalytics:data-version"
 
 
 def data_version() -> int:
-    return cache.get_or_set(DATA_VERSION_KEY, 1, timeout=None)
+    version = cache.get_or_set(DATA_VERSION_KEY, 1, timeout=None)
+    # None only from a callable default that returns None; ours is the number 1.
+    return 1 if version is None else int(version)
 
 
 def bump_data_version() -> int:

@@ -3,12 +3,21 @@
 Money is Decimal in the shop's currency (settings.CURRENCY); times are stored in UTC.
 """
 
+from typing import Final, TypedDict
+
 from django.db import models
 
 from .choices import Device, EventType, OrderStatus, TrafficSource
 from .querysets import OrderItemQuerySet, OrderQuerySet, WebSessionQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _MoneyDigits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+# A TypedDict, so that mypy checks the keywords it spreads into DecimalField.
+MONEY: Final = _MoneyDigits(max_digits=14, decimal_places=2)
 
 
 class Customer(models.Model):
@@ -158,6 +167,9 @@ class SessionEvent(models.Model):
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set by store.signals before a save moves the event to another session, so
+    # that the session it left has its funnel progress refreshed too. Not a column.
+    _previous_session_id: int | None
 
     class Meta:
         ordering = ["occurred_at", "id"]

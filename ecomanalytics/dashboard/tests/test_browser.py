@@ -84,7 +84,8 @@ def serial_live_server() -> Iterator[None]:
 
     threaded = LiveServerThread.server_class
     if connection.vendor == "sqlite":
-        LiveServerThread.server_class = SerialWSGIServer
+        # Django declares server_class as the threaded server; any WSGIServer serves.
+        LiveServerThread.server_class = SerialWSGIServer  # type: ignore[assignment]
     yield
     LiveServerThread.server_class = threaded
 
@@ -160,13 +161,12 @@ def browser_page(live_server: Any) -> Iterator[tuple[Any, dict[str, list[str]]]]
         )
         page = context.new_page()
         page.set_default_timeout(20_000)
-        page.on(
-            "console",
-            lambda message: (
-                message.type in ("error", "warning")
-                and problems["console"].append(f"{message.type}: {message.text}")
-            ),
-        )
+
+        def on_console(message: Any) -> None:
+            if message.type in ("error", "warning"):
+                problems["console"].append(f"{message.type}: {message.text}")
+
+        page.on("console", on_console)
         page.on("pageerror", lambda error: problems["pageerror"].append(str(error)))
         page.on(
             "requestfailed",
@@ -174,13 +174,12 @@ def browser_page(live_server: Any) -> Iterator[tuple[Any, dict[str, list[str]]]]
                 f"{request.url} {request.failure}"
             ),
         )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and problems["http_errors"].append(f"{response.status} {response.url}")
-            ),
-        )
+
+        def on_response(response: Any) -> None:
+            if response.status >= 400:
+                problems["http_errors"].append(f"{response.status} {response.url}")
+
+        page.on("response", on_response)
 
         def on_dialog(dialog: Any) -> None:
             problems["dialogs"].append(dialog.message)

@@ -269,6 +269,79 @@ def generate_batches(
         )
 
 
+COUNTRY_CODES = tuple(code for code, _ in shapes.COUNTRIES)
+COUNTRY_SHARE = np.asarray([share for _, share in shapes.COUNTRIES])
+COUNTRY_SHARE /= COUNTRY_SHARE.sum()
+
+
+# --- One batch ------------------------------------------------------------------------
+# A batch is drawn in steps, each from the same rng in a fixed order: the steps only
+# name the stages of one sequence of draws, so a seed gives the same rows as ever.
+
+
+@dataclass(frozen=True, slots=True)
+class _Customers:
+    ids: np.ndarray
+    signed_up: np.ndarray
+    country: np.ndarray  # codes into COUNTRY_CODES
+    buyer: np.ndarray  # whether the customer ever buys (if time allows)
+    loyalty: np.ndarray  # probability of ordering again after each order
+
+
+@dataclass(frozen=True, slots=True)
+class _Orders:
+    """The batch's orders, by time; customer holds indexes into the batch's customers."""
+
+    customer: np.ndarray
+    placed_at: np.ndarray
+    ids: np.ndarray
+    source: np.ndarray
+    device: np.ndarray
+    status: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.placed_at)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    order: np.ndarray  # indexes into the batch's orders
+    product: np.ndarray  # indexes into the catalogue
+    quantity: np.ndarray
+    unit_cents: np.ndarray
+    order_total_cents: np.ndarray  # per order, not per line
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+@dataclass(frozen=True, slots=True)
+class _Browsing:
+    """Sessions without a purchase; customer is an index into the batch or -1."""
+
+    customer: np.ndarray
+    start: np.ndarray
+    country: np.ndarray
+    source: np.ndarray
+    device: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+
+@dataclass(frozen=True, slots=True)
+class _Events:
+    """Every session's events, grouped by session (purchasing sessions first)."""
+
+    session: np.ndarray  # index into the batch's sessions
+    event_type: np.ndarray
+    product: np.ndarray  # index into the catalogue or -1
+    order: np.ndarray  # index into the batch's orders or -1
+    occurred_at: np.ndarray
+    session_started_at: np.ndarray  # per session
+    funnel_step: np.ndarray  # per session: the last step reached
+
+
 def _batch(
     *,
     rng: np.random.Generator,
@@ -279,28 +352,45 @@ def _batch(
     ids: NextIds,
     sessions_per_order: float,
 ) -> list[TableRows]:
-    now = calendar.now
-    country_codes = tuple(code for code, _ in shapes.COUNTRIES)
-    country_share = np.asarray([share for _, share in shapes.COUNTRIES])
-    country_share /= country_share.sum()
+    customers = _draw_customers(rng, size, calendar, ids)
+    orders = _draw_orders(rng, customers, calendar, ids)
+    acquisition, has_order = _draw_acquisition(rng, size, orders)
+    lines = _draw_lines(rng, orders, calendar, catalogue)
+    browsing = _draw_browsing(
+        rng, customers, orders, has_order, calendar, sessions_per_order
+    )
+    events = _draw_events(rng, orders, lines, browsing, calendar, catalogue)
+    return _tables(
+        customers, acquisition, orders, lines, browsing, events, product_ids, ids
+    )
 
-    # Customers.
-    customer_ids = ids.take("customer", size)
-    signed_up = calendar.sample_times(rng, size)
-    country = rng.choice(len(country_codes), size, p=country_share)
-    buyer = rng.random(size) < shapes.BUYER_SHARE
-    loyalty = rng.beta(*shapes.RETURN_BETA, size)
 
-    # Orders: each customer's purchase times, then the batch sorted by time.
+def _draw_customers(
+    rng: np.random.Generator, size: int, calendar: Calendar, ids: NextIds
+) -> _Customers:
+    return _Customers(
+        ids=ids.take("customer", size),
+        signed_up=calendar.sample_times(rng, size),
+        country=rng.choice(len(COUNTRY_CODES), size, p=COUNTRY_SHARE),
+        buyer=rng.random(size) < shapes.BUYER_SHARE,
+        loyalty=rng.beta(*shapes.RETURN_BETA, size),
+    )
+
+
+def _draw_orders(
+    rng: np.random.Generator, customers: _Customers, calendar: Calendar, ids: NextIds
+) -> _Orders:
+    """Each customer's purchase times, then the batch's orders sorted by time."""
+    now, size = calendar.now, len(customers.ids)
     lag = (rng.exponential(shapes.FIRST_ORDER_LAG_DAYS * DAY, size)).astype(np.int64)
-    first_order = signed_up + 60 + lag
-    who = np.flatnonzero(buyer & (first_order <= now))
+    first_order = customers.signed_up + 60 + lag
+    who = np.flatnonzero(customers.buyer & (first_order <= now))
     when = first_order[who]
     order_customer_parts, order_time_parts = [], []
     while who.size:
         order_customer_parts.append(who)
         order_time_parts.append(when)
-        again = rng.random(who.size) < loyalty[who]
+        again = rng.random(who.size) < customers.loyalty[who]
         who = who[again]
         when = _next_order_time(rng, calendar, when[again])
         who, when = who[when <= now], when[when <= now]
@@ -309,62 +399,98 @@ def _batch(
     by_time = np.argsort(placed_at, kind="stable")
     order_customer, placed_at = order_customer[by_time], placed_at[by_time]
     orders = len(placed_at)
-    order_ids = ids.take("order", orders)
-    order_source = rng.choice(
-        len(shapes.SOURCES.values), orders, p=shapes.SOURCES.buyer_share()
+    return _Orders(
+        customer=order_customer,
+        placed_at=placed_at,
+        ids=ids.take("order", orders),
+        source=rng.choice(
+            len(shapes.SOURCES.values), orders, p=shapes.SOURCES.buyer_share()
+        ),
+        device=rng.choice(
+            len(shapes.DEVICES.values), orders, p=shapes.DEVICES.buyer_share()
+        ),
+        status=_statuses(rng, (now - placed_at) / DAY),
     )
-    order_device = rng.choice(
-        len(shapes.DEVICES.values), orders, p=shapes.DEVICES.buyer_share()
-    )
-    status = _statuses(rng, (now - placed_at) / DAY)
 
-    # A buyer's acquisition channel is the source of their first order.
+
+def _draw_acquisition(
+    rng: np.random.Generator, size: int, orders: _Orders
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's acquisition channel, and whether they have an order.
+
+    A buyer's channel is the source of their first order; the others' follow the
+    traffic mix.
+    """
     acquisition = rng.choice(
         len(shapes.SOURCES.values),
         size,
         p=np.asarray(shapes.SOURCES.traffic_share) / sum(shapes.SOURCES.traffic_share),
     )
-    buyers, first_order_index = np.unique(order_customer, return_index=True)
-    acquisition[buyers] = order_source[first_order_index]
+    buyers, first_order_index = np.unique(orders.customer, return_index=True)
+    acquisition[buyers] = orders.source[first_order_index]
     has_order = np.zeros(size, dtype=bool)
     has_order[buyers] = True
+    return acquisition, has_order
 
-    # Order lines.
+
+def _draw_lines(
+    rng: np.random.Generator, orders: _Orders, calendar: Calendar, catalogue: Catalogue
+) -> _Lines:
+    """Each order's lines; part of Q4's lines are discounted."""
+    count = len(orders)
     lines_per_order = 1 + np.minimum(
-        rng.poisson(shapes.EXTRA_LINES_MEAN, orders), shapes.MAX_LINES - 1
+        rng.poisson(shapes.EXTRA_LINES_MEAN, count), shapes.MAX_LINES - 1
     )
-    line_order = np.repeat(np.arange(orders), lines_per_order)
+    line_order = np.repeat(np.arange(count), lines_per_order)
     lines = len(line_order)
-    line_product = rng.choice(len(product_ids), lines, p=catalogue.popularity)
+    line_product = rng.choice(len(catalogue.popularity), lines, p=catalogue.popularity)
     quantity = np.minimum(
         rng.geometric(shapes.QUANTITY_GEOMETRIC_P, lines), shapes.MAX_QUANTITY
     )
     unit_cents = catalogue.price_cents[line_product]
-    in_q4 = calendar.day_month[calendar.day_of(placed_at[line_order])] >= 10
+    in_q4 = calendar.day_month[calendar.day_of(orders.placed_at[line_order])] >= 10
     discounted = in_q4 & (rng.random(lines) < shapes.Q4_DISCOUNTED_SHARE)
     discount = rng.uniform(*shapes.Q4_DISCOUNT, lines)
     unit_cents = np.where(
         discounted, np.round(unit_cents * (1 - discount)).astype(np.int64), unit_cents
     )
     total_cents = (
-        np.bincount(line_order, weights=quantity * unit_cents, minlength=orders)
+        np.bincount(line_order, weights=quantity * unit_cents, minlength=count)
         .round()
         .astype(np.int64)
     )
+    return _Lines(
+        order=line_order,
+        product=line_product,
+        quantity=quantity,
+        unit_cents=unit_cents,
+        order_total_cents=total_cents,
+    )
 
-    # Sessions: one purchasing session per order, then browsing sessions.
-    browsing_budget = round(orders * (sessions_per_order - 1))
+
+def _draw_browsing(
+    rng: np.random.Generator,
+    customers: _Customers,
+    orders: _Orders,
+    has_order: np.ndarray,
+    calendar: Calendar,
+    sessions_per_order: float,
+) -> _Browsing:
+    """Sessions without a purchase: buyers before their orders, registered customers
+    who never buy, then anonymous visitors up to the batch's session budget."""
+    now, count = calendar.now, len(orders)
+    browsing_budget = round(count * (sessions_per_order - 1))
     known_mean = min(shapes.KNOWN_BROWSING_PER_ORDER, 0.25 * (sessions_per_order - 1))
-    before_order = np.repeat(np.arange(orders), rng.poisson(known_mean, orders))
-    known_customer = order_customer[before_order]
-    known_start = placed_at[before_order] - rng.integers(
+    before_order = np.repeat(np.arange(count), rng.poisson(known_mean, count))
+    known_customer = orders.customer[before_order]
+    known_start = orders.placed_at[before_order] - rng.integers(
         3600, 20 * DAY, len(before_order)
     )
     never_bought = np.flatnonzero(~has_order)
     visits = np.repeat(
         never_bought, rng.poisson(shapes.NON_BUYER_SESSIONS, len(never_bought))
     )
-    visit_start = signed_up[visits] + rng.integers(0, 60 * DAY, len(visits))
+    visit_start = customers.signed_up[visits] + rng.integers(0, 60 * DAY, len(visits))
     visits, visit_start = visits[visit_start <= now], visit_start[visit_start <= now]
     known_customer = np.concatenate([known_customer, visits])
     known_start = np.maximum(np.concatenate([known_start, visit_start]), calendar.start)
@@ -372,56 +498,67 @@ def _batch(
     browse_customer = np.concatenate([known_customer, np.full(anonymous, -1)])
     browse_start = np.concatenate([known_start, calendar.sample_times(rng, anonymous)])
     browsing = len(browse_customer)
-    browse_country = np.where(
-        browse_customer >= 0,
-        country[np.maximum(browse_customer, 0)],
-        rng.choice(len(country_codes), browsing, p=country_share),
+    return _Browsing(
+        customer=browse_customer,
+        start=browse_start,
+        country=np.where(
+            browse_customer >= 0,
+            customers.country[np.maximum(browse_customer, 0)],
+            rng.choice(len(COUNTRY_CODES), browsing, p=COUNTRY_SHARE),
+        ),
+        source=rng.choice(
+            len(shapes.SOURCES.values),
+            browsing,
+            p=shapes.SOURCES.browser_share(sessions_per_order),
+        ),
+        device=rng.choice(
+            len(shapes.DEVICES.values),
+            browsing,
+            p=shapes.DEVICES.browser_share(sessions_per_order),
+        ),
     )
-    browse_source = rng.choice(
-        len(shapes.SOURCES.values),
-        browsing,
-        p=shapes.SOURCES.browser_share(sessions_per_order),
-    )
-    browse_device = rng.choice(
-        len(shapes.DEVICES.values),
-        browsing,
-        p=shapes.DEVICES.browser_share(sessions_per_order),
-    )
-    sessions = orders + browsing
-    session_ids = ids.take("websession", sessions)
 
-    # Events, step by step in funnel order; sessions 0..orders-1 are the purchasing ones.
-    views = rng.random(browsing) < shapes.BROWSER_REACHES_PRODUCT_VIEW
-    carts = views & (rng.random(browsing) < shapes.BROWSER_REACHES_ADD_TO_CART)
-    checkouts = carts & (rng.random(browsing) < shapes.BROWSER_REACHES_CHECKOUT)
+
+def _draw_events(
+    rng: np.random.Generator,
+    orders: _Orders,
+    lines: _Lines,
+    browsing: _Browsing,
+    calendar: Calendar,
+    catalogue: Catalogue,
+) -> _Events:
+    """Events step by step in funnel order; sessions 0..orders-1 are the purchasing
+    ones, whose events end at their order's time."""
+    count, browsers = len(orders), len(browsing)
+    sessions = count + browsers
+    products = len(catalogue.popularity)
+    views = rng.random(browsers) < shapes.BROWSER_REACHES_PRODUCT_VIEW
+    carts = views & (rng.random(browsers) < shapes.BROWSER_REACHES_ADD_TO_CART)
+    checkouts = carts & (rng.random(browsers) < shapes.BROWSER_REACHES_CHECKOUT)
     product_views = np.where(
-        views, rng.geometric(shapes.PRODUCT_VIEWS_GEOMETRIC_P, browsing), 0
+        views, rng.geometric(shapes.PRODUCT_VIEWS_GEOMETRIC_P, browsers), 0
     )
-    browse_view_session = orders + np.repeat(np.arange(browsing), product_views)
-    browse_cart_session = orders + np.flatnonzero(carts)
+    browse_view_session = count + np.repeat(np.arange(browsers), product_views)
+    browse_cart_session = count + np.flatnonzero(carts)
     steps = [
         (PAGE_VIEW, np.arange(sessions), None, None),
-        (PRODUCT_VIEW, line_order, line_product, None),
+        (PRODUCT_VIEW, lines.order, lines.product, None),
         (
             PRODUCT_VIEW,
             browse_view_session,
-            rng.choice(
-                len(product_ids), len(browse_view_session), p=catalogue.popularity
-            ),
+            rng.choice(products, len(browse_view_session), p=catalogue.popularity),
             None,
         ),
-        (ADD_TO_CART, line_order, line_product, None),
+        (ADD_TO_CART, lines.order, lines.product, None),
         (
             ADD_TO_CART,
             browse_cart_session,
-            rng.choice(
-                len(product_ids), len(browse_cart_session), p=catalogue.popularity
-            ),
+            rng.choice(products, len(browse_cart_session), p=catalogue.popularity),
             None,
         ),
-        (BEGIN_CHECKOUT, np.arange(orders), None, None),
-        (BEGIN_CHECKOUT, orders + np.flatnonzero(checkouts), None, None),
-        (PURCHASE, np.arange(orders), None, np.arange(orders)),
+        (BEGIN_CHECKOUT, np.arange(count), None, None),
+        (BEGIN_CHECKOUT, count + np.flatnonzero(checkouts), None, None),
+        (PURCHASE, np.arange(count), None, np.arange(count)),
     ]
     event_session = np.concatenate([session for _, session, _, _ in steps])
     event_type = np.concatenate(
@@ -452,22 +589,47 @@ def _batch(
     offset = elapsed - np.repeat(elapsed[first_event], events_per_session)
     duration = offset[first_event + events_per_session - 1]
     # A purchasing session ends with the order; a browsing one starts when drawn.
-    started_at = np.concatenate([placed_at - duration[:orders], browse_start])
-    occurred_at = np.minimum(np.repeat(started_at, events_per_session) + offset, now)
-
-    session_customer = np.concatenate([order_customer, browse_customer])
+    started_at = np.concatenate([orders.placed_at - duration[:count], browsing.start])
+    occurred_at = np.minimum(
+        np.repeat(started_at, events_per_session) + offset, calendar.now
+    )
     # Stored funnel progress (see store.session_progress), known from the steps drawn
     # above: events are laid out in funnel order at non-decreasing times, so every
     # purchasing session reaches the purchase step and a browsing one stops where
     # its draws stopped.
     funnel_step = np.concatenate(
-        [
-            np.full(orders, PURCHASE),
-            views.astype(np.int64) + carts + checkouts,
-        ]
+        [np.full(count, PURCHASE), views.astype(np.int64) + carts + checkouts]
     )
-    converted = np.arange(sessions) < orders
+    return _Events(
+        session=event_session,
+        event_type=event_type,
+        product=event_product,
+        order=event_order,
+        occurred_at=occurred_at,
+        session_started_at=started_at,
+        funnel_step=funnel_step,
+    )
+
+
+def _nullable_ids(ids: np.ndarray, indexes: np.ndarray) -> np.ndarray:
+    """ids[index] for each index, -1 (NULL) where the index is -1."""
+    return np.where(indexes >= 0, ids[np.maximum(indexes, 0)], -1)
+
+
+def _tables(
+    customers: _Customers,
+    acquisition: np.ndarray,
+    orders: _Orders,
+    lines: _Lines,
+    browsing: _Browsing,
+    events: _Events,
+    product_ids: np.ndarray,
+    ids: NextIds,
+) -> list[TableRows]:
+    """The batch's rows per table, in foreign-key order, with their primary keys."""
     sources, devices = shapes.SOURCES.values, shapes.DEVICES.values
+    session_ids = ids.take("websession", len(orders) + len(browsing))
+    customer_ids, order_ids = customers.ids, orders.ids
     return [
         TableRows(
             "Customer",
@@ -475,8 +637,8 @@ def _batch(
                 "id": Column("int", customer_ids),
                 "external_id": Column("format", customer_ids, fmt="C%08d"),
                 "email": Column("format", customer_ids, fmt="customer%d@example.com"),
-                "signed_up_at": Column("time", signed_up),
-                "country": Column("label", country, labels=country_codes),
+                "signed_up_at": Column("time", customers.signed_up),
+                "country": Column("label", customers.country, labels=COUNTRY_CODES),
                 "acquisition_channel": Column("label", acquisition, labels=sources),
             },
         ),
@@ -485,22 +647,22 @@ def _batch(
             {
                 "id": Column("int", order_ids),
                 "external_id": Column("format", order_ids, fmt="O%09d"),
-                "customer_id": Column("int", customer_ids[order_customer]),
-                "placed_at": Column("time", placed_at),
-                "status": Column("label", status, labels=_STATUSES),
-                "traffic_source": Column("label", order_source, labels=sources),
-                "device": Column("label", order_device, labels=devices),
-                "total": Column("cents", total_cents),
+                "customer_id": Column("int", customer_ids[orders.customer]),
+                "placed_at": Column("time", orders.placed_at),
+                "status": Column("label", orders.status, labels=_STATUSES),
+                "traffic_source": Column("label", orders.source, labels=sources),
+                "device": Column("label", orders.device, labels=devices),
+                "total": Column("cents", lines.order_total_cents),
             },
         ),
         TableRows(
             "OrderItem",
             {
-                "id": Column("int", ids.take("orderitem", lines)),
-                "order_id": Column("int", order_ids[line_order]),
-                "product_id": Column("int", product_ids[line_product]),
-                "quantity": Column("int", quantity),
-                "unit_price": Column("cents", unit_cents),
+                "id": Column("int", ids.take("orderitem", len(lines))),
+                "order_id": Column("int", order_ids[lines.order]),
+                "product_id": Column("int", product_ids[lines.product]),
+                "quantity": Column("int", lines.quantity),
+                "unit_price": Column("cents", lines.unit_cents),
             },
         ),
         TableRows(
@@ -510,52 +672,45 @@ def _batch(
                 "external_id": Column("format", session_ids, fmt="S%010d"),
                 "customer_id": Column(
                     "nullable_int",
-                    np.where(
-                        session_customer >= 0,
-                        customer_ids[np.maximum(session_customer, 0)],
-                        -1,
+                    _nullable_ids(
+                        customer_ids,
+                        np.concatenate([orders.customer, browsing.customer]),
                     ),
                 ),
-                "started_at": Column("time", started_at),
+                "started_at": Column("time", events.session_started_at),
                 "traffic_source": Column(
                     "label",
-                    np.concatenate([order_source, browse_source]),
+                    np.concatenate([orders.source, browsing.source]),
                     labels=sources,
                 ),
                 "device": Column(
                     "label",
-                    np.concatenate([order_device, browse_device]),
+                    np.concatenate([orders.device, browsing.device]),
                     labels=devices,
                 ),
                 "country": Column(
                     "label",
-                    np.concatenate([country[order_customer], browse_country]),
-                    labels=country_codes,
+                    np.concatenate(
+                        [customers.country[orders.customer], browsing.country]
+                    ),
+                    labels=COUNTRY_CODES,
                 ),
-                "funnel_step": Column("int", funnel_step),
-                "converted": Column("bool", converted),
+                "funnel_step": Column("int", events.funnel_step),
+                "converted": Column("bool", np.arange(len(session_ids)) < len(orders)),
             },
         ),
         TableRows(
             "SessionEvent",
             {
-                "id": Column("int", ids.take("sessionevent", len(event_session))),
-                "session_id": Column("int", session_ids[event_session]),
-                "event_type": Column("label", event_type, labels=EVENT_TYPES),
-                "occurred_at": Column("time", occurred_at),
+                "id": Column("int", ids.take("sessionevent", len(events.session))),
+                "session_id": Column("int", session_ids[events.session]),
+                "event_type": Column("label", events.event_type, labels=EVENT_TYPES),
+                "occurred_at": Column("time", events.occurred_at),
                 "product_id": Column(
-                    "nullable_int",
-                    np.where(
-                        event_product >= 0,
-                        product_ids[np.maximum(event_product, 0)],
-                        -1,
-                    ),
+                    "nullable_int", _nullable_ids(product_ids, events.product)
                 ),
                 "order_id": Column(
-                    "nullable_int",
-                    np.where(
-                        event_order >= 0, order_ids[np.maximum(event_order, 0)], -1
-                    ),
+                    "nullable_int", _nullable_ids(order_ids, events.order)
                 ),
             },
         ),

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.apps import apps
@@ -22,10 +23,15 @@ from django.core.management.color import no_style
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
-from django.db.models import Max, Model
+from django.db.models import Field, Max, Model
+
+from ecomanalytics.store.columns import column_name, concrete_field
 
 from . import encoding
 from .generator import Catalogue, Column, NextIds, TableRows
+
+if TYPE_CHECKING:
+    from psycopg2.extensions import connection as PsycopgConnection
 
 CHUNK_ROWS = 50_000
 # Children first: the order in which the shop's tables can be emptied.
@@ -49,7 +55,8 @@ def next_ids(*, using: str = "default") -> NextIds:
 
     def after_max(name: str) -> int:
         return (
-            _model(name).objects.using(using).aggregate(top=Max("id"))["top"] or 0
+            _model(name)._default_manager.using(using).aggregate(top=Max("id"))["top"]
+            or 0
         ) + 1
 
     return NextIds(
@@ -67,7 +74,7 @@ def ensure_catalogue(catalogue: Catalogue, *, using: str = "default") -> np.ndar
     Existing categories (by name) and products (by sku) are reused as they are.
     """
     category_model, product_model = _model("Category"), _model("Product")
-    categories = category_model.objects.using(using)
+    categories = category_model._default_manager.using(using)
     categories.bulk_create(
         [category_model(name=name) for name in catalogue.category_names],
         ignore_conflicts=True,
@@ -75,7 +82,7 @@ def ensure_catalogue(catalogue: Catalogue, *, using: str = "default") -> np.ndar
     category_ids = dict(
         categories.filter(name__in=catalogue.category_names).values_list("name", "id")
     )
-    products = product_model.objects.using(using)
+    products = product_model._default_manager.using(using)
     products.bulk_create(
         [
             product_model(
@@ -108,14 +115,11 @@ class TableWriter:
     def write(self, rows: TableRows) -> None:
         model = _model(rows.model)
         table = self.connection.ops.quote_name(model._meta.db_table)
-        fields = [model._meta.get_field(name) for name in rows.columns]
-        columns = [self.connection.ops.quote_name(field.column) for field in fields]
-        db_types = [
-            field.rel_db_type(self.connection)
-            if field.is_relation
-            else field.db_type(self.connection)
-            for field in fields
+        columns = [
+            self.connection.ops.quote_name(column_name(model, name))
+            for name in rows.columns
         ]
+        db_types = [self._db_type(concrete_field(model, name)) for name in rows.columns]
         for start in range(0, len(rows), CHUNK_ROWS):
             chunk = [
                 Column(
@@ -127,6 +131,16 @@ class TableWriter:
                 for column in rows.columns.values()
             ]
             self.write_chunk(table, columns, db_types, chunk)
+
+    def _db_type(self, field: Field[Any, Any]) -> str:
+        """The column's type; a foreign key's is the type of the key it points at."""
+        if field.is_relation:
+            db_type = field.rel_db_type(self.connection)
+        else:
+            db_type = field.db_type(self.connection)
+        if db_type is None:
+            raise ValueError(f"{field} has no column type")
+        return db_type
 
     def write_chunk(
         self, table: str, columns: list[str], db_types: list[str], chunk: list[Column]
@@ -469,7 +483,7 @@ class PostgreSQLWriter(TableWriter):
             self._copier = None
 
 
-def _copy(raw_connection: object, sql: str, data: bytes) -> None:
+def _copy(raw_connection: PsycopgConnection, sql: str, data: bytes) -> None:
     """One COPY on the raw psycopg2 connection (runs in the copier thread)."""
     with raw_connection.cursor() as cursor:
         cursor.copy_expert(sql, io.BytesIO(data), size=1 << 20)

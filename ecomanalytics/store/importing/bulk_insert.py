@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+
+from ecomanalytics.store.columns import column_name
 
 PAGE_SIZE = 1000
 
@@ -31,7 +34,7 @@ def db_datetime(value: datetime) -> object:
 def insert_rows(
     model: type[Model],
     fields: Sequence[str],
-    rows: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[Any]],
     *,
     conflict_field: str | None = None,
     update_fields: Sequence[str] = (),
@@ -45,14 +48,14 @@ def insert_rows(
         return
     quote = connection.ops.quote_name
     meta = model._meta
-    columns = [quote(meta.get_field(name).column) for name in fields]
+    columns = [quote(column_name(model, name)) for name in fields]
     statement = [
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES {{values}}"
     ]
     if conflict_field is not None:
-        updates = [quote(meta.get_field(name).column) for name in update_fields]
+        updates = [quote(column_name(model, name)) for name in update_fields]
         statement.append(
-            f" ON CONFLICT ({quote(meta.get_field(conflict_field).column)}) DO UPDATE SET "
+            f" ON CONFLICT ({quote(column_name(model, conflict_field))}) DO UPDATE SET "
             + ", ".join(f"{column} = EXCLUDED.{column}" for column in updates)
         )
     sql = "".join(statement)
@@ -68,7 +71,7 @@ def insert_rows(
             cursor.executemany(sql.format(values=placeholders), rows)
 
 
-def delete_where_in(model: type[Model], field: str, values: Sequence[object]) -> None:
+def delete_where_in(model: type[Model], field: str, values: Sequence[Any]) -> None:
     """DELETE the rows whose field is in values, without loading them.
 
     QuerySet.delete() would fetch every row to send post_delete signals (the data
@@ -82,7 +85,7 @@ def delete_where_in(model: type[Model], field: str, values: Sequence[object]) ->
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.get_field(field).column)} IN ({placeholders})",
+            f"WHERE {quote(column_name(model, field))} IN ({placeholders})",
             list(values),
         )
 

@@ -20,8 +20,8 @@ def run_import(command: BaseCommand, run: Callable[[], ImportReport]) -> None:
         raise CommandError(
             "Import interrupted: nothing was written (the transaction was rolled back)."
         ) from None
-    for error in report.errors:
-        command.stderr.write(str(error))
+    for row_error in report.errors:
+        command.stderr.write(str(row_error))
     if report.error_count > len(report.errors):
         command.stderr.write(f"... and {report.error_count - len(report.errors)} more")
     for line in report.summary_lines():

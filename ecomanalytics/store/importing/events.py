@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -104,14 +105,42 @@ def parse_events(path: Path) -> Iterator[ParsedEvent]:
         yield ParsedEvent(line, cells, reader.text("session_id"), reader.errors or row)
 
 
-# Session-level fields every event of a session must agree on (blank agrees with all
-# for customer_id and country): index in the session's list, column.
-SESSION_FIELDS = (
-    (1, "traffic_source"),
-    (2, "device"),
-    (3, "customer_id"),
-    (4, "country"),
-)
+# Session-level fields every event of a session must agree on; a blank customer_id or
+# country agrees with any.
+SESSION_FIELDS = ("traffic_source", "device", "customer_id", "country")
+BLANK_AGREES = frozenset({"customer_id", "country"})
+
+
+@dataclass(slots=True)
+class _SessionSeen:
+    """A session as the file's valid events give it, and the line that first set it."""
+
+    started_at: datetime  # its first event
+    traffic_source: str
+    device: str
+    customer_id: str
+    country: str
+    first_line: int
+
+
+@dataclass(slots=True)
+class _CustomerSeen:
+    """A customer at the start of their first session in the file."""
+
+    first_seen_at: datetime
+    traffic_source: str
+    country: str
+
+
+@dataclass(slots=True)
+class _SessionRow:
+    """What a session row holds, besides its external id: compared with the stored one."""
+
+    started_at: datetime
+    traffic_source: str
+    device: str
+    customer_pk: int | None
+    country: str
 
 
 def import_events_file(
@@ -122,8 +151,7 @@ def import_events_file(
     header = raw_header(path)
     started = time.monotonic()
     errors = ErrorLog()
-    # session id -> [first event, source, device, customer id, country, first line]
-    sessions: dict[str, list] = {}
+    sessions: dict[str, _SessionSeen] = {}
     bad_sessions: dict[str, int] = {}
     rows_read = 0
     for row in progress_bar(parse_events(path), progress, "checking"):
@@ -137,23 +165,23 @@ def import_events_file(
         event: EventRow = row.result
         known = sessions.get(event.session_id)
         if known is None:
-            sessions[event.session_id] = [
-                event.occurred_at,
-                event.traffic_source,
-                event.device,
-                event.customer_id,
-                event.country,
-                row.line,
-            ]
+            sessions[event.session_id] = _SessionSeen(
+                started_at=event.occurred_at,
+                traffic_source=event.traffic_source,
+                device=event.device,
+                customer_id=event.customer_id,
+                country=event.country,
+                first_line=row.line,
+            )
             continue
         disagreement = _disagreement(known, event, row.line)
         if disagreement is not None:
             errors.add(disagreement)
             bad_sessions.setdefault(event.session_id, row.line)
             continue
-        known[0] = min(known[0], event.occurred_at)
-        known[3] = known[3] or event.customer_id
-        known[4] = known[4] or event.country
+        known.started_at = min(known.started_at, event.occurred_at)
+        known.customer_id = known.customer_id or event.customer_id
+        known.country = known.country or event.country
 
     if errors and not skip_invalid:
         return ImportReport(
@@ -203,24 +231,24 @@ def import_events_file(
     )
 
 
-def _disagreement(known: list, event: EventRow, line: int) -> RowError | None:
-    for index, column in SESSION_FIELDS:
-        here, there = getattr(event, column), known[index]
-        if index >= 3 and (not here or not there):
+def _disagreement(known: _SessionSeen, event: EventRow, line: int) -> RowError | None:
+    for column in SESSION_FIELDS:
+        here, there = getattr(event, column), getattr(known, column)
+        if column in BLANK_AGREES and (not here or not there):
             continue
         if here != there:
             return RowError(
                 line,
                 column,
                 f"session {event.session_id} has {here!r} here but {there!r} "
-                f"on line {known[5]}",
+                f"on line {known.first_line}",
             )
     return None
 
 
 def _write(
     path: Path,
-    sessions: dict[str, list],
+    sessions: dict[str, _SessionSeen],
     bad_sessions: dict[str, int],
     errors: ErrorLog,
     rejected: RejectedWriter | None,
@@ -231,11 +259,10 @@ def _write(
     # Bulk SQL sends no signals: refresh the roll-ups once, from the first session
     # start in the file (a known session only ever moves earlier).
     refresh_rollups_after_commit(
-        min((fields[0] for fields in sessions.values()), default=None),
+        min((session.started_at for session in sessions.values()), default=None),
         everything=False,
     )
-    _upsert_sessions(sessions, customer_pks, counts)
-    session_pks = sessions  # now session id -> primary key
+    session_pks = _upsert_sessions(sessions, customer_pks, counts)
     product_pks: dict[str, int | None] = {}
     order_pks: dict[str, int | None] = {}
     reasons = errors.reason_by_line
@@ -260,14 +287,22 @@ def _write(
     refresh_session_progress(session_ids=list(session_pks.values()))
 
 
-def _ensure_customers(sessions: dict[str, list], counts: dict[str, int]) -> dict:
+def _ensure_customers(
+    sessions: dict[str, _SessionSeen], counts: dict[str, int]
+) -> dict[str, int]:
     """Customer pks by external id; unknown customers are created at their first event."""
-    first_seen: dict[str, list] = {}
-    for started_at, source, _, customer_id, country, _ in sessions.values():
+    first_seen: dict[str, _CustomerSeen] = {}
+    for session in sessions.values():
+        customer_id = session.customer_id
         if customer_id and (
-            customer_id not in first_seen or started_at < first_seen[customer_id][0]
+            customer_id not in first_seen
+            or session.started_at < first_seen[customer_id].first_seen_at
         ):
-            first_seen[customer_id] = [started_at, source, country]
+            first_seen[customer_id] = _CustomerSeen(
+                first_seen_at=session.started_at,
+                traffic_source=session.traffic_source,
+                country=session.country,
+            )
     pks: dict[str, int] = {}
     for chunk in chunks(list(first_seen)):
         pks.update(
@@ -278,9 +313,9 @@ def _ensure_customers(sessions: dict[str, list], counts: dict[str, int]) -> dict
         new = [
             Customer(
                 external_id=customer_id,
-                signed_up_at=first_seen[customer_id][0],
-                acquisition_channel=first_seen[customer_id][1],
-                country=first_seen[customer_id][2],
+                signed_up_at=first_seen[customer_id].first_seen_at,
+                acquisition_channel=first_seen[customer_id].traffic_source,
+                country=first_seen[customer_id].country,
             )
             for customer_id in chunk
             if customer_id not in pks
@@ -297,19 +332,29 @@ def _ensure_customers(sessions: dict[str, list], counts: dict[str, int]) -> dict
 
 
 def _upsert_sessions(
-    sessions: dict[str, list], customer_pks: dict[str, int], counts: dict[str, int]
-) -> None:
-    """Upsert sessions by external id; sessions[id] becomes the session's primary key.
+    sessions: dict[str, _SessionSeen],
+    customer_pks: dict[str, int],
+    counts: dict[str, int],
+) -> dict[str, int]:
+    """Upsert sessions by external id; their primary keys by external id.
 
     A known session keeps the earlier of its stored and imported starts; a blank customer
-    or country in the file keeps the stored one.
+    or country in the file keeps the stored one. Each session leaves `sessions` once its
+    key is known, so memory holds one of the two per session, not both.
     """
+    session_pks: dict[str, int] = {}
     for chunk in chunks(list(sessions)):
         existing = {
-            row[0]: row[1:]
-            for row in WebSession.objects.filter(external_id__in=chunk).values_list(
+            external_id: _SessionRow(started_at, source, device, customer_pk, country)
+            for (
+                external_id,
+                started_at,
+                source,
+                device,
+                customer_pk,
+                country,
+            ) in WebSession.objects.filter(external_id__in=chunk).values_list(
                 "external_id",
-                "pk",
                 "started_at",
                 "traffic_source",
                 "device",
@@ -319,14 +364,20 @@ def _upsert_sessions(
         }
         to_write: list[tuple] = []
         for external_id in chunk:
-            started_at, source, device, customer_id, country, _ = sessions[external_id]
-            customer_pk = customer_pks.get(customer_id)
+            seen = sessions[external_id]
+            row = _SessionRow(
+                started_at=seen.started_at,
+                traffic_source=seen.traffic_source,
+                device=seen.device,
+                customer_pk=customer_pks.get(seen.customer_id),
+                country=seen.country,
+            )
             known = existing.get(external_id)
             if known is not None:
-                started_at = min(started_at, known[1])
-                customer_pk = customer_pk or known[4]
-                country = country or known[5]
-                if (started_at, source, device, customer_pk, country) == known[1:]:
+                row.started_at = min(row.started_at, known.started_at)
+                row.customer_pk = row.customer_pk or known.customer_pk
+                row.country = row.country or known.country
+                if row == known:
                     counts["sessions_unchanged"] += 1
                     continue
                 counts["sessions_updated"] += 1
@@ -335,11 +386,11 @@ def _upsert_sessions(
             to_write.append(
                 (
                     external_id,
-                    db_datetime(started_at),
-                    source,
-                    device,
-                    customer_pk,
-                    country,
+                    db_datetime(row.started_at),
+                    row.traffic_source,
+                    row.device,
+                    row.customer_pk,
+                    row.country,
                 )
             )
         update_fields = [
@@ -356,13 +407,14 @@ def _upsert_sessions(
             conflict_field="external_id",
             update_fields=update_fields,
         )
-        pks = dict(
+        session_pks.update(
             WebSession.objects.filter(external_id__in=chunk).values_list(
                 "external_id", "pk"
             )
         )
         for external_id in chunk:
-            sessions[external_id] = pks[external_id]  # type: ignore[assignment]
+            del sessions[external_id]
+    return session_pks
 
 
 def _lookup(

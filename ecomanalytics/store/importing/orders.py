@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +37,47 @@ ORDER_PARSERS: dict[str, Callable[[Path], Iterator[ParsedRow]]] = {
 }
 UNCATEGORISED = "Uncategorised"
 
-# Per order id: placed_at, customer_id, status, traffic_source, device, total, first line.
-OrderFields = list
+
+@dataclass(slots=True)
+class _OrderSeen:
+    """An order as its valid rows give it: the fields they agree on, the running total."""
+
+    placed_at: datetime
+    customer_id: str
+    status: str
+    traffic_source: str
+    device: str
+    total: Decimal
+    first_line: int
+
+
+@dataclass(slots=True)
+class _CustomerSeen:
+    """A customer's details from the file; the first order's time and traffic source."""
+
+    email: str
+    country: str
+    first_order_at: datetime
+    first_source: str
+
+
+@dataclass(slots=True)
+class _ProductSeen:
+    name: str
+    category: str
+    first_unit_price: Decimal
+
+
+@dataclass(slots=True)
+class _OrderRow:
+    """What an order row holds, besides its external id: compared with the stored one."""
+
+    customer_pk: int
+    placed_at: datetime
+    status: str
+    traffic_source: str
+    device: str
+    total: Decimal
 
 
 def import_order_lines(
@@ -102,13 +142,11 @@ class _Validation:
     def __init__(self) -> None:
         self.rows_read = 0
         self.errors = ErrorLog()
-        self.orders: dict[str, OrderFields] = {}
+        self.orders: dict[str, _OrderSeen] = {}
         # order id -> the line of its first invalid row
         self.bad_orders: dict[str, int] = {}
-        # customer id -> [email, country, first placed_at, source of that order]
-        self.customers: dict[str, list] = {}
-        # sku -> [name, category, first unit price]
-        self.products: dict[str, list] = {}
+        self.customers: dict[str, _CustomerSeen] = {}
+        self.products: dict[str, _ProductSeen] = {}
 
 
 def _validate(rows: Iterable[ParsedRow], *, progress: bool) -> _Validation:
@@ -126,55 +164,56 @@ def _validate(rows: Iterable[ParsedRow], *, progress: bool) -> _Validation:
         money = values.quantity * values.unit_price
         known = orders.get(values.order_id)
         if known is None:
-            orders[values.order_id] = [
-                values.placed_at,
+            orders[values.order_id] = _OrderSeen(
+                placed_at=values.placed_at,
                 # One string per customer, shared by all its orders.
-                sys.intern(values.customer_id),
-                values.status,
-                values.traffic_source,
-                values.device,
-                money,
-                row.line,
-            ]
+                customer_id=sys.intern(values.customer_id),
+                status=values.status,
+                traffic_source=values.traffic_source,
+                device=values.device,
+                total=money,
+                first_line=row.line,
+            )
         else:
             disagreement = _disagreement(known, values, row.line)
             if disagreement is not None:
                 state.errors.add(disagreement)
                 state.bad_orders.setdefault(values.order_id, row.line)
                 continue
-            known[5] += money
+            known.total += money
 
         customer = customers.get(values.customer_id)
         if customer is None:
-            customers[values.customer_id] = [
-                values.customer_email,
-                values.country,
-                values.placed_at,
-                values.traffic_source,
-            ]
+            customers[values.customer_id] = _CustomerSeen(
+                email=values.customer_email,
+                country=values.country,
+                first_order_at=values.placed_at,
+                first_source=values.traffic_source,
+            )
         else:
-            customer[0] = customer[0] or values.customer_email
-            customer[1] = customer[1] or values.country
-            if values.placed_at < customer[2]:
-                customer[2], customer[3] = values.placed_at, values.traffic_source
+            customer.email = customer.email or values.customer_email
+            customer.country = customer.country or values.country
+            if values.placed_at < customer.first_order_at:
+                customer.first_order_at = values.placed_at
+                customer.first_source = values.traffic_source
 
         product = products.get(values.sku)
         if product is None:
-            products[values.sku] = [
-                values.product_name,
-                values.category,
-                values.unit_price,
-            ]
+            products[values.sku] = _ProductSeen(
+                name=values.product_name,
+                category=values.category,
+                first_unit_price=values.unit_price,
+            )
         else:
-            product[0] = product[0] or values.product_name
-            product[1] = product[1] or values.category
+            product.name = product.name or values.product_name
+            product.category = product.category or values.category
     return state
 
 
-def _disagreement(known: OrderFields, values: OrderLine, line: int) -> RowError | None:
-    for index, (attribute, column) in enumerate(ORDER_FIELDS):
+def _disagreement(known: _OrderSeen, values: OrderLine, line: int) -> RowError | None:
+    for attribute, column in ORDER_FIELDS:
         here = getattr(values, attribute)
-        there = known[index]
+        there = getattr(known, attribute)
         if here != there:
             shown_here = here.isoformat() if isinstance(here, datetime) else here
             shown_there = there.isoformat() if isinstance(there, datetime) else there
@@ -182,7 +221,7 @@ def _disagreement(known: OrderFields, values: OrderLine, line: int) -> RowError 
                 line,
                 column,
                 f"order {values.order_id} has {shown_here!r} here but "
-                f"{shown_there!r} on line {known[6]}",
+                f"{shown_there!r} on line {known.first_line}",
             )
     return None
 
@@ -212,16 +251,14 @@ def _write(
     bad_orders = validation.bad_orders
     for order_id in bad_orders:
         validation.orders.pop(order_id, None)
-    customer_ids = {fields[1] for fields in validation.orders.values()}
+    customer_ids = {order.customer_id for order in validation.orders.values()}
     customer_pks = _upsert_customers(
         {cid: validation.customers[cid] for cid in customer_ids},
         counts,
         customer_details(customer_ids) if customer_details else {},
     )
-    earliest = _upsert_orders(validation.orders, customer_pks, counts)
+    order_pks, earliest = _upsert_orders(validation.orders, customer_pks, counts)
     del customer_pks
-
-    order_pks = validation.orders  # now order id -> primary key
     products = _ProductCatalogue(validation.products, counts)
     reasons = validation.errors.reason_by_line
     batch: list[tuple[int, str, int, Decimal]] = []
@@ -269,7 +306,7 @@ def _insert_lines(
 
 
 def _upsert_customers(
-    customers: dict[str, list],
+    customers: dict[str, _CustomerSeen],
     counts: dict[str, int],
     details: dict[str, dict],
 ) -> dict[str, int]:
@@ -290,23 +327,24 @@ def _upsert_customers(
         new: list[tuple] = []
         changed: list[Customer] = []
         for external_id in chunk:
-            email, country, first_order_at, first_source = customers[external_id]
+            seen = customers[external_id]
             known = existing.get(external_id)
             if known is None:
                 extra = details.get(external_id, {})
                 new.append(
                     (
                         external_id,
-                        email or extra.get("email", ""),
-                        country or extra.get("country", ""),
-                        db_datetime(extra.get("signed_up_at") or first_order_at),
-                        extra.get("acquisition_channel") or first_source,
+                        seen.email or extra.get("email", ""),
+                        seen.country or extra.get("country", ""),
+                        db_datetime(extra.get("signed_up_at") or seen.first_order_at),
+                        extra.get("acquisition_channel") or seen.first_source,
                     )
                 )
                 continue
             pk, stored_email, stored_country = known
             pks[external_id] = pk
-            email, country = email or stored_email, country or stored_country
+            email = seen.email or stored_email
+            country = seen.country or stored_country
             if (email, country) != (stored_email, stored_country):
                 changed.append(
                     Customer(
@@ -342,18 +380,33 @@ ORDER_UPDATE_FIELDS = [
 
 
 def _upsert_orders(
-    orders: dict[str, OrderFields], customer_pks: dict[str, int], counts: dict[str, int]
-) -> datetime | None:
-    """Upsert the orders by external id; orders[id] becomes the order's primary key.
+    orders: dict[str, _OrderSeen], customer_pks: dict[str, int], counts: dict[str, int]
+) -> tuple[dict[str, int], datetime | None]:
+    """Upsert the orders by external id; their primary keys by external id, and the
+    earliest placed_at touched (old or new), None without orders.
 
     The lines of orders that existed are deleted: the file's lines replace them.
-    Returns the earliest placed_at touched (old or new), None without orders.
+    Each order leaves `orders` once its key is known, so memory holds one of the two
+    per order, not both.
     """
+    order_pks: dict[str, int] = {}
     earliest: datetime | None = None
     for chunk in chunks(list(orders)):
         existing = {
-            row[0]: row[1:]
-            for row in Order.objects.filter(external_id__in=chunk).values_list(
+            external_id: (
+                pk,
+                _OrderRow(customer_pk, placed_at, status, source, device, total),
+            )
+            for (
+                external_id,
+                pk,
+                customer_pk,
+                placed_at,
+                status,
+                source,
+                device,
+                total,
+            ) in Order.objects.filter(external_id__in=chunk).values_list(
                 "external_id",
                 "pk",
                 "customer_id",
@@ -366,13 +419,18 @@ def _upsert_orders(
         }
         to_write: list[tuple] = []
         for external_id in chunk:
-            placed_at, customer_id, status, source, device, total, _ = orders[
-                external_id
-            ]
-            customer_pk = customer_pks[customer_id]
+            seen = orders[external_id]
+            row = _OrderRow(
+                customer_pk=customer_pks[seen.customer_id],
+                placed_at=seen.placed_at,
+                status=seen.status,
+                traffic_source=seen.traffic_source,
+                device=seen.device,
+                total=seen.total,
+            )
             known = existing.get(external_id)
             if known is not None:
-                if (customer_pk, placed_at, status, source, device, total) == known[1:]:
+                if row == known[1]:
                     counts["orders_unchanged"] += 1
                     continue
                 counts["orders_updated"] += 1
@@ -381,12 +439,12 @@ def _upsert_orders(
             to_write.append(
                 (
                     external_id,
-                    customer_pk,
-                    db_datetime(placed_at),
-                    status,
-                    source,
-                    device,
-                    total,
+                    row.customer_pk,
+                    db_datetime(row.placed_at),
+                    row.status,
+                    row.traffic_source,
+                    row.device,
+                    row.total,
                 )
             )
         insert_rows(
@@ -396,18 +454,18 @@ def _upsert_orders(
             conflict_field="external_id",
             update_fields=ORDER_UPDATE_FIELDS,
         )
-        delete_where_in(OrderItem, "order", [known[0] for known in existing.values()])
+        delete_where_in(OrderItem, "order", [pk for pk, _ in existing.values()])
         # The first moment the import touched; an order moved in time changes the
         # day it left too.
-        moments = [orders[external_id][0] for external_id in chunk]
-        moments += [known[2] for known in existing.values()]
+        moments = [orders[external_id].placed_at for external_id in chunk]
+        moments += [stored.placed_at for _, stored in existing.values()]
         earliest = min([*moments, earliest] if earliest else moments)
-        pks = dict(
+        order_pks.update(
             Order.objects.filter(external_id__in=chunk).values_list("external_id", "pk")
         )
         for external_id in chunk:
-            orders[external_id] = pks[external_id]  # type: ignore[assignment]
-    return earliest
+            del orders[external_id]
+    return order_pks, earliest
 
 
 class _ProductCatalogue:
@@ -418,7 +476,9 @@ class _ProductCatalogue:
     price; a known product takes the file's name and category when the file gives them.
     """
 
-    def __init__(self, details: dict[str, list], counts: dict[str, int]) -> None:
+    def __init__(
+        self, details: dict[str, _ProductSeen], counts: dict[str, int]
+    ) -> None:
         self.details = details
         self.counts = counts
         self.pks: dict[str, int] = {}
@@ -457,7 +517,7 @@ class _ProductCatalogue:
         }
         categories = self._category_pks(
             {
-                self.details[sku][1]
+                self.details[sku].category
                 or (existing[sku][2] if sku in existing else UNCATEGORISED)
                 for sku in skus
             }
@@ -465,7 +525,8 @@ class _ProductCatalogue:
         new: list[Product] = []
         changed: list[Product] = []
         for sku in skus:
-            name, category, price = self.details[sku]
+            seen = self.details[sku]
+            name, category = seen.name, seen.category
             known = existing.get(sku)
             if known is None:
                 new.append(
@@ -473,7 +534,7 @@ class _ProductCatalogue:
                         sku=sku,
                         name=name or sku,
                         category_id=categories[category or UNCATEGORISED],
-                        list_price=price,
+                        list_price=seen.first_unit_price,
                     )
                 )
                 continue

@@ -28,6 +28,8 @@ def refresh_rollups_after_commit(since: datetime | None, *, everything: bool) ->
         from ecomanalytics.rollups.status import rollups_enabled
 
         if rollups_enabled() and RollupState.objects.exists():
-            refresh_rollups(since=None if everything else local_date(since))
+            refresh_rollups(
+                since=None if everything or since is None else local_date(since)
+            )
 
     transaction.on_commit(refresh)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db.models import Model
 from factory.django import DjangoModelFactory
 
 from ecomanalytics.store.models import (
@@ -24,8 +25,53 @@ from ecomanalytics.store.models import (
 )
 from ecomanalytics.store.session_progress import refresh_session_progress
 
+_M = TypeVar("_M", bound=Model)
 
-class CustomerFactory(DjangoModelFactory):
+
+class ModelFactory(DjangoModelFactory[_M]):
+    """A DjangoModelFactory whose call the type checker knows gives the model.
+
+    factory_boy's metaclass turns `OrderFactory(...)` into `OrderFactory.create(...)`
+    but does not say so in its types; without this, mypy takes the call for an
+    OrderFactory instance.
+    """
+
+    if TYPE_CHECKING:
+        # A __new__ that returns another class is what the metaclass does at run time.
+        def __new__(cls, *args: Any, **kwargs: Any) -> _M: ...  # type: ignore[misc]
+
+
+def _add_order_lines(order: Order, create: bool, extracted: Any, **kwargs: Any) -> None:
+    if not extracted:
+        return
+    items = [
+        OrderItem(
+            order=order,
+            product=product,
+            quantity=quantity,
+            unit_price=Decimal(price),
+        )
+        for product, quantity, price in extracted
+    ]
+    OrderItem.objects.bulk_create(items)
+    order.total = sum((item.quantity * item.unit_price for item in items), Decimal("0"))
+    order.save(update_fields=["total"])
+
+
+def _add_session_events(
+    session: WebSession, create: bool, extracted: Any, **kwargs: Any
+) -> None:
+    if not extracted:
+        return
+    SessionEvent.objects.bulk_create(
+        SessionEvent(session=session, event_type=event_type, occurred_at=occurred_at)
+        for event_type, occurred_at in extracted
+    )
+    # bulk_create sends no signals: keep the stored funnel progress in step.
+    refresh_session_progress(session_ids=[session.pk])
+
+
+class CustomerFactory(ModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -36,7 +82,7 @@ class CustomerFactory(DjangoModelFactory):
     acquisition_channel = "organic"
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(ModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("name",)
@@ -44,7 +90,7 @@ class CategoryFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Category {n}")
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(ModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -54,7 +100,7 @@ class ProductFactory(DjangoModelFactory):
     list_price = Decimal("10.00")
 
 
-class OrderFactory(DjangoModelFactory):
+class OrderFactory(ModelFactory[Order]):
     """An order; pass lines=[(product, quantity, unit_price), ...] to add its lines."""
 
     class Meta:
@@ -68,28 +114,10 @@ class OrderFactory(DjangoModelFactory):
     traffic_source = "organic"
     device = "desktop"
     total = Decimal("0.00")
-
-    @factory.post_generation
-    def lines(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if not extracted:
-            return
-        items = [
-            OrderItem(
-                order=self,
-                product=product,
-                quantity=quantity,
-                unit_price=Decimal(price),
-            )
-            for product, quantity, price in extracted
-        ]
-        OrderItem.objects.bulk_create(items)
-        self.total = sum(
-            (item.quantity * item.unit_price for item in items), Decimal("0")
-        )
-        self.save(update_fields=["total"])
+    lines = factory.PostGeneration(_add_order_lines)
 
 
-class OrderItemFactory(DjangoModelFactory):
+class OrderItemFactory(ModelFactory[OrderItem]):
     class Meta:
         model = OrderItem
 
@@ -99,7 +127,7 @@ class OrderItemFactory(DjangoModelFactory):
     unit_price = Decimal("10.00")
 
 
-class WebSessionFactory(DjangoModelFactory):
+class WebSessionFactory(ModelFactory[WebSession]):
     """A web session; pass events=[(event_type, occurred_at), ...] to add its events."""
 
     class Meta:
@@ -112,20 +140,10 @@ class WebSessionFactory(DjangoModelFactory):
     traffic_source = "organic"
     device = "desktop"
     country = "US"
-
-    @factory.post_generation
-    def events(self, create: bool, extracted: Any, **kwargs: Any) -> None:
-        if not extracted:
-            return
-        SessionEvent.objects.bulk_create(
-            SessionEvent(session=self, event_type=event_type, occurred_at=occurred_at)
-            for event_type, occurred_at in extracted
-        )
-        # bulk_create sends no signals: keep the stored funnel progress in step.
-        refresh_session_progress(session_ids=[self.pk])
+    events = factory.PostGeneration(_add_session_events)
 
 
-class SessionEventFactory(DjangoModelFactory):
+class SessionEventFactory(ModelFactory[SessionEvent]):
     class Meta:
         model = SessionEvent
 

@@ -10,7 +10,14 @@ from django.urls import reverse
 
 from ecomanalytics.store import admin as admin_module
 from ecomanalytics.store.admin import LargeTablePaginator
-from ecomanalytics.store.models import Order, OrderItem, SessionEvent
+from ecomanalytics.store.models import (
+    Customer,
+    Order,
+    OrderItem,
+    Product,
+    SessionEvent,
+    WebSession,
+)
 
 from .factories import (
     CustomerFactory,
@@ -137,10 +144,12 @@ def test_search(admin_client, shop, model, term, expected):
     assert [_identify(row) for row in response.context["cl"].result_list] == expected
 
 
-def _identify(row: object) -> str:
+def _identify(row: OrderItem | Product | Order | Customer | WebSession) -> str:
     if isinstance(row, OrderItem):
         return f"{row.quantity} x {row.product.sku}"
-    return getattr(row, "external_id", None) or row.sku
+    if isinstance(row, Product):
+        return row.sku
+    return row.external_id
 
 
 def test_editing_lines_in_the_order_form_updates_the_total(admin_client, shop):

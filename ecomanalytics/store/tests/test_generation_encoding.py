@@ -18,6 +18,7 @@ def test_formatted_ints_read_as_python_formats_them(fmt):
 
     matrix, mask = encoding.formatted_ints(fmt, values)
 
+    assert mask is not None
     texts = [bytes(row[keep]).decode() for row, keep in zip(matrix, mask, strict=True)]
     assert texts == [fmt % value for value in values.tolist()]
 
@@ -31,6 +32,7 @@ def test_formatted_ints_refuse_other_formats(fmt):
 def test_labels_are_the_names_of_their_codes():
     matrix, mask = encoding.labels(np.asarray([2, 0, 1, 1]), ("page_view", "buy", "x"))
 
+    assert mask is not None
     texts = [bytes(row[keep]).decode() for row, keep in zip(matrix, mask, strict=True)]
     assert texts == ["x", "page_view", "buy", "buy"]
 

@@ -1,13 +1,16 @@
 """The synthetic data generator: determinism, flush, counts and the data's invariants."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
 
+from ecomanalytics.store.columns import column_name
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.generation.run import GenerationReport, generate_data
 from ecomanalytics.store.generation.writer import flush_shop
@@ -24,15 +27,27 @@ from ecomanalytics.store.session_progress import refresh_session_progress
 
 NOW = datetime(2025, 11, 20, 15, 30, tzinfo=UTC)
 # A small shop (three batches) for the invariants, generated once for the module.
-SMALL = {"customers": 300, "months": 12, "seed": 7, "now": NOW, "batch_customers": 120}
+SMALL: dict[str, Any] = {
+    "customers": 300,
+    "months": 12,
+    "seed": 7,
+    "now": NOW,
+    "batch_customers": 120,
+}
 # A tiny one for the tests that generate several times.
-TINY = {"customers": 80, "months": 6, "seed": 7, "now": NOW, "batch_customers": 50}
+TINY: dict[str, Any] = {
+    "customers": 80,
+    "months": 6,
+    "seed": 7,
+    "now": NOW,
+    "batch_customers": 50,
+}
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def shop(django_db_setup, django_db_blocker) -> GenerationReport:
+def shop(django_db_setup, django_db_blocker) -> Iterator[GenerationReport]:
     """SMALL, committed once; the tests only read it (or roll back what they write)."""
     with django_db_blocker.unblock():
         report = generate_data(**SMALL, flush=True)
@@ -41,7 +56,7 @@ def shop(django_db_setup, django_db_blocker) -> GenerationReport:
         flush_shop()
 
 
-def _fingerprint() -> dict[str, object]:
+def _fingerprint() -> dict[str, Any]:
     """Counts per table and sums that change with any generated value."""
     return {
         "customers": Customer.objects.count(),
@@ -63,7 +78,7 @@ def _fingerprint() -> dict[str, object]:
     }
 
 
-def _snapshot() -> dict[str, object]:
+def _snapshot() -> dict[str, Any]:
     result = _fingerprint()
     result["events"] = list(result["events"])
     return result
@@ -177,7 +192,7 @@ def test_the_load_leaves_every_index_and_setting_as_it_found_them(shop):
         present = indexes(model)
         for index in model._meta.indexes:
             assert present[index.name] == [
-                model._meta.get_field(name).column for name in index.fields
+                column_name(model, name) for name in index.fields
             ]
         for field in model._meta.concrete_fields:
             if field.is_relation:

@@ -93,6 +93,7 @@ def test_example_events_build_sessions_linked_to_products_and_orders():
     }
     assert sessions() == EXAMPLE_SESSIONS
     purchase = SessionEvent.objects.get(event_type="purchase")
+    assert purchase.order is not None
     assert (purchase.session.external_id, purchase.order.external_id) == (
         "S-1",
         "A-1001",

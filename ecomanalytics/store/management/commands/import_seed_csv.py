@@ -30,8 +30,8 @@ class Command(BaseCommand):
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         for report in reports:
-            for error in report.errors:
-                self.stderr.write(str(error))
+            for row_error in report.errors:
+                self.stderr.write(str(row_error))
             for line in report.summary_lines():
                 self.stdout.write(line)
         if not all(report.written for report in reports):
