@@ -55,12 +55,16 @@ class Answer:
 
         if refresh:
             self.refresh()
-        expected = ("raw" if raw_by_design else self.path) if answered == "path" else answered
+        expected = (
+            ("raw" if raw_by_design else self.path) if answered == "path" else answered
+        )
         with metrics_path(self.path):  # type: ignore[arg-type]
             answered_by.set(None)
             result = metric(**kwargs)
             path = answered_by.get()
-        assert path == expected, f"{metric.__name__} answered from {path}, not {expected}"
+        assert path == expected, (
+            f"{metric.__name__} answered from {path}, not {expected}"
+        )
         return result
 
 

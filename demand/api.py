@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ecomanalytics.api.catalogue import documented
+from ecomanalytics.api.documentation import documented
 from ecomanalytics.api.params import MetricParams
 from ecomanalytics.api.viewsets import MetricViewSet
 

@@ -646,13 +646,3 @@ def _analyze_rollup_tables(using: str) -> None:
             cursor.execute("ANALYZE " + ", ".join(tables))
         else:
             cursor.execute("VACUUM (ANALYZE) " + ", ".join(tables))
-
-
-def refresh_after_load(*, using: str = "default") -> RefreshReport | None:
-    """Called by the generator and the importers at the end of a load: a full refresh
-    (a load may touch any day), unless roll-ups are switched off (ROLLUPS_ENABLED)."""
-    from .status import rollups_enabled
-
-    if not rollups_enabled():
-        return None
-    return refresh_rollups(using=using)

@@ -4,8 +4,10 @@ Each write notes the earliest local day it affects; when the transaction commits
 once outside one) a single refresh_rollups(since=that day) runs, so an admin save of an
 order with its inline lines refreshes once. A product moved to another category
 changes every day it sold on: that triggers a full refresh. Bulk loads send no
-signals: the generator and the importers call refresh_rollups() themselves. Nothing
-happens while the roll-ups were never built (the first refresh builds everything).
+signals: the generator and the importers send store.loads.rows_loaded once they have
+committed, and _load_committed refreshes from the first day they touched. Nothing
+happens while the roll-ups were never built (the first refresh builds everything),
+except after the generator, which builds them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.db.models import Min
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from ecomanalytics.periods import local_date
+from ecomanalytics.store.loads import rows_loaded
 from ecomanalytics.store.models import (
     Customer,
     Order,
@@ -30,6 +33,8 @@ from ecomanalytics.store.models import (
     WebSession,
 )
 
+from .models import RollupState
+from .refresh import refresh_rollups
 from .status import rollups_enabled
 
 EVERYTHING = date.min
@@ -58,8 +63,6 @@ def _schedule_since(day: date, using: str) -> None:
 
 
 def _refresh(using: str) -> None:
-    from .refresh import refresh_rollups
-
     day = _pending.__dict__.setdefault("since", {}).pop(using, None)
     if day is None:
         return
@@ -146,7 +149,24 @@ def _when_enabled(handler: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
+def _load_committed(
+    sender: object,
+    *,
+    using: str,
+    since: datetime | None,
+    build: bool,
+    **kwargs: Any,
+) -> None:
+    """A bulk load committed: refresh from its first local day (None: everything)."""
+    if not build and not RollupState.objects.using(using).exists():
+        return
+    refresh_rollups(since=None if since is None else local_date(since), using=using)
+
+
 def connect_refresh_signals() -> None:
+    rows_loaded.connect(
+        _when_enabled(_load_committed), weak=False, dispatch_uid="rollups:load"
+    )
     handlers = {
         Order: _order_changed,
         OrderItem: _line_changed,

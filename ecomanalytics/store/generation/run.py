@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from ...rollups.refresh import refresh_after_load
 from ..data_version import bump_data_version
+from ..loads import rows_loaded
 from . import shapes
 from .generator import Plan, generate_batches, generate_catalogue
 from .writer import ensure_catalogue, next_ids, write_batch, writer_for
@@ -96,5 +96,5 @@ def generate_data(
     with transaction.atomic(using=using):
         writer.finish()
     bump_data_version()
-    refresh_after_load(using=using)
+    rows_loaded.send(sender=generate_data, using=using, since=None, build=True)
     return GenerationReport(rows=rows, seconds=time.perf_counter() - started)

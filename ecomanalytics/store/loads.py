@@ -1,0 +1,16 @@
+"""The signal the store sends after a bulk load, for the layers above it to act on.
+
+Bulk loads write with SQL that sends no model signals; they send `rows_loaded` once
+their rows are committed, so the roll-ups (which the store must not import) can
+refresh the days the load touched.
+"""
+
+from django.dispatch import Signal
+
+# Sent once a load has committed, with keyword arguments:
+# - using: the database alias written;
+# - since: the earliest moment (aware datetime) whose local day the load touched, or
+#   None when any day may have changed;
+# - build: True when the roll-ups should be built even if they never were (the
+#   generator's fresh shop); False refreshes only roll-ups that exist.
+rows_loaded = Signal()
