@@ -9,6 +9,7 @@ quadratic on PostgreSQL.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import (
@@ -36,7 +37,11 @@ from ecomanalytics.filters import (
 from ecomanalytics.periods import local_midnight, shop_tz
 from ecomanalytics.store.models import Customer, Order
 
-from .rows import CohortBy, CohortCount, CohortRepeats
+from .rows import CohortAnnotation, CohortBy, CohortCount, CohortRepeats
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
 
 # The filters that describe the person (the rest describe the acquisition order).
 PERSON_FILTERS = tuple(
@@ -138,7 +143,7 @@ def _first_revenue_order(customer_ref: OuterRef) -> QuerySet[Order]:
 
 def _cohort_members(
     *, filters: MetricFilters, cohort_by: CohortBy
-) -> QuerySet[Customer]:
+) -> QuerySet[WithAnnotations[Customer, CohortAnnotation]]:
     """The customers of the cohorts in range, annotated with `cohort` (a month's 1st)."""
     customers = Customer.objects.all()
     if cohort_by == "first_order":

@@ -14,6 +14,7 @@ with the customers.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
@@ -22,7 +23,11 @@ from ecomanalytics.periods import Window
 from ecomanalytics.rollups.dimensions import MONTH, matching, single_filter, span
 from ecomanalytics.rollups.models import ActiveMonth, CohortCell, CustomerCohort
 
-from .rows import CohortBy, CohortCount, CohortRepeats
+from .rows import CohortAnnotation, CohortBy, CohortCount, CohortRepeats
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
 
 ANCHORS: dict[CohortBy, tuple[str, str]] = {
     # cohort_by: (the day selected by start/end, the cohort month)
@@ -36,7 +41,7 @@ CELL_CODES: dict[CohortBy, str] = {"first_order": "f", "signup": "s"}
 
 def _members(
     *, filters: MetricFilters, cohort_by: CohortBy
-) -> QuerySet[CustomerCohort]:
+) -> QuerySet[WithAnnotations[CustomerCohort, CohortAnnotation]]:
     anchor_day, cohort_month = ANCHORS[cohort_by]
     members = CustomerCohort.objects.filter(**{f"{anchor_day}__isnull": False})
     members = filter_rows(members, filters, Table.COHORT_MEMBERS)
@@ -91,25 +96,33 @@ def retention_counts(
 
 def repeat_rows(*, filters: MetricFilters, cohort_by: CohortBy) -> list[CohortRepeats]:
     cells = _cells(filters=filters, cohort_by=cohort_by)
-    if cells is not None:
-        rows = (
-            cells.filter(active_month__isnull=True)
-            .values(cohort=F("month"))
-            .annotate(
-                customers=Sum("customers"), repeat_customers=Sum("repeat_customers")
-            )
-            .order_by("cohort")
+    if cells is None:
+        return _member_repeats(filters=filters, cohort_by=cohort_by)
+    rows = (
+        cells.filter(active_month__isnull=True)
+        .values(cohort=F("month"))
+        .annotate(customers=Sum("customers"), repeat_customers=Sum("repeat_customers"))
+        .order_by("cohort")
+    )
+    return [
+        CohortRepeats(row["cohort"], row["customers"], row["repeat_customers"])
+        for row in rows
+    ]
+
+
+def _member_repeats(
+    *, filters: MetricFilters, cohort_by: CohortBy
+) -> list[CohortRepeats]:
+    """Repeat customers counted on the cohort members (two filters or more)."""
+    rows = (
+        _members(filters=filters, cohort_by=cohort_by)
+        .values("cohort")
+        .annotate(
+            customers=Count("pk"),
+            repeat_customers=Count("pk", filter=Q(revenue_orders__gte=2)),
         )
-    else:
-        rows = (
-            _members(filters=filters, cohort_by=cohort_by)
-            .values("cohort")
-            .annotate(
-                customers=Count("pk"),
-                repeat_customers=Count("pk", filter=Q(revenue_orders__gte=2)),
-            )
-            .order_by("cohort")
-        )
+        .order_by("cohort")
+    )
     return [
         CohortRepeats(row["cohort"], row["customers"], row["repeat_customers"])
         for row in rows

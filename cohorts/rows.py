@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, TypedDict
 
 CohortBy = Literal["first_order", "signup"]
 COHORT_BY_CHOICES: tuple[CohortBy, ...] = ("first_order", "signup")
@@ -25,3 +25,9 @@ class CohortRepeats:
     cohort: date
     customers: int
     repeat_customers: int  # members with two or more revenue orders ever
+
+
+class CohortAnnotation(TypedDict):
+    """What the cohort queries annotate on each member: the cohort month."""
+
+    cohort: date

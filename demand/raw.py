@@ -11,6 +11,7 @@ from ecomanalytics.filters import MetricFilters, filter_items
 from ecomanalytics.money import MONEY_SUM, money
 from ecomanalytics.periods import Window, add_months, local_midnight, shop_tz
 from ecomanalytics.store.models import OrderItem
+from ecomanalytics.store.querysets import OrderItemQuerySet
 
 from .rows import CategoryMonthSales, MonthTotal, ProductSales
 
@@ -102,12 +103,12 @@ def _month_totals(lines: QuerySet[OrderItem]) -> list[MonthTotal]:
     return [MonthTotal(_as_date(row["month"]), money(row["revenue"])) for row in rows]
 
 
-def _revenue_lines(filters: MetricFilters) -> QuerySet[OrderItem]:
+def _revenue_lines(filters: MetricFilters) -> OrderItemQuerySet:
     """Lines of revenue orders matching the filters (category: that category's lines)."""
     return filter_items(OrderItem.objects.revenue(), filters).order_by()
 
 
-def _lines_in(window: Window, filters: MetricFilters) -> QuerySet[OrderItem]:
+def _lines_in(window: Window, filters: MetricFilters) -> OrderItemQuerySet:
     return _revenue_lines(filters).placed_between(*window.bounds())
 
 

@@ -25,7 +25,9 @@ class GrowthRowSerializer(serializers.Serializer):
     growth_rate = RateField(
         help_text="(revenue - previous_revenue) / previous_revenue; null when 0."
     )
-    partial = serializers.BooleanField()
+    # DRF's metaclass takes declared fields off the class, so a response key may
+    # share the name of a serializer attribute (partial, source); mypy cannot know.
+    partial = serializers.BooleanField()  # type: ignore[assignment]
 
 
 class GrowthSerializer(serializers.Serializer):

@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.apps import apps
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +93,8 @@ DIMENSION_FILTERS = tuple(FILTER_LOOKUPS)
 # The dimensions the roll-up levels keep as plain columns (category is a key of its own).
 LEVEL_DIMENSIONS = ("source", "device", "country")
 
-M = TypeVar("M", bound=Model)
+# Any queryset, custom ones (OrderQuerySet, ...) keeping their own type.
+Rows = TypeVar("Rows", bound=QuerySet[Any])
 
 
 def given(
@@ -120,12 +121,12 @@ def condition(table: Table, name: str, value: str) -> Q | Exists | None:
 
 
 def filter_rows(
-    rows: QuerySet[M],
+    rows: Rows,
     filters: MetricFilters,
     table: Table,
     *,
     names: tuple[str, ...] = DIMENSION_FILTERS,
-) -> QuerySet[M]:
+) -> Rows:
     """`rows` narrowed by every given filter among `names` that applies to `table`."""
     for name, value in given(filters, names=names).items():
         narrowing = condition(table, name, value)
@@ -134,17 +135,17 @@ def filter_rows(
     return rows
 
 
-def filter_orders(orders: QuerySet[M], filters: MetricFilters) -> QuerySet[M]:
+def filter_orders(orders: Rows, filters: MetricFilters) -> Rows:
     """Orders matching source, device, country, and having a line of the category."""
     return filter_rows(orders, filters, Table.ORDERS)
 
 
-def filter_items(items: QuerySet[M], filters: MetricFilters) -> QuerySet[M]:
+def filter_items(items: Rows, filters: MetricFilters) -> Rows:
     """Lines whose order matches source, device, country, of the category's products."""
     return filter_rows(items, filters, Table.LINES)
 
 
-def filter_sessions(sessions: QuerySet[M], filters: MetricFilters) -> QuerySet[M]:
+def filter_sessions(sessions: Rows, filters: MetricFilters) -> Rows:
     """Sessions matching source, device and country; category does not apply."""
     return filter_rows(sessions, filters, Table.SESSIONS)
 

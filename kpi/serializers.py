@@ -57,7 +57,9 @@ class RevenuePeriodSerializer(serializers.Serializer):
     revenue = money_field()
     orders = serializers.IntegerField()
     average_order_value = money_field()
-    partial = serializers.BooleanField(
+    # DRF's metaclass takes declared fields off the class, so a response key may
+    # share the name of a serializer attribute (partial, source); mypy cannot know.
+    partial = serializers.BooleanField(  # type: ignore[assignment]
         help_text="The bucket has not ended yet or reaches outside the window."
     )
 
@@ -76,7 +78,8 @@ class SessionTotalsSerializer(serializers.Serializer):
 
 
 class SourceConversionSerializer(SessionTotalsSerializer):
-    source = serializers.CharField()
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class ConversionSerializer(serializers.Serializer):

@@ -26,8 +26,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 NO_FILTERS = MetricFilters()
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NEW_YORK)
+def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
 @pytest.fixture

@@ -29,8 +29,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 JANUARY_TO_APRIL = MetricFilters(start=date(2025, 1, 1), end=date(2025, 4, 30))
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NEW_YORK)
+def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=NEW_YORK)
 
 
 @pytest.fixture

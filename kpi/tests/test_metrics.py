@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -214,20 +215,14 @@ def test_summary_filters_by_source_device_and_customer_country(answer):
     order(local(2025, 1, 3), "40.00", traffic_source="social")
 
     # when
-    by_source = answer(kpi_summary, filters=MetricFilters(**_january(), source="email"))
-    by_device = answer(
-        kpi_summary, filters=MetricFilters(**_january(), device="mobile")
-    )
-    by_country = answer(kpi_summary, filters=MetricFilters(**_january(), country="FR"))
+    by_source = answer(kpi_summary, filters=replace(JANUARY, source="email"))
+    by_device = answer(kpi_summary, filters=replace(JANUARY, device="mobile"))
+    by_country = answer(kpi_summary, filters=replace(JANUARY, country="FR"))
 
     # then
     assert by_source.current == figures("30.00", 2, "15.00", 2, 2, 2)
     assert by_device.current == figures("20.00", 1, "20.00", 1, 1, 1)
     assert by_country.current == figures("10.00", 1, "10.00", 1, 1, 1)
-
-
-def _january() -> dict[str, date]:
-    return {"start": JANUARY.start, "end": JANUARY.end}
 
 
 def test_summary_with_a_category_counts_its_lines_and_orders_having_one(
@@ -259,10 +254,10 @@ def test_summary_with_a_category_counts_its_lines_and_orders_having_one(
         shoes = answer(
             kpi_summary,
             refresh=False,
-            filters=MetricFilters(**_january(), category="Shoes"),
+            filters=replace(JANUARY, category="Shoes"),
         )
     everything = answer(kpi_summary, filters=JANUARY)
-    nothing = answer(kpi_summary, filters=MetricFilters(**_january(), category="Socks"))
+    nothing = answer(kpi_summary, filters=replace(JANUARY, category="Socks"))
 
     # then: shoes revenue = 2x10 + 4 (the hat on the first order does not count);
     # completion = 1 completed of the 3 orders with a shoe line
@@ -435,7 +430,7 @@ def test_revenue_with_no_data_and_with_a_filter_matching_nothing(answer):
     with time_machine.travel(LONG_AGO_DONE, tick=False):
         series = answer(
             revenue_over_time,
-            filters=MetricFilters(**_january(), device="tablet", category="Socks"),
+            filters=replace(JANUARY, device="tablet", category="Socks"),
         )
     # then
     assert series.results == [
@@ -462,7 +457,7 @@ def test_revenue_with_a_category_counts_its_lines(answer, django_assert_num_quer
         series = answer(
             revenue_over_time,
             refresh=False,
-            filters=MetricFilters(**_january(), category="Shoes"),
+            filters=replace(JANUARY, category="Shoes"),
         )
 
     # then: 2x10 + 1.50 + 4 over two orders (the two lines of one order count once)
@@ -525,12 +520,8 @@ def test_conversion_filters_are_the_sessions_and_can_match_nothing(answer):
     session(local(2025, 1, 2), device="desktop", country="US")
 
     # when
-    french = answer(
-        conversion_by_source, filters=MetricFilters(**_january(), country="FR")
-    )
-    tablets = answer(
-        conversion_by_source, filters=MetricFilters(**_january(), device="tablet")
-    )
+    french = answer(conversion_by_source, filters=replace(JANUARY, country="FR"))
+    tablets = answer(conversion_by_source, filters=replace(JANUARY, device="tablet"))
 
     # then
     assert french.results == [SourceConversion("organic", 1, 0, 0.0)]
@@ -621,7 +612,7 @@ def test_funnel_with_no_sessions_has_unknown_rates(answer):
     )
 
     # when
-    result = answer(funnel, filters=MetricFilters(**_january(), source="social"))
+    result = answer(funnel, filters=replace(JANUARY, source="social"))
 
     # then
     assert result == Funnel(
