@@ -20,8 +20,18 @@ def test_retention_body(api_client, shop):  # noqa: F811
     assert response.status_code == 200
     assert response.json() == {
         "results": [
-            {"cohort": "2025-01", "size": 3, "retention": [1.0, 0.3333, None]},
-            {"cohort": "2025-02", "size": 1, "retention": [1.0, None, None]},
+            {
+                "cohort": "2025-01",
+                "size": 3,
+                "active": [3, 1, None],
+                "retention": [1.0, 1 / 3, None],
+            },
+            {
+                "cohort": "2025-02",
+                "size": 1,
+                "active": [1, None, None],
+                "retention": [1.0, None, None],
+            },
         ]
     }
 
@@ -37,6 +47,7 @@ def test_retention_defaults_to_twelve_months_by_first_order(api_client, shop):  
             {
                 "cohort": "2025-02",
                 "size": 1,
+                "active": [1, 0, 0, 0, *[None] * 8],
                 "retention": [1.0, 0.0, 0.0, 0.0, *[None] * 8],
             },
         ]
@@ -51,7 +62,9 @@ def test_retention_by_signup(api_client, shop):  # noqa: F811
     # then alice, carol and frank have January revenue orders; bob's was cancelled
     assert response.status_code == 200
     assert response.json() == {
-        "results": [{"cohort": "2024-12", "size": 5, "retention": [0.0, 0.6]}]
+        "results": [
+            {"cohort": "2024-12", "size": 5, "active": [0, 3], "retention": [0.0, 0.6]}
+        ]
     }
 
 
@@ -66,7 +79,7 @@ def test_repeat_purchase_body(api_client, shop):  # noqa: F811
                 "cohort": "2025-01",
                 "customers": 3,
                 "repeat_customers": 2,
-                "repeat_rate": 0.6667,
+                "repeat_rate": 2 / 3,
             },
             {
                 "cohort": "2025-02",

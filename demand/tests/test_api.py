@@ -22,17 +22,31 @@ def test_growth_body(api_client, shop):  # noqa: F811
     assert response.status_code == 200
     assert response.json() == {
         "results": [
-            {"month": "2025-01", "revenue": 100.0, "growth_rate": 0.0, "partial": True},
-            {"month": "2025-02", "revenue": 0.0, "growth_rate": -1.0, "partial": False},
+            {
+                "month": "2025-01",
+                "revenue": 100.0,
+                "previous_revenue": 100.0,
+                "growth_rate": 0.0,
+                "partial": True,
+            },
+            {
+                "month": "2025-02",
+                "revenue": 0.0,
+                "previous_revenue": 100.0,
+                "growth_rate": -1.0,
+                "partial": False,
+            },
             {
                 "month": "2025-03",
                 "revenue": 50.0,
+                "previous_revenue": 0.0,
                 "growth_rate": None,
                 "partial": False,
             },
             {
                 "month": "2025-04",
                 "revenue": 105.0,
+                "previous_revenue": 50.0,
                 "growth_rate": 1.1,
                 "partial": False,
             },

@@ -65,12 +65,18 @@ def test_summary(api_client: APIClient, orders: None):
         "revenue": 32.5,
         "orders": 2,
         "average_order_value": 16.25,
-        "completion_rate": 0.3333,
+        "completed_orders": 1,
+        "all_orders": 3,
+        "completion_rate": 1 / 3,
         "customers": 2,
         "previous": {
+            "start": "2024-12-01",
+            "end": "2024-12-31",
             "revenue": 9.99,
             "orders": 1,
             "average_order_value": 9.99,
+            "completed_orders": 1,
+            "all_orders": 1,
             "completion_rate": 1.0,
             "customers": 1,
         },
@@ -90,13 +96,19 @@ def test_summary_with_a_category(api_client: APIClient, orders: None):
         "revenue": 20.5,
         "orders": 1,
         "average_order_value": 20.5,
+        "completed_orders": 0,
+        "all_orders": 2,
         "completion_rate": 0.0,
         "customers": 1,
         "previous": {
+            "start": "2024-12-01",
+            "end": "2024-12-31",
             "revenue": 0.0,
             "orders": 0,
             "average_order_value": 0.0,
-            "completion_rate": 0.0,
+            "completed_orders": 0,
+            "all_orders": 0,
+            "completion_rate": None,
             "customers": 0,
         },
     }
@@ -213,7 +225,7 @@ def test_conversion(api_client: APIClient, sessions: None):
                 "conversion_rate": 1.0,
             },
         ],
-        "overall": {"sessions": 3, "converted_sessions": 1, "conversion_rate": 0.3333},
+        "overall": {"sessions": 3, "converted_sessions": 1, "conversion_rate": 1 / 3},
     }
 
 
@@ -236,25 +248,25 @@ def test_funnel(api_client: APIClient, sessions: None):
             {
                 "step": "product_view",
                 "sessions": 2,
-                "conversion_from_start": 0.6667,
-                "conversion_from_previous": 0.6667,
+                "conversion_from_start": 2 / 3,
+                "conversion_from_previous": 2 / 3,
             },
             {
                 "step": "add_to_cart",
                 "sessions": 1,
-                "conversion_from_start": 0.3333,
+                "conversion_from_start": 1 / 3,
                 "conversion_from_previous": 0.5,
             },
             {
                 "step": "begin_checkout",
                 "sessions": 1,
-                "conversion_from_start": 0.3333,
+                "conversion_from_start": 1 / 3,
                 "conversion_from_previous": 1.0,
             },
             {
                 "step": "purchase",
                 "sessions": 1,
-                "conversion_from_start": 0.3333,
+                "conversion_from_start": 1 / 3,
                 "conversion_from_previous": 1.0,
             },
         ],
@@ -277,7 +289,11 @@ def test_endpoints_without_any_data_give_empty_results(api_client: APIClient):
             "start": None,
             "end": None,
             "results": [],
-            "overall": {"sessions": 0, "converted_sessions": 0, "conversion_rate": 0.0},
+            "overall": {
+                "sessions": 0,
+                "converted_sessions": 0,
+                "conversion_rate": None,
+            },
         },
     )
 
