@@ -12,6 +12,7 @@ metric viewsets put it in the X-Metrics-Source response header.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,7 +26,7 @@ from django.core.cache import cache
 from ecomanalytics.store.data_version import data_version
 
 from .models import RollupState
-from .state import state_is_current
+from .state import baked_settings, state_is_current
 
 Source = Literal["rollup", "raw"]
 STATUS_KEY = "ecomanalytics:rollups:status"
@@ -48,7 +49,7 @@ def rollups_enabled() -> bool:
 
 def rollup_status() -> RollupStatus:
     """Whether the roll-ups are current, and when they were last refreshed."""
-    key = f"{STATUS_KEY}:{data_version()}"
+    key = _status_key()
     status = cache.get(key)
     if status is None:
         status = _read_status()
@@ -57,7 +58,14 @@ def rollup_status() -> RollupStatus:
 
 
 def forget_status() -> None:
-    cache.delete(f"{STATUS_KEY}:{data_version()}")
+    cache.delete(_status_key())
+
+
+def _status_key() -> str:
+    """Per data version and per running settings: a process started with another
+    TIME_ZONE or REVENUE_STATUSES must not reuse another's verdict (shared cache)."""
+    settings_key = zlib.crc32(repr(sorted(baked_settings().items())).encode())
+    return f"{STATUS_KEY}:{data_version()}:{settings_key:x}"
 
 
 def _read_status() -> RollupStatus:
@@ -106,7 +114,7 @@ def response_headers() -> dict[str, str]:
     if not rollups_enabled():
         return {"X-Metrics-Source": answered_by.get() or "raw"}
     status = rollup_status()
-    headers = {
+    headers: dict[str, str] = {
         "X-Metrics-Source": answered_by.get() or ("rollup" if status.usable else "raw")
     }
     if status.refreshed_at is not None:
