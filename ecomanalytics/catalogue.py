@@ -74,7 +74,7 @@ class MetricDefinition:
     def markdown(self) -> str:
         """The metric's section of docs/metrics.md."""
         lines = [
-            f"### {self.title} (`{self.endpoint}`, `{self.function}`)",
+            f"#### {self.title} (`{self.endpoint}`, `{self.function}`)",
             "",
             f"*{self.summary}* Unit: {self.unit}. Id: `{self.id}`.",
             "",

@@ -40,7 +40,7 @@ def render_metrics_docs(current: str) -> str:
     """docs/metrics.md with its generated part rendered anew from the catalogue."""
     sections = []
     for title, family, metrics in FAMILIES:
-        sections.append(f"## {title} (`/api/{family}/`, `{family}/catalogue.py`)")
+        sections.append(f"### {title} (`/api/{family}/`, `{family}/catalogue.py`)")
         sections += [metric.markdown() for metric in metrics]
     generated = "\n\n".join([GENERATED_START, *sections, GENERATED_END])
     before, found, rest = current.partition(GENERATED_START)
