@@ -38,5 +38,7 @@ class RateField(serializers.FloatField):
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
-    def to_representation(self, value: Any) -> float | None:
+    # DRF's FloatField represents values as floats; djangorestframework-stubs type
+    # its representation as str, so returning a float (or None) "overrides" it.
+    def to_representation(self, value: Any) -> float | None:  # type: ignore[override]
         return None if value is None else float(value)

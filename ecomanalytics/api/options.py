@@ -26,7 +26,10 @@ class NoParams(StrictQuerySerializer):
 
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField()
+    # Field.label is an attribute of every field, this serializer too; but the
+    # serializer's metaclass moves declared fields out of the class attributes, so
+    # the response field named "label" does not replace it.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class SpanSerializer(serializers.Serializer):

@@ -73,7 +73,10 @@ class MetricParams(StrictQuerySerializer):
             "1900-01-01 to 2100-12-31."
         ),
     )
-    source = serializers.ChoiceField(
+    # Field.source is an attribute of every field, this serializer too; but the
+    # serializer's metaclass moves declared fields out of the class attributes, so
+    # this query parameter named "source" does not replace it.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=TrafficSource.values, required=False, help_text="Traffic source."
     )
     device = serializers.ChoiceField(
@@ -138,6 +141,8 @@ def parameter_field(parameter: Parameter) -> serializers.Field:
             default=parameter.default,
             help_text=help_text,
         )
+    if isinstance(parameter.default, str):
+        raise TypeError(f"{parameter.name}: without choices, the default is an int")
     return serializers.IntegerField(
         min_value=parameter.minimum,
         max_value=parameter.maximum,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction
 
 from .renderers import CSVRenderer
 from .viewsets import MetricViewSet
@@ -62,7 +63,7 @@ class MetricAutoSchema(AutoSchema):
             mapped.setdefault("properties", {})
         return mapped
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if not self._is_metric_endpoint() or direction != "response":
             return responses

@@ -6,7 +6,7 @@ runaway loop should hit 429 before it hurts the database.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.settings import api_settings
@@ -28,7 +28,10 @@ class TokenClientRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # SimpleRateThrottle copies the rates when the module is imported; reading them
         # per request lets override_settings (and a reloaded settings) take effect.
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        # Rates are strings like "1000/hour" (SimpleRateThrottle.THROTTLE_RATES says
+        # so); djangorestframework-stubs type this setting's values as numbers.
+        rates = cast("dict[str, str | None]", api_settings.DEFAULT_THROTTLE_RATES)
+        return rates.get(self.scope)
 
     def get_cache_key(self, request: Request, view: APIView) -> str | None:
         if not isinstance(request.successful_authenticator, TokenAuthentication):

@@ -20,6 +20,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
 
 from django.db import connections
 from django.db.models import (
@@ -34,12 +36,16 @@ from django.db.models import (
 )
 
 from ecomanalytics.periods import local_midnight
+from ecomanalytics.store.columns import column_name
 from ecomanalytics.store.models import Order, OrderItem
 
 from .dimensions import DAY, MONTH
 from .inserts import execute_insert, insert_select
 from .local_time import FirstOfMonth, LocalDate
 from .models import ALL, DIMENSIONS, CustomerLinks, ProductLinks
+
+if TYPE_CHECKING:
+    from .inserts import SqlParam
 
 # Columns of the bases: customer and local day, then what the levels key on.
 CUSTOMER, DAY_COLUMN = "link_customer", "link_day"
@@ -198,7 +204,7 @@ def _insert_links(table: LinkTable, since: date | None, using: str) -> int:
     connection = connections[using]
     quote = connection.ops.quote_name
     model = table.model
-    params: list[object] = []
+    params: list[SqlParam] = []
     ctes = []
     for name, base in table.bases(since).items():
         sql, base_params = base.query.get_compiler(using).as_sql()
@@ -234,7 +240,7 @@ def _insert_links(table: LinkTable, since: date | None, using: str) -> int:
         kept = "WHERE link_day >= %s"
         params.append(connection.ops.adapt_datefield_value(since))
     target_columns = [
-        model._meta.get_field(name).column
+        column_name(model, name)
         for name in ("grain", "day", "previous_grain", "previous", *table.keys, "links")
     ]
     # INSERT first: Python's sqlite3 reports no rowcount for a statement opening WITH.
@@ -255,7 +261,9 @@ def _insert_links(table: LinkTable, since: date | None, using: str) -> int:
 
 def _month_precision(table: LinkTable, since: date | None, using: str) -> int:
     """The day rows' links again with their previous day's month instead of the day."""
-    exact = table.model.objects.using(using).filter(grain=DAY, previous_grain=DAY)
+    exact = table.model._default_manager.using(using).filter(
+        grain=DAY, previous_grain=DAY
+    )
     if since is not None:
         exact = exact.filter(day__gte=since)
     query = exact.values(
@@ -276,7 +284,7 @@ def _month_precision(table: LinkTable, since: date | None, using: str) -> int:
 def _month_rows(table: LinkTable, since: date | None, using: str) -> int:
     """Each month's links whose previous day is before the month (or none)."""
     day_rows = (
-        table.model.objects.using(using)
+        table.model._default_manager.using(using)
         .order_by()
         .filter(grain=DAY)
         .annotate(link_month=FirstOfMonth("day"))
@@ -296,7 +304,7 @@ def _month_rows(table: LinkTable, since: date | None, using: str) -> int:
 
 
 def _rebuild(table: LinkTable, since: date | None, using: str) -> int:
-    stale = table.model.objects.using(using)
+    stale = table.model._default_manager.using(using)
     if since is not None:
         stale = stale.filter(
             Q(grain=DAY, day__gte=since) | Q(grain=MONTH, day__gte=since.replace(day=1))
@@ -314,5 +322,5 @@ def chain_steps(
     for table in LINK_TABLES:
         yield (
             table.model.__name__,
-            lambda table=table: _rebuild(table, since, using),
+            partial(_rebuild, table, since, using),
         )

@@ -15,6 +15,8 @@ from datetime import date
 from django.db import connections
 from django.db.models import F, Sum, Value
 
+from ecomanalytics.store.columns import column_name
+
 from .dimensions import DAY, MONTH
 from .inserts import execute_insert, insert_select
 from .models import (
@@ -54,18 +56,14 @@ LEVELS = {
 }
 
 
-def _column(model: type, name: str) -> str:
-    return model._meta.get_field(name).column
-
-
 def _statements(quote: Callable[[str], str]) -> Iterator[str]:
     cohort = quote(CustomerCohort._meta.db_table)
     active = quote(ActiveMonth._meta.db_table)
     categories = quote(AcquisitionCategory._meta.db_table)
-    member = quote(_column(ActiveMonth, "member"))
-    customer = quote(_column(CustomerCohort, "customer"))
+    member = quote(column_name(ActiveMonth, "member"))
+    customer = quote(column_name(CustomerCohort, "customer"))
     columns = ", ".join(
-        quote(_column(CohortCell, name))
+        quote(column_name(CohortCell, name))
         for name in (
             "cohort_by",
             "grain",
@@ -86,7 +84,7 @@ def _statements(quote: Callable[[str], str]) -> Iterator[str]:
             joins = ""
             if category != "NULL":
                 joins = (
-                    f" JOIN {categories} a ON a.{quote(_column(AcquisitionCategory, 'member'))}"
+                    f" JOIN {categories} a ON a.{quote(column_name(AcquisitionCategory, 'member'))}"
                     f" = c.{customer}"
                 )
             where = f"c.{quote(anchor_day)} IS NOT NULL"

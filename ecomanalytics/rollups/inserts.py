@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.db import connections
 from django.db.models import Model, QuerySet
 
+from ecomanalytics.store.columns import column_name, concrete_field
 
-def execute_insert(using: str, statement: str, params: Sequence[object] = ()) -> int:
+if TYPE_CHECKING:
+    # A value the database driver adapts to SQL: named by django-stubs only.
+    from django.db.backends.utils import _SQLType as SqlParam
+
+
+def execute_insert(using: str, statement: str, params: Sequence[SqlParam] = ()) -> int:
     """Run one INSERT statement; the rows it wrote (0 when the driver cannot tell)."""
     with connections[using].cursor() as cursor:
         cursor.execute(statement, params)
@@ -33,7 +40,8 @@ def insert_select(
     connection = connections[using]
     quote = connection.ops.quote_name
     names = list(source.query.values_select) + list(source.query.annotation_select)
-    fields = [model._meta.get_field(renamed.get(name, name)) for name in names]
+    targets = [renamed.get(name, name) for name in names]
+    fields = [concrete_field(model, target) for target in targets]
     sql, params = source.query.get_compiler(using).as_sql()
     name_of_field = {
         field.name: name for field, name in zip(fields, names, strict=True)
@@ -45,7 +53,7 @@ def insert_select(
     ]
     statement = (
         f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"({', '.join(quote(column_name(model, target)) for target in targets)}) "
         f"SELECT {', '.join(quote(name) for name in names)} FROM ({sql}) rollup_source"
     )
     if order:

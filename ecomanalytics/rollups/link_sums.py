@@ -16,6 +16,7 @@ querysets cost more Python time (about 10 ms) than the database spent answering.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -27,6 +28,9 @@ from ecomanalytics.store.models import Category
 
 from .dimensions import DAY, MONTH, level_values, span_ranges
 from .models import CustomerLinks, ProductLinks
+
+if TYPE_CHECKING:
+    from .inserts import SqlParam
 
 
 def customers_per_window(
@@ -61,7 +65,7 @@ def buyers_per_product(
     return {product: buyers for (_, product), buyers in sums.items()}
 
 
-def _level(filters: MetricFilters) -> tuple[list[str] | None, list[object]]:
+def _level(filters: MetricFilters) -> tuple[list[str] | None, list[SqlParam]]:
     """The conditions selecting the filters' level (dimensions.matching's rows)."""
     values = level_values(filters)
     if values is None:
@@ -69,20 +73,42 @@ def _level(filters: MetricFilters) -> tuple[list[str] | None, list[object]]:
     return [f"{column} = %s" for column in values], list(values.values())
 
 
+# Overloaded: the sums are per window and value of the key column (an id), or per
+# window alone (None) without one.
+@overload
 def _sums(
     model: type[Model],
     level: list[str],
-    level_params: list[object],
+    level_params: list[SqlParam],
+    windows: dict[str, Window],
+    key: None,
+) -> dict[tuple[str, None], int]: ...
+
+
+@overload
+def _sums(
+    model: type[Model],
+    level: list[str],
+    level_params: list[SqlParam],
+    windows: dict[str, Window],
+    key: str,
+) -> dict[tuple[str, int], int]: ...
+
+
+def _sums(
+    model: type[Model],
+    level: list[str],
+    level_params: list[SqlParam],
     windows: dict[str, Window],
     key: str | None,
-) -> dict[tuple[str, object], int]:
+) -> dict[tuple[str, Any], int]:  # the key as the cursor returns it
     connection = _connection(model)
     table = connection.ops.quote_name(model._meta.db_table)
     key_column = key or "NULL"
     where = " AND ".join(level)
     day = connection.ops.adapt_datefield_value
     parts: list[str] = []
-    params: list[object] = []
+    params: list[SqlParam] = []
     select = f"SELECT %s AS link_window, {key_column} AS link_key, links FROM {table}"
     for name, window in windows.items():
         month_start = window.start.replace(day=1)

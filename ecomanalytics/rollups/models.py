@@ -26,18 +26,42 @@ Grains, and why (docs/metrics.md, "Roll-ups"):
   (customer, active month), and `customers`/`buyers` are counted on the raw tables.
 """
 
+from collections.abc import Callable
+from typing import Final, TypedDict
+
 from django.db import models
 
 from ecomanalytics.store.models import Category, Customer, Product
 
-MONEY_SUM = {"max_digits": 20, "decimal_places": 2}
+# TypedDicts, so that mypy checks the keywords they spread into the fields (as
+# store.models.MONEY does).
+
+
+class _MoneySum(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+class _Loose(TypedDict):
+    on_delete: Callable[..., None]
+    db_constraint: bool
+    related_name: str
+
+
+class _Unindexed(_Loose):
+    db_index: bool
+
+
+MONEY_SUM: Final = _MoneySum(max_digits=20, decimal_places=2)
 # Roll-up rows point at the shop's rows without constraints: they are rebuilt from
 # them, never edited, and a constraint would only slow the bulk INSERT ... SELECT.
-LOOSE = {"on_delete": models.DO_NOTHING, "db_constraint": False, "related_name": "+"}
+LOOSE: Final = _Loose(
+    on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+)
 # Without an index of its own: the tables' composite indexes lead with the grouping
 # level, and a single-column index only tempts PostgreSQL's planner into nested loops
 # over whole levels (89 ms instead of 2 ms for a category's top products).
-UNINDEXED = LOOSE | {"db_index": False}
+UNINDEXED: Final = _Unindexed(**LOOSE, db_index=False)
 # The value of a collapsed dimension in the roll-up rows that add up all its values.
 ALL = "*"
 DIMENSIONS = ("traffic_source", "device", "country")

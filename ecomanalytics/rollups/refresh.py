@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import combinations
+from typing import TypeVar, overload
 
 from django.apps import apps
 from django.db import connections, transaction
@@ -39,7 +40,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Coalesce
 from tqdm import tqdm
 
@@ -116,13 +117,30 @@ def _day_first(rows: QuerySet) -> QuerySet:
     most comparisons end at the first column. The session facts of 2.9M sessions
     took 16.3 s grouped (dimensions, day) and 6.4 s grouped (day, dimensions)."""
     query = rows.query
-    query.group_by = tuple(
-        sorted(
-            query.group_by,
-            key=lambda column: getattr(column, "refs", None) != "day",
-        )
-    )
+    if query.group_by is None or query.group_by is True:
+        # values() then annotate() always set a tuple; sorted() raised this too.
+        raise TypeError("the rows are not grouped by columns")
+    query.group_by = _day_column_first(query.group_by)
     return rows
+
+
+_Column = TypeVar("_Column")
+
+
+# Overloaded: Query.group_by holds expressions or column names, never a mix, and
+# the reordered columns must keep that type to be assigned back.
+@overload
+def _day_column_first(columns: Sequence[Combinable]) -> tuple[Combinable, ...]: ...
+
+
+@overload
+def _day_column_first(columns: Sequence[str]) -> tuple[str, ...]: ...
+
+
+def _day_column_first(columns: Sequence[_Column]) -> tuple[_Column, ...]:
+    return tuple(
+        sorted(columns, key=lambda column: getattr(column, "refs", None) != "day")
+    )
 
 
 def _order_days(since: date | None) -> QuerySet:
@@ -423,7 +441,7 @@ def _rebuild_day_table(
     Each INSERT appends one range of primary keys, so a level's rows are read back as
     that range (a range scan, not a scan of the growing table).
     """
-    table = model.objects.using(using).order_by()
+    table = model._default_manager.using(using).order_by()
     stale = table
     if since is not None:
         stale = stale.filter(
@@ -536,7 +554,9 @@ def _stale_members(since_at: datetime, using: str) -> Iterator[RawSQL]:
 def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], int]]]:
     for model, rows in DAY_TABLES:
 
-        def rebuild(model: type[Model] = model, rows=rows) -> int:
+        def rebuild(
+            model: type[Model] = model, rows: Callable[..., QuerySet] = rows
+        ) -> int:
             return _rebuild_day_table(model, rows, since, using)
 
         yield model.__name__, rebuild

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from ecomanalytics.periods import local_date
@@ -69,7 +69,7 @@ def _refresh(using: str) -> None:
     refresh_rollups(since=None if day == EVERYTHING else day, using=using)
 
 
-def _remember_previous(sender: type, instance: Any, **kwargs: Any) -> None:
+def _remember_previous(sender: type[Model], instance: Any, **kwargs: Any) -> None:
     """Keep the stored time (or category) of an edited row: the old day changes too."""
     if instance.pk is None:
         return
@@ -80,7 +80,9 @@ def _remember_previous(sender: type, instance: Any, **kwargs: Any) -> None:
     }
     field = fields[sender]
     instance._rollups_previous = (
-        sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
+        sender._default_manager.filter(pk=instance.pk)
+        .values_list(field, flat=True)
+        .first()
     )
 
 
@@ -167,7 +169,7 @@ def connect_refresh_signals() -> None:
     rows_loaded.connect(
         _when_enabled(_load_committed), weak=False, dispatch_uid="rollups:load"
     )
-    handlers = {
+    handlers: dict[type[Model], Callable[..., None]] = {
         Order: _order_changed,
         OrderItem: _line_changed,
         Customer: _customer_changed,

@@ -61,7 +61,7 @@ def built_settings_of(using: str) -> dict[str, str] | None:
 def raw_fingerprint(using: str = "default") -> dict[str, int]:
     """The highest id of each raw table (0 when empty): one index probe each."""
     return {
-        name: model.objects.using(using)
+        name: model._default_manager.using(using)
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -23,6 +23,9 @@ from ecomanalytics.store.tests.factories import (
     ProductFactory,
     WebSessionFactory,
 )
+
+if TYPE_CHECKING:  # the protocol of @action's methods exists in the stubs only
+    from rest_framework.decorators import ViewSetAction
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,10 @@ def metric_routes() -> list[MetricRoute]:
     for _prefix, viewset, basename in router.registry:
         if not issubclass(viewset, MetricViewSet):
             continue
-        for action in viewset.get_extra_actions():
+        # get_extra_actions() returns the @action methods; the stubs type them as
+        # plain views, without the attributes @action gives them.
+        actions = cast("list[ViewSetAction[Any]]", viewset.get_extra_actions())
+        for action in actions:
             if action.detail or "get" not in action.mapping:
                 continue
             routes.append(MetricRoute(basename, action.url_path, action.url_name))

@@ -161,14 +161,23 @@ RAW_ORDER_TABLES = (Order._meta.db_table, OrderItem._meta.db_table)
 def single_filters() -> list[MetricFilters]:
     countries = sorted(set(Customer.objects.values_list("country", flat=True)))
     categories = list(Category.objects.values_list("name", flat=True))
-    window = {"start": date(2025, 2, 14), "end": date(2025, 9, 9)}
+    start, end = date(2025, 2, 14), date(2025, 9, 9)
     return [
-        MetricFilters(**window),
+        MetricFilters(start=start, end=end),
         MetricFilters(),
-        *(MetricFilters(**window, source=value) for value in TrafficSource.values),
-        *(MetricFilters(**window, device=value) for value in Device.values),
-        *(MetricFilters(**window, country=value) for value in countries[:4]),
-        *(MetricFilters(**window, category=value) for value in categories[:4]),
+        *(
+            MetricFilters(start=start, end=end, source=value)
+            for value in TrafficSource.values
+        ),
+        *(MetricFilters(start=start, end=end, device=value) for value in Device.values),
+        *(
+            MetricFilters(start=start, end=end, country=value)
+            for value in countries[:4]
+        ),
+        *(
+            MetricFilters(start=start, end=end, category=value)
+            for value in categories[:4]
+        ),
         MetricFilters(start=date(2025, 3, 1), category="nothing-matches"),
     ]
 

@@ -216,9 +216,13 @@ def test_rolled_up_answers_at_a_month_boundary(month_edges):
 
     # then: the 23:59 order is January's; the refunded order counts in no revenue
     assert summary.current == KpiFigures(
+        start=date(2025, 2, 1),
+        end=date(2025, 2, 28),
         revenue=Decimal("10.00"),
         orders=1,
         average_order_value=Decimal("10.00"),
+        completed_orders=1,
+        all_orders=2,
         completion_rate=0.5,
         customers=1,
     )

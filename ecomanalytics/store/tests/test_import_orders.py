@@ -186,16 +186,24 @@ def test_imported_orders_give_the_hand_computed_kpis_and_cohorts():
         end=date(2025, 2, 28),
         currency="USD",
         current=KpiFigures(
+            start=date(2025, 2, 1),
+            end=date(2025, 2, 28),
             revenue=Decimal("28.50"),
             orders=1,
             average_order_value=Decimal("28.50"),
-            completion_rate=0.3333,  # 1 / 3, rounded to 4 places by kpi
+            completed_orders=1,
+            all_orders=3,
+            completion_rate=1 / 3,  # unrounded
             customers=1,
         ),
         previous=KpiFigures(
+            start=date(2025, 1, 4),
+            end=date(2025, 1, 31),
             revenue=Decimal("49.30"),
             orders=1,
             average_order_value=Decimal("49.30"),
+            completed_orders=0,
+            all_orders=1,
             completion_rate=0.0,
             customers=1,
         ),
@@ -203,8 +211,12 @@ def test_imported_orders_give_the_hand_computed_kpis_and_cohorts():
     # C-1 first buys in January and only cancels in February; C-2 buys in February
     # and again in March (shipped); C-3 only has a refunded order: no cohort.
     assert cohorts == [
-        CohortRetention(cohort=date(2025, 1, 1), size=1, retention=[1.0, 0.0, 0.0]),
-        CohortRetention(cohort=date(2025, 2, 1), size=1, retention=[1.0, 1.0, 0.0]),
+        CohortRetention(
+            cohort=date(2025, 1, 1), size=1, active=[1, 0, 0], retention=[1.0, 0.0, 0.0]
+        ),
+        CohortRetention(
+            cohort=date(2025, 2, 1), size=1, active=[1, 1, 0], retention=[1.0, 1.0, 0.0]
+        ),
     ]
 
 

@@ -225,8 +225,12 @@ def test_the_seed_folder_gives_the_hand_computed_cohorts_and_conversion():
     # then: user 1 first buys in January, cancels in February, buys in March;
     # user 2 buys once in February; user 3 only has a pending order
     assert cohorts == [
-        CohortRetention(cohort=date(2025, 1, 1), size=1, retention=[1.0, 0.0, 1.0]),
-        CohortRetention(cohort=date(2025, 2, 1), size=1, retention=[1.0, 0.0, 0.0]),
+        CohortRetention(
+            cohort=date(2025, 1, 1), size=1, active=[1, 0, 1], retention=[1.0, 0.0, 1.0]
+        ),
+        CohortRetention(
+            cohort=date(2025, 2, 1), size=1, active=[1, 0, 0], retention=[1.0, 0.0, 0.0]
+        ),
     ]
     assert january == Conversion(
         start=date(2025, 1, 1),
