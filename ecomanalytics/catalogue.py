@@ -58,6 +58,9 @@ class MetricDefinition:
     filters: tuple[str, ...] = ORDER_FILTERS
     filter_rules: str = ""  # how each accepted filter applies
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    # The figures a response reports that a reader sees on their own (the KPI
+    # cards): response key -> its one-line definition.
+    figures: dict[str, str] = field(default_factory=dict)
 
     def description(self) -> str:
         """The endpoint's OpenAPI description: the whole definition, in prose."""
@@ -84,6 +87,9 @@ class MetricDefinition:
         ]
         if self.filter_rules:
             lines[-1] += " " + self.filter_rules
+        if self.figures:
+            lines.append("")
+            lines += [f"- `{key}`: {text}" for key, text in self.figures.items()]
         if self.parameters:
             lines += [
                 "",

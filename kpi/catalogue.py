@@ -56,6 +56,24 @@ SUMMARY = MetricDefinition(
         "average order value 60.00, completion rate 1 ÷ 6."
     ),
     filter_rules=ORDER_FILTER_RULES,
+    figures={
+        "revenue": (
+            "Sum of quantity × unit price over the lines of revenue orders (paid, "
+            "shipped or completed) placed in the period. With a category filter, "
+            "only that category's lines."
+        ),
+        "orders": "Revenue orders (paid, shipped or completed) placed in the period.",
+        "average_order_value": (
+            "Revenue ÷ orders in the period; 0 when there are no orders."
+        ),
+        "completion_rate": (
+            "Completed orders ÷ all orders placed in the period, whatever their "
+            "status (cancelled and refunded included); unknown without orders."
+        ),
+        "customers": (
+            "Distinct customers with at least one revenue order placed in the period."
+        ),
+    },
 )
 
 REVENUE = MetricDefinition(
