@@ -522,14 +522,15 @@ def test_built_rollups_are_refreshed_once_from_the_first_day_touched(
     monkeypatch: pytest.MonkeyPatch, settings, django_capture_on_commit_callbacks
 ):
     # given roll-ups switched on and built once, and a recorder in place of the refresh
-    from ecomanalytics.rollups import refresh as rollup_refresh
+    from ecomanalytics.rollups import signals as rollup_signals
     from ecomanalytics.rollups.refresh import refresh_rollups
 
     settings.ROLLUPS_ENABLED = True
     refresh_rollups()
     calls: list[dict] = []
+    # the roll-ups hear of the load through store.loads.rows_loaded
     monkeypatch.setattr(
-        rollup_refresh, "refresh_rollups", lambda **kwargs: calls.append(kwargs)
+        rollup_signals, "refresh_rollups", lambda **kwargs: calls.append(kwargs)
     )
 
     # when
@@ -537,4 +538,4 @@ def test_built_rollups_are_refreshed_once_from_the_first_day_touched(
         import_orders_file(FIXTURES / "orders_generic.csv")
 
     # then: A-1001 at 23:59 on January 31, local time, is the first day touched
-    assert calls == [{"since": date(2025, 1, 31)}]
+    assert calls == [{"since": date(2025, 1, 31), "using": "default"}]
