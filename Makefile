@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup browser run test test-sqlite test-postgres lint format bench clean
+.PHONY: setup browser run test test-sqlite test-postgres lint format bench clean npm-setup lint-js test-js
 
 setup: $(VENV)/.installed
 
@@ -27,15 +27,29 @@ run: setup
 	DEBUG=1 $(PY) manage.py prepare_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-lint: setup
+lint: setup lint-js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The dashboard's JavaScript: biome (pinned in package.json, package-lock.json) and
+# node's own test runner on the pure modules; needs Node 20+ and npm.
+npm-setup: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint-js: npm-setup
+	npx --no-install biome check
+
+test-js: npm-setup
+	node --test ecomanalytics/dashboard/tests/js/
 
 format: setup
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: setup browser lint test-sqlite test-postgres
+test: setup browser lint test-js test-sqlite test-postgres
 
 test-sqlite: setup
 	@echo "== test suite on SQLite =="
@@ -49,4 +63,4 @@ bench: setup
 	DEBUG=1 $(PY) manage.py bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3* staticfiles test-artifacts

@@ -234,8 +234,21 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     # when they sign in
     log_in(page, live_server.url)
 
-    # then every chart draws the whole data span
+    # then they see the last 30 complete days, empty for this 2025 shop
+    page.wait_for_function(
+        """() => document.querySelector('[data-chart="summary"]')
+            .dataset.state === "empty" """
+    )
+    assert page.get_by_label("Date range").input_value() == "last_30"
+    assert page.locator("#range-summary").inner_text().startswith("Last 30 days: ")
+    assert (
+        page.locator("#range-summary").inner_text().endswith(" (30 days, to yesterday)")
+    )
+
+    # and all time is one click away, drawing every chart over the whole data span
+    page.get_by_role("button", name="Show all time").click()
     wait_until_drawn(page)
+    assert page.url == live_server.url + "/?range=all"
     assert {
         name: kpi(page, name)
         for name in (
@@ -255,13 +268,17 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     }
     assert page.locator("#freshness").inner_text() == "Data through Apr 10, 2025"
     assert page.locator("#range-summary").inner_text() == (
-        "All time: Jan 10, 2025 \u2013 Apr 10, 2025"
+        "All time: Jan 10, 2025 \u2013 Apr 10, 2025 (91 days)"
     )
     assert page.locator(".heatmap tbody tr").count() == 2  # cohorts 2025-01, 2025-03
     csv_link = page.locator('[data-chart="revenue"] [data-csv]')
     assert (
         csv_link.get_attribute("href")
         == "/api/kpi/revenue/?granularity=month&format=csv"
+    )
+    # the empty 91 days before the data are no comparison
+    assert page.locator('[data-kpi="revenue"] .kpi-delta').inner_text() == (
+        "no earlier data"
     )
 
     # and names from the data are text, never markup
@@ -283,7 +300,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     )
     wait_until_drawn(page)
     assert kpi(page, "orders") == "2"
-    assert page.url == live_server.url + "/?source=organic"
+    assert page.url == live_server.url + "/?range=all&source=organic"
     assert csv_link.get_attribute("href") == (
         "/api/kpi/revenue/?source=organic&granularity=month&format=csv"
     )
@@ -297,7 +314,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     assert kpi(page, "revenue") == "$160.00"
 
     # and on a phone the cards stack, nothing but the heat-map scrolls sideways
-    page.get_by_role("button", name="Reset filters").click()
+    page.get_by_label("Traffic source", exact=True).select_option("")
     page.wait_for_function(
         """() => document.querySelector('[data-kpi="revenue"] .kpi-value')
             .textContent === "$320.00" """
@@ -374,7 +391,7 @@ def test_empty_and_failed_panels_say_so(
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (
-        "Custom range: Jan 1, 2020 \u2013 Jan 31, 2020"
+        "Custom range: Jan 1, 2020 \u2013 Jan 31, 2020 (31 days)"
     )
     screenshot(page, "dashboard-empty-1440.png")
     # and the only complaint is the browser's note about the failed request
