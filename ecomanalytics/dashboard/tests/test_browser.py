@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from ecomanalytics.periods import today as shop_today
 from ecomanalytics.store.tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -205,11 +207,11 @@ def wait_until_drawn(page: Any) -> None:
     )
 
 
-def screenshot(page: Any, name: str) -> None:
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
     # From the top, so the sticky header sits where a visitor sees it.
     page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def log_in(page: Any, base_url: str, next_path: str = "/") -> None:
@@ -217,6 +219,9 @@ def log_in(page: Any, base_url: str, next_path: str = "/") -> None:
     page.get_by_label("Password").fill("owner-password")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base_url + next_path)
+
+
+KPIS = ("revenue", "orders", "average_order_value", "completion_rate", "customers")
 
 
 def kpi(page: Any, name: str) -> str:
@@ -399,4 +404,203 @@ def test_empty_and_failed_panels_say_so(
         "error: Failed to load resource: the server responded with a status of 500 "
         "(Internal Server Error)"
     ]
+    assert problems["pageerror"] == []
+
+
+MONTHS = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+
+
+def local_noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@pytest.fixture
+def recent_shop(transactional_db: None) -> date:
+    """Orders in the last 30 complete days, the 30 before them, and today."""
+    today = shop_today()
+    shoe = ProductFactory(sku="SKU-1", name="Trail shoe")
+    ada = CustomerFactory(country="US")
+    ben = CustomerFactory(country="US")
+    for customer, days_ago, status, price, source in [
+        (ada, 0, "paid", "40.00", "organic"),  # today: the current month is partial
+        (ben, 5, "completed", "100.00", "direct"),
+        (ada, 10, "paid", "50.00", "organic"),
+        (ada, 40, "completed", "100.00", "organic"),  # the 30 days before
+    ]:
+        OrderFactory(
+            customer=customer,
+            placed_at=local_noon(today - timedelta(days=days_ago)),
+            status=status,
+            traffic_source=source,
+            device="desktop",
+            lines=[(shoe, 1, price)],
+        )
+    for days_ago, source, events in [
+        (5, "direct", ["product_view", "add_to_cart", "purchase"]),
+        (6, "direct", ["product_view"]),
+        (10, "organic", ["product_view", "purchase"]),
+    ]:
+        WebSessionFactory(
+            started_at=local_noon(today - timedelta(days=days_ago)),
+            traffic_source=source,
+            events=[
+                (event, local_noon(today - timedelta(days=days_ago)))
+                for event in events
+            ],
+        )
+    User.objects.create_user(username="owner", password="owner-password", is_staff=True)
+    return today
+
+
+def delta(page: Any, name: str) -> str:
+    return page.locator(f'[data-kpi="{name}"] .kpi-delta').inner_text()
+
+
+def test_numbers_compare_like_with_like(
+    recent_shop: date, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    today = recent_shop
+    metric_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            "/api/" in request.url
+            and "/api/filters/" not in request.url
+            and metric_requests.append(request.url)
+        ),
+    )
+
+    # given the default view: the last 30 complete days against the 30 before
+    page.goto(live_server.url + "/")
+    log_in(page, live_server.url)
+    wait_until_drawn(page)
+
+    # then the cards compare whole days with whole days (today's order is left out)
+    assert {name: (kpi(page, name), delta(page, name)) for name in KPIS} == {
+        "revenue": ("$150.00", "▲ 50.0% vs previous"),
+        "orders": ("2", "▲ 100.0% vs previous"),
+        "average_order_value": ("$75.00", "▼ 25.0% vs previous"),
+        "completion_rate": ("50.0%", "▼ 50.0 pts vs previous"),
+        "customers": ("2", "▲ 100.0% vs previous"),
+    }
+
+    # when the traffic source is Direct
+    page.get_by_label("Traffic source", exact=True).select_option("direct")
+    wait_until_drawn(page)
+
+    # then the conversion panel names the source, not "All sources"
+    assert page.locator('[data-chart="conversion"] [data-overall]').inner_text() == (
+        "Direct: 50.00% of 2 sessions converted"
+    )
+    assert page.locator("#filter-summary").inner_text() == (
+        "Filtered to Traffic source: Direct"
+    )
+    # and a previous period without a direct order is no comparison
+    assert delta(page, "revenue") == "no earlier data"
+    assert delta(page, "completion_rate") == "no earlier data"
+
+    # when the range is this month and the eleven before
+    page.get_by_label("Traffic source", exact=True).select_option("")
+    page.get_by_label("Date range").select_option("last_12_months")
+    wait_until_drawn(page)
+
+    # then the month still running is marked partial with its days, without hovering
+    month = f"{MONTHS[today.month - 1]} {today.year}"
+    days = f"{MONTHS[today.month - 1]} 1\u2013{today.day}, partial"
+    assert page.locator('[data-chart="revenue"] [data-partial-note]').inner_text() == (
+        f"Dashed, not comparable yet: {days} (the period has not ended or is cut "
+        "by the date range)."
+    )
+    # and growth leaves it out until asked
+    growth_note = page.locator('[data-chart="growth"] [data-partial-note]')
+    assert growth_note.inner_text() == f"Not drawn: {month} ({days})."
+    page.get_by_label("Show incomplete months").check()
+    assert growth_note.is_hidden()
+    assert "partial=show" in page.url
+    assert page.locator('[data-chart="growth"]').get_attribute("data-state") == "ready"
+
+    # when a bookmarked range ends before it starts
+    metric_requests.clear()
+    page.goto(live_server.url + "/?start=2025-02-01&end=2025-01-01")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-chart]')].every(
+            card => card.dataset.state === "invalid")"""
+    )
+
+    # then the form says so once, and no metric is asked for
+    assert page.locator("#f-dates-error").inner_text() == (
+        "The end date must be on or after the start date."
+    )
+    assert page.locator(".chart-state-text:visible").count() == 0
+    assert page.locator("#range-summary").inner_text() == (
+        "Custom range: no figures until the dates are fixed"
+    )
+    page.wait_for_timeout(300)
+    assert metric_requests == []
+    assert problems["console"] == []
+    assert problems["http_errors"] == []
+
+
+def test_layout_fits_desktop_and_phone(
+    recent_shop: date, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    page.goto(live_server.url + "/?range=all")
+    log_in(page, live_server.url, "/?range=all")
+    wait_until_drawn(page)
+
+    # at 1440 px the longest date preset is shown whole
+    fits = page.evaluate(
+        """() => {
+            const select = document.getElementById('f-range');
+            const style = getComputedStyle(select);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = style.font;
+            const widest = Math.max(...[...select.options].map(
+                option => context.measureText(option.text).width));
+            // padding on both sides and the drop-down arrow
+            const room = select.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight) - 20;
+            return {widest: Math.ceil(widest), room: Math.floor(room)};
+        }"""
+    )
+    assert fits["widest"] <= fits["room"], fits
+
+    # on a phone every navigation link stays on screen
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(300)
+    nav = page.evaluate(
+        """() => [...document.querySelectorAll('.app-nav a, .app-user button')].map(
+            link => {
+                const box = link.getBoundingClientRect();
+                return [link.textContent.trim(),
+                        box.width > 0 && box.left >= 0 && box.right <= innerWidth];
+            })"""
+    )
+    assert nav == [
+        ["Dashboard", True],
+        ["Admin", True],
+        ["API", True],
+        ["Log out", True],
+    ]
+    # and the cohort table that scrolls sideways says so
+    assert page.locator("[data-scroll-hint]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "dashboard-375-top.png", full_page=False)
+    page.locator("[data-scroll-hint]").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-375-cohorts.png"))
     assert problems["pageerror"] == []
