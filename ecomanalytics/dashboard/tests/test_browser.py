@@ -604,3 +604,49 @@ def test_layout_fits_desktop_and_phone(
     page.locator("[data-scroll-hint]").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "dashboard-375-cohorts.png"))
     assert problems["pageerror"] == []
+
+
+@pytest.mark.parametrize("model", ["order", "websession", "customer", "orderitem"])
+def test_admin_change_lists_fit_a_laptop_screen(
+    transactional_db: None, live_server: Any, browser_page: Any, model: str
+) -> None:
+    page, problems = browser_page
+    # given long values, as a real shop has (generated ids, long e-mail addresses)
+    customer = CustomerFactory(
+        external_id="cust_8f14e45fceea167a5a36dedd4bea2543",
+        email="firstname.lastname.department@subsidiary.example.com",
+    )
+    order = OrderFactory(
+        external_id="#1001-8f14e45fceea167a5a36",
+        customer=customer,
+        lines=[(ProductFactory(sku="SKU-LONG-0001-BLUE-XL"), 2, "1234.50")],
+    )
+    WebSessionFactory(
+        external_id="sess_c9f0f895fb98ab9159f51fd0297e236d", customer=customer
+    )
+    assert order.pk
+    User.objects.create_superuser("owner", password="owner-password")
+
+    # when staff open the change list at 1440 x 900
+    path = f"/admin/store/{model}/"
+    page.goto(f"{live_server.url}/accounts/login/?next={path}")
+    log_in(page, live_server.url, path)
+
+    # then every column is on screen, the last one included: neither the page nor
+    # the admin's result box scrolls sideways
+    layout = page.evaluate(
+        """() => {
+            const box = document.querySelector('.results');
+            const right = Math.min(innerWidth, box.getBoundingClientRect().right);
+            return {
+                scrollsSideways: document.documentElement.scrollWidth > innerWidth,
+                resultsScroll: box.scrollWidth > box.clientWidth,
+                offScreen: [...document.querySelectorAll('#result_list thead th')]
+                    .filter(th => th.getBoundingClientRect().right > right + 1)
+                    .map(th => th.textContent.trim()),
+            };
+        }"""
+    )
+    screenshot(page, f"admin-{model}-1440.png", full_page=False)
+    assert layout == {"scrollsSideways": False, "resultsScroll": False, "offScreen": []}
+    assert problems["pageerror"] == []
