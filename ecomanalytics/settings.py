@@ -182,6 +182,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Enum components named for what they are, not for the field ("ModelEnum").
+    "ENUM_NAME_OVERRIDES": {
+        "ForecastModelEnum": ["ets", "seasonal_naive", "mean", "none"],
+        "TrafficSourceEnum": "ecomanalytics.store.choices.TrafficSource",
+        "DeviceEnum": "ecomanalytics.store.choices.Device",
+        "OrderStatusEnum": "ecomanalytics.store.choices.OrderStatus",
+    },
 }
 
 # Redis when REDIS_URL is set (Django's own backend; needs the redis package),
