@@ -22,7 +22,15 @@ browser:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-run: setup
+# A local .env when there is none: DEBUG=1 and a generated development SECRET_KEY,
+# so `.venv/bin/python manage.py ...` works outside make too (cookiecutter-django's
+# local .env). Production sets its own environment; without a key it refuses to start.
+.env:
+	@printf '# Written by make run for local development only.\nDEBUG=1\nSECRET_KEY=%s\n' \
+		"$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Wrote .env for local development (DEBUG=1, a generated SECRET_KEY)"
+
+run: setup .env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py prepare_demo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

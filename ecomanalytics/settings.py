@@ -206,9 +206,13 @@ CACHES = {
     },
 }
 
+# One console handler, on the root logger. Django's own "django" logger has a console
+# handler too (in DEBUG) and propagates to the root: each of its lines was printed
+# twice. It keeps its level and hands its records to the root's handler only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
