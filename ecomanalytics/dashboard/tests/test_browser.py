@@ -650,3 +650,46 @@ def test_admin_change_lists_fit_a_laptop_screen(
     screenshot(page, f"admin-{model}-1440.png", full_page=False)
     assert layout == {"scrollsSideways": False, "resultsScroll": False, "offScreen": []}
     assert problems["pageerror"] == []
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_api_page_header_shows_the_user_name(
+    transactional_db: None, live_server: Any, browser_page: Any, width: int
+) -> None:
+    page, problems = browser_page
+    # given a user with a long name
+    name = "firstname.lastname@example.com"
+    User.objects.create_user(username=name, password="owner-password", is_staff=True)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    # when they open the browsable API
+    page.goto(f"{live_server.url}/accounts/login/?next=/api/kpi/summary/")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill("owner-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/api/kpi/summary/")
+    screenshot(page, f"api-{width}.png", full_page=False)
+
+    # then the header shows the whole name, inside the window
+    header = page.evaluate(
+        """name => {
+            const node = [...document.querySelectorAll('.navbar *')].find(
+                element => element.children.length === 0
+                    && element.textContent.includes(name));
+            if (!node) return null;
+            const box = node.getBoundingClientRect();
+            const navbar = document.querySelector('.navbar').getBoundingClientRect();
+            const below = [...document.querySelectorAll('.wrapper > .container *')]
+                .filter(element => element.getBoundingClientRect().height > 0);
+            return {
+                // a margin from the window's edge, as the rest of the header has
+                inWindow: box.left >= 8 && box.right <= innerWidth - 8,
+                inHeader: box.bottom <= navbar.bottom,
+                contentBelowHeader: Math.min(...below.map(
+                    element => element.getBoundingClientRect().top)) >= navbar.bottom,
+            };
+        }""",
+        name,
+    )
+    assert header == {"inWindow": True, "inHeader": True, "contentBelowHeader": True}
+    assert problems["pageerror"] == []
