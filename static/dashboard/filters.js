@@ -4,7 +4,7 @@
  */
 
 import { fmtDate } from "./format.js";
-import { DEFAULTS, FILTER_KEYS, rangeError, resolvedWindow } from "./state.js";
+import { choiceLabel, DEFAULTS, FILTER_KEYS, rangeError, resolvedWindow } from "./state.js";
 
 export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
   const form = document.getElementById("filters");
@@ -65,7 +65,14 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     controls.range.value = state.range;
     controls.start.value = start || span()?.start || "";
     controls.end.value = end || span()?.end || "";
-    for (const key of FILTER_KEYS) controls[key].value = state[key];
+    for (const key of FILTER_KEYS) {
+      const select = controls[key];
+      // Before /api/filters/ has answered, a bookmarked value is shown as it is.
+      if (state[key] && ![...select.options].some((option) => option.value === state[key])) {
+        select.add(new Option(choiceLabel(ctx.options, key, state[key]), state[key]));
+      }
+      select.value = state[key];
+    }
     panelControls.granularity.value = state.granularity;
     panelControls.months.value = state.months;
     panelControls.limit.value = state.limit;

@@ -313,8 +313,11 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     # when the view is reloaded (or the bookmark opened)
     page.reload()
 
-    # then it is the same view
+    # then it is the same view, once the filter choices have arrived too
     wait_until_drawn(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#f-source option').length > 2"
+    )
     assert page.get_by_label("Traffic source", exact=True).input_value() == "organic"
     assert kpi(page, "revenue") == "$160.00"
 
@@ -692,4 +695,26 @@ def test_api_page_header_shows_the_user_name(
         name,
     )
     assert header == {"inWindow": True, "inHeader": True, "contentBelowHeader": True}
+    assert problems["pageerror"] == []
+
+
+def test_panels_do_not_wait_for_the_filter_choices(
+    shop: None, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    # given filter choices that never arrive
+    page.route("**/api/filters/", lambda route: route.abort())
+
+    # when a bookmarked, filtered view opens
+    page.goto(live_server.url + "/?range=all&source=organic")
+    log_in(page, live_server.url, "/?range=all&source=organic")
+
+    # then every panel draws, and the filter shows the bookmarked value
+    wait_until_drawn(page)
+    assert kpi(page, "revenue") == "$160.00"
+    assert page.get_by_label("Traffic source", exact=True).input_value() == "organic"
+    assert page.locator("#freshness").inner_text() == "Filter choices unavailable"
+    assert page.locator('[data-chart="conversion"] [data-overall]').inner_text() == (
+        "Organic: 50.00% of 2 sessions converted"
+    )
     assert problems["pageerror"] == []
