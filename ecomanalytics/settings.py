@@ -183,6 +183,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Enum components named for what they are, not for the field ("ModelEnum").
+    "ENUM_NAME_OVERRIDES": {
+        "ForecastModelEnum": ["ets", "seasonal_naive", "mean", "none"],
+        "TrafficSourceEnum": "ecomanalytics.store.choices.TrafficSource",
+        "DeviceEnum": "ecomanalytics.store.choices.Device",
+        "OrderStatusEnum": "ecomanalytics.store.choices.OrderStatus",
+    },
 }
 
 # Redis when REDIS_URL is set (Django's own backend; needs the redis package),
@@ -200,9 +207,13 @@ CACHES = {
     },
 }
 
+# One console handler, on the root logger. Django's own "django" logger has a console
+# handler too (in DEBUG) and propagates to the root: each of its lines was printed
+# twice. It keeps its level and hands its records to the root's handler only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ecomanalytics.api.errors import api_not_found
 
 # The admin's "View site" link (site_url) leads staff back to the dashboard.
 admin.site.site_header = "ecomanalytics admin"
@@ -17,5 +19,7 @@ urlpatterns = [
         "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
     ),
     path("api/", include("ecomanalytics.api.urls")),
+    # Unknown paths under /api/ answer JSON, as the API's other errors do.
+    re_path(r"^api/(?P<unmatched>.*)$", api_not_found, name="api-not-found"),
     path("", include("ecomanalytics.dashboard.urls")),
 ]

@@ -6,7 +6,7 @@ country or category that would match nothing at all.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -46,12 +46,28 @@ class FilterOptionsSerializer(serializers.Serializer):
     rollups_refreshed_at = serializers.DateTimeField(allow_null=True)
 
 
-def _distinct(*columns: QuerySet) -> list[str]:
-    """Sorted distinct non-empty values of one column over several tables (one UNION query)."""
-    # order_by() clears the models' default ordering, which a compound query forbids.
-    first, *others = (column.order_by() for column in columns)
-    values = first.union(*others) if others else first.distinct()
-    return sorted(value for value in values if value)
+# More distinct values than this in one column is not a filter list any more.
+MAX_CHOICES = 500
+
+
+def _distinct(*columns: tuple[type[Model], str]) -> list[str]:
+    """Sorted distinct non-empty values of one column over several tables.
+
+    A loose index scan per column: `WHERE column > previous ORDER BY column LIMIT 1`
+    is one probe of the column's index per distinct value, so a handful of sources
+    among 28.5M web sessions costs a handful of probes, not a DISTINCT over every
+    row (43 s at 1M orders). Each column has an index leading with it.
+    """
+    values: set[str] = set()
+    for model, column in columns:
+        ordered = model._default_manager.order_by(column).values_list(column, flat=True)
+        value = ""
+        for _ in range(MAX_CHOICES):
+            value = ordered.filter(**{f"{column}__gt": value}).first()
+            if value is None:
+                break
+            values.add(value)
+    return sorted(values)
 
 
 def _labelled(values: list[str], choices: type[TrafficSource | Device]) -> list[dict]:
@@ -73,19 +89,10 @@ class FilterOptionsView(APIView):
     )
     def get(self, request: Request) -> Response:
         parse_query(NoParams, request.query_params)
-        sources = _distinct(
-            Order.objects.values_list("traffic_source", flat=True),
-            WebSession.objects.values_list("traffic_source", flat=True),
-        )
-        devices = _distinct(
-            Order.objects.values_list("device", flat=True),
-            WebSession.objects.values_list("device", flat=True),
-        )
-        countries = _distinct(
-            Customer.objects.values_list("country", flat=True),
-            WebSession.objects.values_list("country", flat=True),
-        )
-        categories = _distinct(Category.objects.values_list("name", flat=True))
+        sources = _distinct((Order, "traffic_source"), (WebSession, "traffic_source"))
+        devices = _distinct((Order, "device"), (WebSession, "device"))
+        countries = _distinct((Customer, "country"), (WebSession, "country"))
+        categories = _distinct((Category, "name"))
         span = data_span()
         options = {
             "sources": _labelled(sources, TrafficSource),

@@ -52,25 +52,52 @@ from .models import (
 
 
 class LargeTablePaginator(Paginator):
-    """A paginator that never counts a whole large table.
+    """A paginator that never counts a whole large table, and says so.
 
     Unfiltered on PostgreSQL: the planner's row estimate (pg_class.reltuples), when it
-    is at least COUNT_CAP. Otherwise the rows are counted up to COUNT_CAP only, so the
-    last pages of a huge result are reached by narrowing the filters.
+    is at least COUNT_CAP. Otherwise the rows are counted up to one past COUNT_CAP
+    only, so the last pages of a huge result are reached by narrowing the filters.
+    count_text is what the change list shows: "about 216,000" for an estimate, "more
+    than 10,000" past the cap, the exact number otherwise; never a capped or estimated
+    count dressed as an exact one.
     """
 
     COUNT_CAP = 10_000
 
     @cached_property
     def count(self) -> int:
+        return self._count_and_kind[0]
+
+    @property
+    def count_text(self) -> str:
+        count, kind = self._count_and_kind
+        if kind == "estimate":
+            return f"about {_three_significant_digits(count):,}"
+        if kind == "capped":
+            return f"more than {self.COUNT_CAP:,}"
+        return f"{count:,}"
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self._count_and_kind[1] == "exact"
+
+    @cached_property
+    def _count_and_kind(self) -> tuple[int, str]:
         queryset = self.object_list
-        if isinstance(queryset, QuerySet) and not queryset.query.where:
+        if not isinstance(queryset, QuerySet):
+            return len(queryset), "exact"
+        if not queryset.query.where:
             estimate = _estimated_rows(queryset)
             if estimate >= self.COUNT_CAP:
-                return estimate
-        if isinstance(queryset, QuerySet):
-            return queryset[: self.COUNT_CAP].count()
-        return len(queryset)
+                return estimate, "estimate"
+        counted = queryset[: self.COUNT_CAP + 1].count()
+        return counted, "capped" if counted > self.COUNT_CAP else "exact"
+
+
+def _three_significant_digits(number: int) -> int:
+    """216,120 -> 216,000: an estimate shown no more precise than it is."""
+    digits = len(str(abs(number)))
+    return round(number, -(digits - 3)) if digits > 3 else number
 
 
 def _estimated_rows(queryset: QuerySet) -> int:
@@ -203,10 +230,16 @@ def _indexed_dates_class(queryset_class: type[QuerySet]) -> type[QuerySet]:
 
 
 class IndexedDatesChangeList(ChangeList):
-    """A change list whose queryset answers the date hierarchy from index probes."""
+    """A change list whose queryset answers the date hierarchy from index probes,
+    and whose result count says when it is an estimate or a lower bound."""
 
     def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> Any:
         return with_indexed_dates(super().get_queryset(request, exclude_parameters))
+
+    @property
+    def result_count_text(self) -> str:
+        """The count as the templates show it (templates/admin/store/)."""
+        return getattr(self.paginator, "count_text", f"{self.result_count:,}")
 
 
 class RelatedChoicesFilter(admin.ChoicesFieldListFilter):
@@ -252,11 +285,28 @@ class LargeTableAdmin(admin.ModelAdmin):
 
     paginator = LargeTablePaginator
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ("store/admin.css",)}
+
     list_per_page = 50
     exact_search_fields: tuple[str, ...] = ()
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return IndexedDatesChangeList
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> Any:
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        changelist = context.get("cl") if context else None
+        if isinstance(changelist, IndexedDatesChangeList):
+            # Django's note counts with result_count: "All 10000 selected".
+            context["selection_note_all"] = (
+                f"All {changelist.result_count_text} selected"
+            )
+        return response
 
     def get_search_fields(self, request: HttpRequest) -> tuple[str, ...]:
         return self.exact_search_fields or tuple(self.search_fields)
@@ -366,10 +416,10 @@ def refresh_order_totals(order_ids: Iterable[int]) -> None:
 class CustomerAdmin(LargeTableAdmin):
     list_display = (
         "external_id",
-        "email",
+        "signed_up_at",
         "country",
         "acquisition_channel",
-        "signed_up_at",
+        "email",
     )
     list_filter = (CountryFilter, "acquisition_channel")
     date_hierarchy = "signed_up_at"
@@ -402,14 +452,15 @@ class OrderItemInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(LargeTableAdmin):
+    # What fits beside the filters at 1440 x 900: the total before the customer's
+    # (long) e-mail address; the device is a filter, not a column.
     list_display = (
         "external_id",
         "placed_at",
-        "customer",
         "status",
-        "traffic_source",
-        "device",
         "total",
+        "traffic_source",
+        "customer",
     )
     list_filter = (
         "status",
@@ -500,10 +551,10 @@ class WebSessionAdmin(LargeTableAdmin):
     list_display = (
         "external_id",
         "started_at",
-        "customer",
         "traffic_source",
         "device",
         "country",
+        "customer",
     )
     list_filter = ("traffic_source", "device", CountryFilter)
     date_hierarchy = "started_at"

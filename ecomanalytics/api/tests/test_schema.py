@@ -154,3 +154,21 @@ def test_a_date_outside_the_supported_range_is_a_400(
         "start": ["Date must be between 1900-01-01 and 2100-12-31."],
         "status": 400,
     }
+
+
+def test_enum_components_are_named_for_what_they_hold(
+    openapi: dict[str, Any],
+) -> None:
+    # given drf-spectacular's default, which names an enum after its field
+    # ("model" -> ModelEnum); ENUM_NAME_OVERRIDES names each one
+    # when
+    enums = {
+        name: component["enum"]
+        for name, component in openapi["components"]["schemas"].items()
+        if "enum" in component
+    }
+
+    # then
+    assert enums == {
+        "ForecastModelEnum": ["ets", "seasonal_naive", "mean", "none"],
+    }

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
+from ecomanalytics.periods import today as shop_today
 from ecomanalytics.store.tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -204,11 +206,11 @@ def wait_until_drawn(page: Any) -> None:
     )
 
 
-def screenshot(page: Any, name: str) -> None:
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
     # From the top, so the sticky header sits where a visitor sees it.
     page.evaluate("window.scrollTo(0, 0)")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def log_in(page: Any, base_url: str, next_path: str = "/") -> None:
@@ -216,6 +218,9 @@ def log_in(page: Any, base_url: str, next_path: str = "/") -> None:
     page.get_by_label("Password").fill("owner-password")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base_url + next_path)
+
+
+KPIS = ("revenue", "orders", "average_order_value", "completion_rate", "customers")
 
 
 def kpi(page: Any, name: str) -> str:
@@ -233,8 +238,21 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     # when they sign in
     log_in(page, live_server.url)
 
-    # then every chart draws the whole data span
+    # then they see the last 30 complete days, empty for this 2025 shop
+    page.wait_for_function(
+        """() => document.querySelector('[data-chart="summary"]')
+            .dataset.state === "empty" """
+    )
+    assert page.get_by_label("Date range").input_value() == "last_30"
+    assert page.locator("#range-summary").inner_text().startswith("Last 30 days: ")
+    assert (
+        page.locator("#range-summary").inner_text().endswith(" (30 days, to yesterday)")
+    )
+
+    # and all time is one click away, drawing every chart over the whole data span
+    page.get_by_role("button", name="Show all time").click()
     wait_until_drawn(page)
+    assert page.url == live_server.url + "/?range=all"
     assert {
         name: kpi(page, name)
         for name in (
@@ -254,13 +272,17 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     }
     assert page.locator("#freshness").inner_text() == "Data through Apr 10, 2025"
     assert page.locator("#range-summary").inner_text() == (
-        "All time: Jan 10, 2025 \u2013 Apr 10, 2025"
+        "All time: Jan 10, 2025 \u2013 Apr 10, 2025 (91 days)"
     )
     assert page.locator(".heatmap tbody tr").count() == 2  # cohorts 2025-01, 2025-03
     csv_link = page.locator('[data-chart="revenue"] [data-csv]')
     assert (
         csv_link.get_attribute("href")
         == "/api/kpi/revenue/?granularity=month&format=csv"
+    )
+    # the empty 91 days before the data are no comparison
+    assert page.locator('[data-kpi="revenue"] .kpi-delta').inner_text() == (
+        "no earlier data"
     )
 
     # and names from the data are text, never markup
@@ -282,7 +304,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     )
     wait_until_drawn(page)
     assert kpi(page, "orders") == "2"
-    assert page.url == live_server.url + "/?source=organic"
+    assert page.url == live_server.url + "/?range=all&source=organic"
     assert csv_link.get_attribute("href") == (
         "/api/kpi/revenue/?source=organic&granularity=month&format=csv"
     )
@@ -290,13 +312,16 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     # when the view is reloaded (or the bookmark opened)
     page.reload()
 
-    # then it is the same view
+    # then it is the same view, once the filter choices have arrived too
     wait_until_drawn(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('#f-source option').length > 2"
+    )
     assert page.get_by_label("Traffic source", exact=True).input_value() == "organic"
     assert kpi(page, "revenue") == "$160.00"
 
     # and on a phone the cards stack, nothing but the heat-map scrolls sideways
-    page.get_by_role("button", name="Reset filters").click()
+    page.get_by_label("Traffic source", exact=True).select_option("")
     page.wait_for_function(
         """() => document.querySelector('[data-kpi="revenue"] .kpi-value')
             .textContent === "$320.00" """
@@ -373,7 +398,7 @@ def test_empty_and_failed_panels_say_so(
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (
-        "Custom range: Jan 1, 2020 \u2013 Jan 31, 2020"
+        "Custom range: Jan 1, 2020 \u2013 Jan 31, 2020 (31 days)"
     )
     screenshot(page, "dashboard-empty-1440.png")
     # and the only complaint is the browser's note about the failed request
@@ -381,4 +406,314 @@ def test_empty_and_failed_panels_say_so(
         "error: Failed to load resource: the server responded with a status of 500 "
         "(Internal Server Error)"
     ]
+    assert problems["pageerror"] == []
+
+
+MONTHS = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+
+
+def local_noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@pytest.fixture
+def recent_shop(transactional_db: None) -> date:
+    """Orders in the last 30 complete days, the 30 before them, and today."""
+    today = shop_today()
+    shoe = ProductFactory(sku="SKU-1", name="Trail shoe")
+    ada = CustomerFactory(country="US")
+    ben = CustomerFactory(country="US")
+    for customer, days_ago, status, price, source in [
+        (ada, 0, "paid", "40.00", "organic"),  # today: the current month is partial
+        (ben, 5, "completed", "100.00", "direct"),
+        (ada, 10, "paid", "50.00", "organic"),
+        (ada, 40, "completed", "100.00", "organic"),  # the 30 days before
+    ]:
+        OrderFactory(
+            customer=customer,
+            placed_at=local_noon(today - timedelta(days=days_ago)),
+            status=status,
+            traffic_source=source,
+            device="desktop",
+            lines=[(shoe, 1, price)],
+        )
+    for days_ago, source, events in [
+        (5, "direct", ["product_view", "add_to_cart", "purchase"]),
+        (6, "direct", ["product_view"]),
+        (10, "organic", ["product_view", "purchase"]),
+    ]:
+        WebSessionFactory(
+            started_at=local_noon(today - timedelta(days=days_ago)),
+            traffic_source=source,
+            events=[
+                (event, local_noon(today - timedelta(days=days_ago)))
+                for event in events
+            ],
+        )
+    User.objects.create_user(username="owner", password="owner-password", is_staff=True)
+    return today
+
+
+def delta(page: Any, name: str) -> str:
+    return page.locator(f'[data-kpi="{name}"] .kpi-delta').inner_text()
+
+
+def test_numbers_compare_like_with_like(
+    recent_shop: date, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    today = recent_shop
+    metric_requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            "/api/" in request.url
+            and "/api/filters/" not in request.url
+            and metric_requests.append(request.url)
+        ),
+    )
+
+    # given the default view: the last 30 complete days against the 30 before
+    page.goto(live_server.url + "/")
+    log_in(page, live_server.url)
+    wait_until_drawn(page)
+
+    # then the cards compare whole days with whole days (today's order is left out)
+    assert {name: (kpi(page, name), delta(page, name)) for name in KPIS} == {
+        "revenue": ("$150.00", "▲ 50.0% vs previous"),
+        "orders": ("2", "▲ 100.0% vs previous"),
+        "average_order_value": ("$75.00", "▼ 25.0% vs previous"),
+        "completion_rate": ("50.0%", "▼ 50.0 pts vs previous"),
+        "customers": ("2", "▲ 100.0% vs previous"),
+    }
+
+    # when the traffic source is Direct
+    page.get_by_label("Traffic source", exact=True).select_option("direct")
+    wait_until_drawn(page)
+
+    # then the conversion panel names the source, not "All sources"
+    assert page.locator('[data-chart="conversion"] [data-overall]').inner_text() == (
+        "Direct: 50.00% of 2 sessions converted"
+    )
+    assert page.locator("#filter-summary").inner_text() == (
+        "Filtered to Traffic source: Direct"
+    )
+    # and a previous period without a direct order is no comparison
+    assert delta(page, "revenue") == "no earlier data"
+    assert delta(page, "completion_rate") == "no earlier data"
+
+    # when the range is this month and the eleven before
+    page.get_by_label("Traffic source", exact=True).select_option("")
+    page.get_by_label("Date range").select_option("last_12_months")
+    wait_until_drawn(page)
+
+    # then the month still running is marked partial with its days, without hovering
+    month = f"{MONTHS[today.month - 1]} {today.year}"
+    days = f"{MONTHS[today.month - 1]} 1\u2013{today.day}, partial"
+    assert page.locator('[data-chart="revenue"] [data-partial-note]').inner_text() == (
+        f"Dashed, not comparable yet: {days} (the period has not ended or is cut "
+        "by the date range)."
+    )
+    # and growth leaves it out until asked
+    growth_note = page.locator('[data-chart="growth"] [data-partial-note]')
+    assert growth_note.inner_text() == f"Not drawn: {month} ({days})."
+    page.get_by_label("Show incomplete months").check()
+    assert growth_note.is_hidden()
+    assert "partial=show" in page.url
+    assert page.locator('[data-chart="growth"]').get_attribute("data-state") == "ready"
+
+    # when a bookmarked range ends before it starts
+    metric_requests.clear()
+    page.goto(live_server.url + "/?start=2025-02-01&end=2025-01-01")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-chart]')].every(
+            card => card.dataset.state === "invalid")"""
+    )
+
+    # then the form says so once, and no metric is asked for
+    assert page.locator("#f-dates-error").inner_text() == (
+        "The end date must be on or after the start date."
+    )
+    assert page.locator(".chart-state-text:visible").count() == 0
+    assert page.locator("#range-summary").inner_text() == (
+        "Custom range: no figures until the dates are fixed"
+    )
+    page.wait_for_timeout(300)
+    assert metric_requests == []
+    assert problems["console"] == []
+    assert problems["http_errors"] == []
+
+
+def test_layout_fits_desktop_and_phone(
+    recent_shop: date, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    page.goto(live_server.url + "/?range=all")
+    log_in(page, live_server.url, "/?range=all")
+    wait_until_drawn(page)
+
+    # at 1440 px the longest date preset is shown whole
+    fits = page.evaluate(
+        """() => {
+            const select = document.getElementById('f-range');
+            const style = getComputedStyle(select);
+            const context = document.createElement('canvas').getContext('2d');
+            context.font = style.font;
+            const widest = Math.max(...[...select.options].map(
+                option => context.measureText(option.text).width));
+            // padding on both sides and the drop-down arrow
+            const room = select.clientWidth - parseFloat(style.paddingLeft)
+                - parseFloat(style.paddingRight) - 20;
+            return {widest: Math.ceil(widest), room: Math.floor(room)};
+        }"""
+    )
+    assert fits["widest"] <= fits["room"], fits
+
+    # on a phone every navigation link stays on screen
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(300)
+    nav = page.evaluate(
+        """() => [...document.querySelectorAll('.app-nav a, .app-user button')].map(
+            link => {
+                const box = link.getBoundingClientRect();
+                return [link.textContent.trim(),
+                        box.width > 0 && box.left >= 0 && box.right <= innerWidth];
+            })"""
+    )
+    assert nav == [
+        ["Dashboard", True],
+        ["Admin", True],
+        ["API", True],
+        ["Log out", True],
+    ]
+    # and the cohort table that scrolls sideways says so
+    assert page.locator("[data-scroll-hint]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "dashboard-375-top.png", full_page=False)
+    page.locator("[data-scroll-hint]").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-375-cohorts.png"))
+    assert problems["pageerror"] == []
+
+
+@pytest.mark.parametrize("model", ["order", "websession", "customer", "orderitem"])
+def test_admin_change_lists_fit_a_laptop_screen(
+    transactional_db: None, live_server: Any, browser_page: Any, model: str
+) -> None:
+    page, problems = browser_page
+    # given long values, as a real shop has (generated ids, long e-mail addresses)
+    customer = CustomerFactory(
+        external_id="cust_8f14e45fceea167a5a36dedd4bea2543",
+        email="firstname.lastname.department@subsidiary.example.com",
+    )
+    order = OrderFactory(
+        external_id="#1001-8f14e45fceea167a5a36",
+        customer=customer,
+        lines=[(ProductFactory(sku="SKU-LONG-0001-BLUE-XL"), 2, "1234.50")],
+    )
+    WebSessionFactory(
+        external_id="sess_c9f0f895fb98ab9159f51fd0297e236d", customer=customer
+    )
+    assert order.pk
+    User.objects.create_superuser("owner", password="owner-password")
+
+    # when staff open the change list at 1440 x 900
+    path = f"/admin/store/{model}/"
+    page.goto(f"{live_server.url}/accounts/login/?next={path}")
+    log_in(page, live_server.url, path)
+
+    # then every column is on screen, the last one included: neither the page nor
+    # the admin's result box scrolls sideways
+    layout = page.evaluate(
+        """() => {
+            const box = document.querySelector('.results');
+            const right = Math.min(innerWidth, box.getBoundingClientRect().right);
+            return {
+                scrollsSideways: document.documentElement.scrollWidth > innerWidth,
+                resultsScroll: box.scrollWidth > box.clientWidth,
+                offScreen: [...document.querySelectorAll('#result_list thead th')]
+                    .filter(th => th.getBoundingClientRect().right > right + 1)
+                    .map(th => th.textContent.trim()),
+            };
+        }"""
+    )
+    screenshot(page, f"admin-{model}-1440.png", full_page=False)
+    assert layout == {"scrollsSideways": False, "resultsScroll": False, "offScreen": []}
+    assert problems["pageerror"] == []
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_api_page_header_shows_the_user_name(
+    transactional_db: None, live_server: Any, browser_page: Any, width: int
+) -> None:
+    page, problems = browser_page
+    # given a user with a long name
+    name = "firstname.lastname@example.com"
+    User.objects.create_user(username=name, password="owner-password", is_staff=True)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    # when they open the browsable API
+    page.goto(f"{live_server.url}/accounts/login/?next=/api/kpi/summary/")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill("owner-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/api/kpi/summary/")
+    screenshot(page, f"api-{width}.png", full_page=False)
+
+    # then the header shows the whole name, inside the window
+    header = page.evaluate(
+        """name => {
+            const node = [...document.querySelectorAll('.navbar *')].find(
+                element => element.children.length === 0
+                    && element.textContent.includes(name));
+            if (!node) return null;
+            const box = node.getBoundingClientRect();
+            const navbar = document.querySelector('.navbar').getBoundingClientRect();
+            const below = [...document.querySelectorAll('.wrapper > .container *')]
+                .filter(element => element.getBoundingClientRect().height > 0);
+            return {
+                // a margin from the window's edge, as the rest of the header has
+                inWindow: box.left >= 8 && box.right <= innerWidth - 8,
+                inHeader: box.bottom <= navbar.bottom,
+                contentBelowHeader: Math.min(...below.map(
+                    element => element.getBoundingClientRect().top)) >= navbar.bottom,
+            };
+        }""",
+        name,
+    )
+    assert header == {"inWindow": True, "inHeader": True, "contentBelowHeader": True}
+    assert problems["pageerror"] == []
+
+
+def test_panels_do_not_wait_for_the_filter_choices(
+    shop: None, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+    # given filter choices that never arrive
+    page.route("**/api/filters/", lambda route: route.abort())
+
+    # when a bookmarked, filtered view opens
+    page.goto(live_server.url + "/?range=all&source=organic")
+    log_in(page, live_server.url, "/?range=all&source=organic")
+
+    # then every panel draws, and the filter shows the bookmarked value
+    wait_until_drawn(page)
+    assert kpi(page, "revenue") == "$160.00"
+    assert page.get_by_label("Traffic source", exact=True).input_value() == "organic"
+    assert page.locator("#freshness").inner_text() == "Filter choices unavailable"
+    assert page.locator('[data-chart="conversion"] [data-overall]').inner_text() == (
+        "Organic: 50.00% of 2 sessions converted"
+    )
     assert problems["pageerror"] == []

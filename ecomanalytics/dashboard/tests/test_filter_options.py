@@ -3,7 +3,9 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from ecomanalytics.store.tests.factories import (
@@ -93,3 +95,33 @@ def test_needs_a_login(client: Client) -> None:
 
     # then
     assert response.status_code == 401
+
+
+def test_reads_index_probes_only_never_a_scan(api_client: APIClient) -> None:
+    # given sessions and orders with repeated values
+    for source in ["organic", "organic", "email", "email", "direct"]:
+        WebSessionFactory(traffic_source=source, device="mobile", country="US")
+    OrderFactory(traffic_source="organic", device="desktop")
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get("/api/filters/")
+
+    # then the values come from one `> previous ... LIMIT 1` probe per distinct value
+    # (and one more to find the end) of each column's index: no DISTINCT, no UNION
+    assert response.status_code == 200
+    assert [s["value"] for s in response.json()["sources"]] == [
+        "direct",
+        "email",
+        "organic",
+    ]
+    on_session_sources = [
+        query["sql"]
+        for query in queries.captured_queries
+        if 'FROM "store_websession"' in query["sql"]
+        and "traffic_source" in query["sql"]
+    ]
+    assert len(on_session_sources) == 4  # direct, email, organic, end
+    statements = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "DISTINCT" not in statements
+    assert "UNION" not in statements

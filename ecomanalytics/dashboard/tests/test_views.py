@@ -72,7 +72,7 @@ def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None
     assert 'id="dashboard"' in body
     assert 'data-api-base="/api/"' in body
     assert "/static/vendor/chartjs/chart.umd.min.js" in body
-    assert "/static/dashboard/dashboard.js" in body
+    assert '<script type="module" src="/static/dashboard/main.js">' in body
     for chart in (
         "summary",
         "revenue",

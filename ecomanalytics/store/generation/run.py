@@ -15,10 +15,10 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from tqdm import tqdm
 
 from ..data_version import bump_data_version
 from ..loads import rows_loaded
+from ..progress import progress as progress_of
 from . import shapes
 from .generator import Plan, generate_batches, generate_catalogue
 from .writer import ensure_catalogue, next_ids, write_batch, writer_for
@@ -83,8 +83,11 @@ def generate_data(
     loading = writer.indexes_deferred() if ids.is_fresh() else nullcontext()
     with (
         loading,
-        tqdm(
-            total=customers, unit="customers", disable=not progress, smoothing=0.1
+        progress_of(
+            total=customers,
+            unit="customers",
+            description="Generating",
+            enabled=progress,
         ) as bar,
     ):
         for tables in batches:

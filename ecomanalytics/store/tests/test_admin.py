@@ -1,5 +1,6 @@
 """The admin: every change list and change form opens, search works, totals follow lines."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -226,17 +227,18 @@ def test_deleting_a_line_updates_the_total(admin_client, shop):
 
 
 def test_paginator_counts_up_to_its_cap(monkeypatch, shop):
-    # given a cap below the number of orders, and no planner estimate (SQLite, or a
-    # PostgreSQL table never analysed; other tests may analyse it, so it is pinned)
+    # given a cap below the number of orders (2), and no planner estimate (SQLite, or
+    # a PostgreSQL table never analysed; other tests may analyse it, so it is pinned)
     monkeypatch.setattr(LargeTablePaginator, "COUNT_CAP", 1)
     monkeypatch.setattr(admin_module, "_estimated_rows", lambda queryset: -1)
 
     # when
     paginator = LargeTablePaginator(Order.objects.all(), 50)
 
-    # then the count stops at the cap
-    assert paginator.count == 1
-    assert LargeTablePaginator(Order.objects.filter(status="cancelled"), 50).count == 1
+    # then the count stops one past the cap, and says it is a lower bound
+    assert (paginator.count, paginator.count_text) == (2, "more than 1")
+    cancelled = LargeTablePaginator(Order.objects.filter(status="cancelled"), 50)
+    assert (cancelled.count, cancelled.count_text) == (1, "1")
 
 
 def test_paginator_trusts_a_large_estimate_only_without_filters(monkeypatch, shop):
@@ -244,8 +246,59 @@ def test_paginator_trusts_a_large_estimate_only_without_filters(monkeypatch, sho
     monkeypatch.setattr(admin_module, "_estimated_rows", lambda queryset: 2_000_000)
 
     # when / then the unfiltered list shows the estimate, a filtered one counts
-    assert LargeTablePaginator(Order.objects.all(), 50).count == 2_000_000
+    paginator = LargeTablePaginator(Order.objects.all(), 50)
+    assert (paginator.count, paginator.count_text) == (2_000_000, "about 2,000,000")
     assert LargeTablePaginator(Order.objects.filter(status="cancelled"), 50).count == 1
+
+
+def _paginator_text(body: str) -> str:
+    """The paginator's words, without its page links."""
+    start = body.index('<p class="paginator">') + len('<p class="paginator">')
+    paragraph = body[start : body.index("</p>", start)]
+    words = re.sub(r"<(a|span)\b[^>]*>[^<]*</\1>|…", "", paragraph)
+    return " ".join(words.split())
+
+
+def test_change_list_words_an_estimate_as_one(admin_client, monkeypatch, shop):
+    # given the planner's estimate of 216,120 web sessions (PostgreSQL)
+    monkeypatch.setattr(admin_module, "_estimated_rows", lambda queryset: 216_120)
+
+    # when
+    response = admin_client.get(reverse("admin:store_websession_changelist"))
+
+    # then the count is "about", never an exact-looking number
+    body = response.content.decode()
+    assert _paginator_text(body) == "about 216,000 web sessions"
+    assert "Select all about 216,000 web sessions" in body
+    assert "216120" not in body
+    assert "216,120" not in body
+    assert response.context_data["selection_note_all"] == "All about 216,000 selected"
+
+
+def test_change_list_words_a_capped_count_as_a_lower_bound(
+    admin_client, monkeypatch, shop
+):
+    # given more orders than the cap, and no estimate (SQLite)
+    monkeypatch.setattr(LargeTablePaginator, "COUNT_CAP", 1)
+    monkeypatch.setattr(admin_module, "_estimated_rows", lambda queryset: -1)
+
+    # when the list is shown, and searched
+    listed = admin_client.get(reverse("admin:store_order_changelist")).content
+    searched = admin_client.get(
+        reverse("admin:store_order_changelist"), {"q": "O-1002"}
+    ).content.decode()
+
+    # then
+    assert _paginator_text(listed.decode()) == "more than 1 orders"
+    assert "1 result (" in searched  # one order found: counted exactly
+
+
+def test_change_list_shows_an_exact_count_as_it_is(admin_client, shop):
+    # when
+    body = admin_client.get(reverse("admin:store_order_changelist")).content.decode()
+
+    # then
+    assert _paginator_text(body) == "2 orders"
 
 
 @pytest.mark.parametrize(

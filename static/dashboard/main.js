@@ -1,0 +1,157 @@
+/*
+ * ecomanalytics dashboard: reads the /api/ endpoints with the session's login and draws
+ * them with Chart.js (loaded before this module). Filters live in the URL query string,
+ * so a view can be bookmarked. The panels load at once; the filter choices arrive on
+ * their own and never hold a panel back.
+ */
+
+import { ApiError, apiURL, getJSON } from "./api.js";
+import { setUpCharts } from "./charts.js";
+import { describeDays } from "./dates.js";
+import { setCardState } from "./dom.js";
+import { createFilters } from "./filters.js";
+import { moneyFormats } from "./format.js";
+import categories from "./panels/categories.js";
+import conversion from "./panels/conversion.js";
+import funnel from "./panels/funnel.js";
+import growth from "./panels/growth.js";
+import products from "./panels/products.js";
+import repeat from "./panels/repeat.js";
+import retention from "./panels/retention.js";
+import revenue from "./panels/revenue.js";
+import summary from "./panels/summary.js";
+import { describeFilters, readState, resolvedWindow, writeSearch } from "./state.js";
+
+const PANELS = { summary, revenue, conversion, funnel, retention, repeat, growth, products, categories };
+// The panel each panel control belongs to, and whether a change needs new data.
+const PANEL_CONTROLS = {
+  granularity: ["revenue", true],
+  months: ["retention", true],
+  limit: ["products", true],
+  partial: ["growth", false],
+};
+
+function start(root) {
+  setUpCharts();
+  const apiBase = root.dataset.apiBase; // "/api/"
+  const ctx = {
+    state: readState(window.location.search),
+    today: root.dataset.today, // YYYY-MM-DD in the shop's time zone
+    options: null, // /api/filters/, once it has answered
+    fmt: moneyFormats(root.dataset.currency || "USD"),
+    window: [null, null], // the resolved window, open ends filled from the data span
+  };
+  const card = (key) => root.querySelector(`[data-chart="${key}"]`);
+  const generations = {};
+  const answers = {};
+
+  function render(key) {
+    const panel = PANELS[key];
+    try {
+      const emptyMessage = panel.render(answers[key], card(key), ctx);
+      setCardState(card(key), emptyMessage ? "empty" : "ready", emptyMessage);
+    } catch (error) {
+      setCardState(card(key), "error", "Could not load: This chart could not be drawn.");
+      console.warn(error); // a bug of ours, not the server's
+    }
+  }
+
+  async function loadPanel(key) {
+    const panel = PANELS[key];
+    const params = panel.params(ctx);
+    const csv = card(key).querySelector("[data-csv]");
+    if (csv) csv.href = apiURL(apiBase, panel.path, { ...params, format: "csv" });
+    // Later loads supersede earlier ones; a stale answer is dropped, never aborted, so
+    // a quick succession of filter changes leaves no failed requests behind.
+    const generation = (generations[key] || 0) + 1;
+    generations[key] = generation;
+    setCardState(card(key), "loading", "Loading…");
+    let data;
+    try {
+      data = await getJSON(apiURL(apiBase, panel.path, params));
+    } catch (error) {
+      if (generations[key] !== generation) return;
+      const message = error instanceof ApiError ? error.message : "This chart could not be drawn.";
+      setCardState(card(key), "error", `Could not load: ${message}`);
+      return;
+    }
+    if (generations[key] !== generation) return;
+    answers[key] = data;
+    render(key);
+  }
+
+  function updateWindow() {
+    const [start, end] = resolvedWindow(ctx.state, ctx.today);
+    const span = filters.span();
+    ctx.window = [start || span?.start || null, end || span?.end || null];
+  }
+
+  function updateSummary(error) {
+    const [from, to] = ctx.window;
+    const label = filters.rangeLabel();
+    const days = describeDays(from, to, ctx.today);
+    let text = days ? `${label}: ${days}` : label;
+    if (error) text = `${label}: no figures until the dates are fixed`;
+    document.getElementById("range-summary").textContent = text;
+    const filtered = describeFilters(ctx.state, ctx.options);
+    const note = document.getElementById("filter-summary");
+    note.textContent = filtered ? `Filtered to ${filtered}` : "";
+    note.hidden = !filtered;
+  }
+
+  function loadAll() {
+    const query = writeSearch(ctx.state);
+    history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
+    updateWindow();
+    const [start, end] = resolvedWindow(ctx.state, ctx.today);
+    const error = filters.checkDates(start, end);
+    updateSummary(error);
+    for (const note of root.querySelectorAll("[data-category-note]")) note.hidden = !ctx.state.category;
+    for (const key of Object.keys(PANELS)) {
+      if (!error) {
+        loadPanel(key);
+        continue;
+      }
+      // One message, by the dates; no request for a window that cannot exist.
+      generations[key] = (generations[key] || 0) + 1;
+      setCardState(card(key), "invalid", "");
+    }
+  }
+
+  function onPanelControlChange(key) {
+    const query = writeSearch(ctx.state);
+    history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
+    const [panel, refetch] = PANEL_CONTROLS[key];
+    if (refetch) loadPanel(panel);
+    else if (answers[panel]) render(panel);
+  }
+
+  async function loadOptions() {
+    try {
+      ctx.options = await getJSON(`${apiBase}filters/`);
+    } catch {
+      ctx.options = null;
+      filters.updateFreshness();
+      return;
+    }
+    const changed = filters.setOptions(ctx.options);
+    filters.updateFreshness();
+    filters.sync();
+    if (changed) {
+      loadAll();
+      return;
+    }
+    // The labels and spans that depended on the choices.
+    updateWindow();
+    updateSummary(filters.checkDates(...resolvedWindow(ctx.state, ctx.today)));
+    for (const key of ["conversion", "growth"]) if (answers[key]) render(key);
+  }
+
+  const filters = createFilters(ctx, { onFiltersChange: loadAll, onPanelControlChange });
+  filters.sync();
+  loadAll();
+  loadOptions();
+}
+
+const root = document.getElementById("dashboard");
+if (root && globalThis.Chart) start(root);
