@@ -31,11 +31,6 @@ GENERATED_START = (
 GENERATED_END = "<!-- catalogue: end -->"
 
 
-def tooltips() -> dict[str, str]:
-    """The dashboard's ⓘ texts, by metric id with dots as underscores."""
-    return {metric.id.replace(".", "_"): metric.summary for metric in METRICS.values()}
-
-
 def render_metrics_docs(current: str) -> str:
     """docs/metrics.md with its generated part rendered anew from the catalogue."""
     sections = []

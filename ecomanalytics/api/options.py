@@ -61,12 +61,13 @@ def _distinct(*columns: tuple[type[Model], str]) -> list[str]:
     values: set[str] = set()
     for model, column in columns:
         ordered = model._default_manager.order_by(column).values_list(column, flat=True)
-        value = ""
+        after = ""
         for _ in range(MAX_CHOICES):
-            value = ordered.filter(**{f"{column}__gt": value}).first()
+            value = ordered.filter(**{f"{column}__gt": after}).first()
             if value is None:
                 break
             values.add(value)
+            after = value
     return sorted(values)
 
 

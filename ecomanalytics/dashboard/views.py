@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ecomanalytics.api.catalogue import METRICS
 from ecomanalytics.api.permissions import ANALYSTS_GROUP
 from ecomanalytics.periods import today
 
@@ -21,5 +22,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "shop_today": today().isoformat(),
         "shop_time_zone": settings.TIME_ZONE,
         "currency": settings.CURRENCY,
+        # The ⓘ texts: each metric's declaration, by id with "_" for ".".
+        "metrics": {key.replace(".", "_"): metric for key, metric in METRICS.items()},
     }
     return render(request, "dashboard/index.html", context)

@@ -301,7 +301,7 @@ class LargeTableAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         changelist = context.get("cl") if context else None
-        if isinstance(changelist, IndexedDatesChangeList):
+        if context is not None and isinstance(changelist, IndexedDatesChangeList):
             # Django's note counts with result_count: "All 10000 selected".
             context["selection_note_all"] = (
                 f"All {changelist.result_count_text} selected"

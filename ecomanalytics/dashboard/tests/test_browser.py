@@ -477,14 +477,12 @@ def test_numbers_compare_like_with_like(
     page, problems = browser_page
     today = recent_shop
     metric_requests: list[str] = []
-    page.on(
-        "request",
-        lambda request: (
-            "/api/" in request.url
-            and "/api/filters/" not in request.url
-            and metric_requests.append(request.url)
-        ),
-    )
+
+    def note_metric_request(request: Any) -> None:
+        if "/api/" in request.url and "/api/filters/" not in request.url:
+            metric_requests.append(request.url)
+
+    page.on("request", note_metric_request)
 
     # given the default view: the last 30 complete days against the 30 before
     page.goto(live_server.url + "/")

@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
+from ecomanalytics.api.catalogue import METRICS
 from ecomanalytics.api.permissions import ANALYSTS_GROUP
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,18 @@ def test_the_admin_links_back_to_the_dashboard(client: Client, db) -> None:
     # then
     assert "ecomanalytics admin" in body
     assert '<a href="/">View site</a>' in body
+
+
+def test_the_info_texts_are_the_catalogue_definitions(
+    client: Client, staff_user: User
+) -> None:
+    # given a staff login
+    client.force_login(staff_user)
+    # when
+    page = client.get("/").content.decode()
+    # then each card and chart explains itself with its declared definition
+    summary = METRICS["kpi.summary"]
+    for text in summary.figures.values():
+        assert escape(text) in page
+    for metric_id in ("kpi.revenue", "cohorts.retention", "demand.top_products"):
+        assert escape(METRICS[metric_id].summary) in page
