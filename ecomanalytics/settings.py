@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "ecomanalytics.ops",
     "ecomanalytics.store",
     "kpi",
     "cohorts",
@@ -184,20 +185,31 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Redis when REDIS_URL is set (Django's own backend; needs the redis package),
-# else a per-process local memory cache.
+# Two caches. "default" holds metric responses: Redis when REDIS_URL is set (Django's
+# own backend; needs the redis package), else each process's local memory, which is
+# correct with any number of workers because the entries are keyed by the data
+# version, a database row every process reads (ecomanalytics/ops/data_version.py).
+# "shared" holds what every worker must count together (API throttle counters): the
+# same Redis, else a database table that `migrate` creates (SHARED_CACHE_TABLE).
 REDIS_URL = env("REDIS_URL", default="")
-CACHES = {
-    "default": {
+SHARED_CACHE_TABLE = "ecomanalytics_shared_cache"
+if REDIS_URL:
+    _redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
-    if REDIS_URL
-    else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ecomanalytics",
-    },
-}
+    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "shared"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ecomanalytics",
+        },
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": SHARED_CACHE_TABLE,
+        },
+    }
 
 LOGGING = {
     "version": 1,
