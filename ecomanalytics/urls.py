@@ -9,6 +9,7 @@ admin.site.index_title = "Shop data"
 admin.site.site_url = "/"
 
 urlpatterns = [
+    path("", include("ecomanalytics.health.urls")),
     path("admin/imports/", include("ecomanalytics.store.importing.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

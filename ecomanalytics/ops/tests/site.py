@@ -188,13 +188,14 @@ def site_database(directory: Path) -> Iterator[str]:
 
     name = sql.Identifier(f"ecomanalytics_site_{uuid.uuid4().hex[:12]}")
     config = environ.Env.db_url_config(url)
-    admin = psycopg2.connect(
-        dbname="postgres",
-        host=config["HOST"],
-        port=config["PORT"] or None,
-        user=config["USER"],
-        password=config["PASSWORD"],
-    )
+    server = {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"],
+        "password": config["PASSWORD"],
+        **config["OPTIONS"],  # ?host=/socket/directory
+    }
+    admin = psycopg2.connect(dbname="postgres", **server)
     admin.autocommit = True
     prefix, _, query = url.partition("?")
     site_url = f"{prefix.rsplit('/', 1)[0]}/{name.string}" + (
