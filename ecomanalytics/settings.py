@@ -172,6 +172,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
+# Who may read /api/schema/ and /api/docs/: anyone (the schema names endpoints and
+# parameters, no data), or, when off, only those who may read the metrics.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ecomanalytics API",
     "DESCRIPTION": (
