@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ecomanalytics.ops.statement_timeout.StatementTimeoutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +105,10 @@ for _database in DATABASES.values():
             f"{_options.get('options', '')} "
             f"-c max_parallel_workers_per_gather={PG_PARALLEL_WORKERS}"
         ).strip()
+
+# Longest query of a web request, in seconds (0: no limit); beyond it the request gets
+# a 503 (ecomanalytics/ops/statement_timeout.py). Commands and imports are not limited.
+DB_STATEMENT_TIMEOUT_SECONDS = env.float("DB_STATEMENT_TIMEOUT_SECONDS", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

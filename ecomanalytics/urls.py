@@ -9,6 +9,9 @@ admin.site.site_title = "ecomanalytics admin"
 admin.site.index_title = "Shop data"
 admin.site.site_url = "/"
 
+# A lost database or a stopped query is a 503 with Retry-After, not a 500.
+handler500 = "ecomanalytics.ops.database_errors.server_error"
+
 urlpatterns = [
     path("", include("ecomanalytics.health.urls")),
     path("admin/imports/", include("ecomanalytics.store.importing.urls")),
