@@ -70,6 +70,7 @@ class Site:
             [sys.executable, "manage.py", *arguments],
             cwd=BASE_DIR,
             env=self.env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -77,7 +78,7 @@ class Site:
 
     def python(self, code: str) -> str:
         """Run code with Django set up, in a separate process; its stdout."""
-        return self.manage("shell", "-c", code).stdout.strip()
+        return self.manage("shell", "--no-imports", "-c", code).stdout.strip()
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
         request = urllib.request.Request(self.url + path, headers=headers or {})
