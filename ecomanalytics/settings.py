@@ -1,5 +1,6 @@
 """Settings for ecomanalytics, read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -17,7 +18,32 @@ else:
     SECRET_KEY = env("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Origins allowed to POST forms when they differ from the host, e.g. behind a proxy:
+# https://analytics.example.com
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS. Production defaults are the safe ones (redirect to HTTPS, HSTS for a year,
+# cookies only over HTTPS); serving plain HTTP (docker-compose's local demo) turns them
+# off explicitly. `manage.py check --deploy` is clean with these defaults.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container health checks ask over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+# Subdomains of the analytics host itself (rarely any): safe to include.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG
+)
+# Preloading is a commitment made by submitting the domain to the browsers' list, a
+# decision per site: off by default, and its deploy-check warning silenced.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Behind a TLS-terminating proxy that sets it: "HTTP_X_FORWARDED_PROTO,https". Unset by
+# default: trusting the header without such a proxy lets any client claim HTTPS.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -30,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "ecomanalytics.ops",
     "ecomanalytics.store",
     "kpi",
@@ -48,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ecomanalytics.urls"
@@ -111,6 +140,25 @@ for _database in DATABASES.values():
 DB_STATEMENT_TIMEOUT_SECONDS = env.float("DB_STATEMENT_TIMEOUT_SECONDS", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login rate limit (django-axes) on /accounts/login/ and /admin/login/: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked for LOGIN_LOCKOUT_MINUTES (a page says so, HTTP 429); a success resets the
+# count. Staff unlock at once: `manage.py axes_reset_username NAME` or Admin → Axes →
+# Access attempts (docs/operations.md). The client address is REMOTE_ADDR; behind a
+# proxy set LOGIN_PROXY_COUNT (how many proxies add X-Forwarded-For).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ecomanalytics.ops.lockout.lockout_response"
+if env.int("LOGIN_PROXY_COUNT", default=0):
+    AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -25,6 +25,11 @@ def site_env(database_url: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         METRICS_CACHE_SECONDS="300",
         LOG_LEVEL="WARNING",
+        # Plain HTTP on 127.0.0.1, as docker-compose's demo.
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
     )
     return env
 
