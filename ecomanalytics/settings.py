@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, carries the request id.
+    "ecomanalytics.ops.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ecomanalytics.ops.statement_timeout.StatementTimeoutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -268,9 +270,28 @@ else:
         },
     }
 
+# One line per request (ecomanalytics.request, at REQUEST_LOG_LEVEL), every line with
+# the request's id (X-Request-ID); errors with their traceback, never to the client.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ecomanalytics.ops.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "ecomanalytics.request": {
+            "level": env("REQUEST_LOG_LEVEL", default="INFO"),
+        },
+    },
 }
