@@ -1,5 +1,6 @@
 """Settings for ecomanalytics, read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -17,7 +18,32 @@ else:
     SECRET_KEY = env("SECRET_KEY")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# Origins allowed to POST forms when they differ from the host, e.g. behind a proxy:
+# https://analytics.example.com
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS. Production defaults are the safe ones (redirect to HTTPS, HSTS for a year,
+# cookies only over HTTPS); serving plain HTTP (docker-compose's local demo) turns them
+# off explicitly. `manage.py check --deploy` is clean with these defaults.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The container health checks ask over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+# Subdomains of the analytics host itself (rarely any): safe to include.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG
+)
+# Preloading is a commitment made by submitting the domain to the browsers' list, a
+# decision per site: off by default, and its deploy-check warning silenced.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# Behind a TLS-terminating proxy that sets it: "HTTP_X_FORWARDED_PROTO,https". Unset by
+# default: trusting the header without such a proxy lets any client claim HTTPS.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -30,6 +56,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "ecomanalytics.ops",
     "ecomanalytics.store",
     "kpi",
     "cohorts",
@@ -39,7 +67,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and errors included, carries the request id.
+    "ecomanalytics.ops.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "ecomanalytics.ops.statement_timeout.StatementTimeoutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -47,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ecomanalytics.urls"
@@ -105,7 +138,30 @@ for _database in DATABASES.values():
             f"-c max_parallel_workers_per_gather={PG_PARALLEL_WORKERS}"
         ).strip()
 
+# Longest query of a web request, in seconds (0: no limit); beyond it the request gets
+# a 503 (ecomanalytics/ops/statement_timeout.py). Commands and imports are not limited.
+DB_STATEMENT_TIMEOUT_SECONDS = env.float("DB_STATEMENT_TIMEOUT_SECONDS", default=30)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Login rate limit (django-axes) on /accounts/login/ and /admin/login/: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# locked for LOGIN_LOCKOUT_MINUTES (a page says so, HTTP 429); a success resets the
+# count. Staff unlock at once: `manage.py axes_reset_username NAME` or Admin → Axes →
+# Access attempts (docs/operations.md). The client address is REMOTE_ADDR; behind a
+# proxy set LOGIN_PROXY_COUNT (how many proxies add X-Forwarded-For).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ecomanalytics.ops.lockout.lockout_response"
+if env.int("LOGIN_PROXY_COUNT", default=0):
+    AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT")
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,6 +228,10 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": False,
 }
 
+# Who may read /api/schema/ and /api/docs/: anyone (the schema names endpoints and
+# parameters, no data), or, when off, only those who may read the metrics.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ecomanalytics API",
     "DESCRIPTION": (
@@ -192,28 +252,58 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Redis when REDIS_URL is set (Django's own backend; needs the redis package),
-# else a per-process local memory cache.
+# Two caches. "default" holds metric responses: Redis when REDIS_URL is set (Django's
+# own backend; needs the redis package), else each process's local memory, which is
+# correct with any number of workers because the entries are keyed by the data
+# version, a database row every process reads (ecomanalytics/ops/data_version.py).
+# "shared" holds what every worker must count together (API throttle counters): the
+# same Redis, else a database table that `migrate` creates (SHARED_CACHE_TABLE).
 REDIS_URL = env("REDIS_URL", default="")
-CACHES = {
-    "default": {
+SHARED_CACHE_TABLE = "ecomanalytics_shared_cache"
+if REDIS_URL:
+    _redis = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
     }
-    if REDIS_URL
-    else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ecomanalytics",
-    },
-}
+    CACHES = {"default": _redis, "shared": {**_redis, "KEY_PREFIX": "shared"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ecomanalytics",
+        },
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": SHARED_CACHE_TABLE,
+        },
+    }
 
 # One console handler, on the root logger. Django's own "django" logger has a console
 # handler too (in DEBUG) and propagates to the root: each of its lines was printed
 # twice. It keeps its level and hands its records to the root's handler only.
+# One line per request (ecomanalytics.request, at REQUEST_LOG_LEVEL), every line with
+# the request's id (X-Request-ID); errors with their traceback, never to the client.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ecomanalytics.ops.request_log.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
-    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "ecomanalytics.request": {
+            "level": env("REQUEST_LOG_LEVEL", default="INFO"),
+        },
+    },
 }

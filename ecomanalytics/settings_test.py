@@ -23,3 +23,10 @@ METRICS_CACHE_SECONDS = 0
 
 # The metric tests pin the raw path's queries; the roll-up tests switch roll-ups on.
 ROLLUPS_ENABLED = False
+
+# The test client and the browser tests speak plain HTTP; the HTTPS defaults of
+# production are checked by ops/tests/test_deploy_settings.py.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0

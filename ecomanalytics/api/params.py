@@ -1,6 +1,7 @@
 """Query parameters shared by every metric endpoint, validated by DRF serializers.
 
-A bad value or an unknown parameter is a 400 whose body names the parameter.
+A bad value, an unknown parameter or a repeated one is a 400 whose body names the
+parameter. A bucketed series is capped at MAX_BUCKETS buckets per request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,11 @@ TRANSPORT_PARAMETERS = frozenset({"format"})
 
 
 class StrictQuerySerializer(serializers.Serializer):
-    """Rejects query parameters the endpoint does not know."""
+    """Rejects query parameters the endpoint does not know, and repeated ones.
+
+    `?source=email&source=organic` would otherwise use the last value silently; every
+    filter takes one value.
+    """
 
     def to_internal_value(self, data: Any) -> Any:
         known = set(self.fields) | TRANSPORT_PARAMETERS
@@ -33,6 +38,18 @@ class StrictQuerySerializer(serializers.Serializer):
                         f"Unknown parameter. Known parameters: {', '.join(sorted(self.fields))}."
                     ]
                     for name in unknown
+                }
+            )
+        repeated = sorted(
+            name
+            for name in data
+            if hasattr(data, "getlist") and len(data.getlist(name)) > 1
+        )
+        if repeated:
+            raise serializers.ValidationError(
+                {
+                    name: ["Give this parameter once; it takes a single value."]
+                    for name in repeated
                 }
             )
         return super().to_internal_value(data)
@@ -54,6 +71,44 @@ class PeriodDateField(serializers.DateField):
                 f"Date must be between {EARLIEST_DATE} and {LATEST_DATE}."
             )
         return parsed
+
+
+# Buckets one request may ask for: about 3 years of days (21 years of weeks, 91 of
+# months). Day buckets from 1900 to 2100 were 6.6 MB and 7.4 s of one worker's time.
+MAX_BUCKETS = 1100
+
+
+def _months(start: date, end: date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def _weeks(start: date, end: date) -> int:
+    return ((end - date.fromordinal(start.toordinal() - start.weekday())).days // 7) + 1
+
+
+BUCKET_COUNTERS = {
+    "day": lambda start, end: (end - start).days + 1,
+    "week": _weeks,
+    "month": _months,
+}
+COARSER = {"day": ("week", "month"), "week": ("month",), "month": ()}
+
+
+def check_bucket_count(start: date, end: date, granularity: str) -> None:
+    """ValidationError naming the limit and the alternatives above MAX_BUCKETS."""
+    count = BUCKET_COUNTERS[granularity](start, end)
+    if count <= MAX_BUCKETS:
+        return
+    alternatives = [f"granularity={coarser}" for coarser in COARSER[granularity]]
+    alternatives.append("shorter periods asked one after another (start/end)")
+    raise serializers.ValidationError(
+        {
+            "granularity": [
+                f"{start} to {end} is {count:,} {granularity} buckets; at most "
+                f"{MAX_BUCKETS:,} per request. Ask {' or '.join(alternatives)}."
+            ]
+        }
+    )
 
 
 class MetricParams(StrictQuerySerializer):
@@ -105,6 +160,9 @@ class MetricParams(StrictQuerySerializer):
             raise serializers.ValidationError(
                 {"end": ["end must not be before start."]}
             )
+        granularity = attrs.get("granularity")
+        if start and end and granularity in BUCKET_COUNTERS:
+            check_bucket_count(start, end, granularity)
         return attrs
 
     def to_filters(self) -> MetricFilters:

@@ -11,7 +11,8 @@ How a JSON body becomes rows (docs/api.md, "CSV"):
 - a top-level list gives one row per item;
 - a list of numbers becomes numbered columns: retention -> month_0 .. month_N-1, any
   other name -> name_0 .. name_N-1; a list of objects nested in a row stays JSON text.
-null is an empty cell, booleans are true/false, dates ISO 8601.
+null is an empty cell, booleans are true/false, dates ISO 8601; a text a spreadsheet would
+run as a formula (= + - @ tab CR first) starts with "'" (ops/spreadsheet.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 from rest_framework.utils.encoders import JSONEncoder
+
+from ..ops.spreadsheet import neutralise_formula
 
 # Lists of numbers whose columns read better under another name than name_k.
 INDEXED_COLUMN_NAMES = {"retention": "month_{}"}
@@ -91,7 +94,7 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value, "f")
-    return value
+    return neutralise_formula(value)
 
 
 def rows_to_csv(rows: list[Row]) -> str:

@@ -31,7 +31,10 @@ ERROR_BODY = {
 }
 
 ERROR_RESPONSES = {
-    "400": "A query parameter is unknown or invalid; the body names it.",
+    "400": (
+        "A query parameter is unknown, invalid or repeated, or a series would have "
+        "more than 1,100 buckets; the body names the parameter."
+    ),
     "401": "No or an invalid session or token (WWW-Authenticate: Token).",
     "403": "Authenticated, but neither active staff nor in the analysts group.",
     "429": "Too many requests from this token; retry after Retry-After seconds.",

@@ -2,12 +2,17 @@
 
 The dashboard (session auth) is a person clicking; an integration is a loop, and a
 runaway loop should hit 429 before it hurts the database.
+
+The counters live in the "shared" cache (a database table, or Redis with REDIS_URL),
+so N gunicorn workers allow the rate once, not N times.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from django.core.cache import BaseCache, caches
+from django.utils.connection import ConnectionProxy
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -24,6 +29,8 @@ class TokenClientRateThrottle(SimpleRateThrottle):
     """
 
     scope = "token"
+    # The proxy resolves to the "shared" cache of the current thread: a BaseCache.
+    cache = cast(BaseCache, ConnectionProxy(caches, "shared"))
 
     def get_rate(self) -> str | None:
         # SimpleRateThrottle copies the rates when the module is imported; reading them

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
@@ -231,7 +232,17 @@ def _indexed_dates_class(queryset_class: type[QuerySet]) -> type[QuerySet]:
 
 class IndexedDatesChangeList(ChangeList):
     """A change list whose queryset answers the date hierarchy from index probes,
-    and whose result count says when it is an estimate or a lower bound."""
+    and whose result count says when it is an estimate or a lower bound.
+
+    A filter or search value with a NUL character is an incorrect lookup (the admin
+    redirects to ?e=1, as for any bad filter): PostgreSQL refuses NUL in a string
+    literal, and `?status__exact=%00` was a 500 there.
+    """
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        if any("\x00" in value for value in request.GET.values()):
+            raise IncorrectLookupParameters("A filter value contains a NUL character.")
+        super().__init__(request, *args, **kwargs)
 
     def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> Any:
         return with_indexed_dates(super().get_queryset(request, exclude_parameters))

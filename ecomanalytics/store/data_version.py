@@ -3,22 +3,11 @@
 Caches of metric results are keyed by it, so new data invalidates them all at once.
 Writers call bump_data_version() after a load (generate_data, imports, rollup refresh);
 admin edits bump it through model signals.
+
+The value is a database row (ecomanalytics/ops), so a load in one process (an import
+command) is seen by every web worker at its next request.
 """
 
-from django.core.cache import cache
+from ecomanalytics.ops.data_version import bump_data_version, data_version
 
-DATA_VERSION_KEY = "ecomanalytics:data-version"
-
-
-def data_version() -> int:
-    version = cache.get_or_set(DATA_VERSION_KEY, 1, timeout=None)
-    # None only from a callable default that returns None; ours is the number 1.
-    return 1 if version is None else int(version)
-
-
-def bump_data_version() -> int:
-    try:
-        return cache.incr(DATA_VERSION_KEY)
-    except ValueError:
-        cache.set(DATA_VERSION_KEY, 2, timeout=None)
-        return 2
+__all__ = ["bump_data_version", "data_version"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,6 +13,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from ecomanalytics.api.renderers import flatten_to_rows, rows_to_csv
+from ecomanalytics.store.tests.factories import (
+    CategoryFactory,
+    OrderFactory,
+    ProductFactory,
+)
 
 from .conftest import METRIC_ROUTES, MetricRoute, parametrize_metric_routes
 
@@ -248,3 +254,54 @@ def test_an_unknown_format_is_a_400_naming_it(
         "format": ["Unknown format. Known formats: api, csv, json."],
         "status": 400,
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("@SUM(1+1)*cmd|x", "'@SUM(1+1)*cmd|x"),
+        ("+1+1", "'+1+1"),
+        ("-2+3", "'-2+3"),
+        ("\tTab", "'\tTab"),
+        ("\rCR", "'\rCR"),
+        ("-12.50", "-12.50"),
+        ("Shoes", "Shoes"),
+    ],
+)
+def test_a_text_a_spreadsheet_would_run_is_written_as_text(
+    value: str, cell: str
+) -> None:
+    # when
+    content = rows_to_csv([{"name": value, "revenue": Decimal("-1.50")}])
+
+    # then: the formula gets a leading apostrophe; numbers stay numbers
+    assert _csv_rows(content.encode()) == [{"name": cell, "revenue": "-1.50"}]
+
+
+def test_a_formula_in_the_shops_data_reaches_the_csv_as_text(
+    api_client: APIClient,
+) -> None:
+    # given: a product and category named like formulas
+    category = CategoryFactory(name='=HYPERLINK("http://evil","x")')
+    product = ProductFactory(sku="@SUM(1+1)*cmd|x", name="-2+3", category=category)
+    OrderFactory(
+        placed_at=datetime(2025, 1, 15, 12, tzinfo=UTC),
+        status="paid",
+        lines=[(product, 1, "10.00")],
+    )
+
+    # when
+    response = api_client.get(
+        "/api/demand/top-products/",
+        {"start": "2025-01-01", "end": "2025-01-31", "format": "csv"},
+    )
+
+    # then
+    assert response.status_code == 200
+    [row] = _csv_rows(response.content)
+    assert (row["sku"], row["name"], row["category"]) == (
+        "'@SUM(1+1)*cmd|x",
+        "'-2+3",
+        '\'=HYPERLINK("http://evil","x")',
+    )

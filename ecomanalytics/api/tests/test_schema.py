@@ -89,6 +89,39 @@ def test_the_schema_is_public_json(db: None) -> None:
     assert response.json()["info"]["title"] == "ecomanalytics API"
 
 
+@pytest.mark.parametrize("version", ["%00", "%01", "%7F", "%E2%80%A8", "%0D%0A", "2"])
+def test_a_version_parameter_is_a_400_naming_it(version: str) -> None:
+    # when
+    response = APIClient().get(f"/api/schema/?version={version}")
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "version": [
+            "Unknown parameter. This API has one version; known parameters: "
+            "format, lang."
+        ],
+        "status": 400,
+    }
+
+
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_private_docs_need_a_metrics_reader(
+    url: str, settings: Any, staff_user: Any
+) -> None:
+    # given
+    settings.API_DOCS_PUBLIC = False
+    staff = APIClient()
+    staff.force_authenticate(staff_user)
+
+    # when
+    anonymous = APIClient().get(url)
+    allowed = staff.get(url)
+
+    # then
+    assert (anonymous.status_code, allowed.status_code) == (401, 200)
+
+
 # Loaded once, at collection: the schema endpoint is public and reads no table.
 # (schemathesis.pytest.from_fixture would load it lazily, but breaks on pytest 9.)
 fuzzed = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)

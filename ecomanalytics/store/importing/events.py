@@ -24,6 +24,7 @@ from ..data_version import bump_data_version
 from ..models import Customer, Order, Product, SessionEvent, WebSession
 from ..session_progress import refresh_session_progress
 from .bulk_insert import BATCH_SIZE, chunks, db_datetime, insert_rows
+from .locking import serialized
 from .parsing import (
     ImportFileError,
     RowError,
@@ -143,6 +144,7 @@ class _SessionRow:
     country: str
 
 
+@serialized
 def import_events_file(
     path: Path | str, *, skip_invalid: bool = False, progress: bool = False
 ) -> ImportReport:

@@ -25,6 +25,7 @@ from ..data_version import bump_data_version
 from ..models import Category, Customer, Order, OrderItem, Product
 from .bulk_insert import BATCH_SIZE, chunks, db_datetime, delete_where_in, insert_rows
 from .generic_orders import ORDER_FIELDS, OrderLine, ParsedRow, parse_generic_orders
+from .locking import serialized
 from .parsing import RowError, raw_header
 from .progress import progress_bar
 from .report import ErrorLog, ImportReport, RejectedWriter, rejected_path_for
@@ -80,6 +81,7 @@ class _OrderRow:
     total: Decimal
 
 
+@serialized
 def import_order_lines(
     *,
     parse: Callable[[], Iterator[ParsedRow]],

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...ops.spreadsheet import neutralise_formula
 from .parsing import RowError
 
 # The report lists this many errors; the rejected-rows CSV holds them all.
@@ -77,18 +78,26 @@ def rejected_path_for(source: Path) -> Path:
 
 
 class RejectedWriter:
-    """Writes rejected rows as they were, with their line number and reason appended."""
+    """Writes rejected rows as they were, with their line number and reason appended.
+
+    A cell a spreadsheet would run as a formula gets a leading "'" (ops/spreadsheet.py):
+    the file is meant to be opened, fixed and imported again.
+    """
 
     def __init__(self, path: Path, header: Iterable[str]) -> None:
         self.path = path
         self.count = 0
         self._file = path.open("w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._file)
-        self._writer.writerow([*header, "rejected_line", "rejected_reason"])
+        self._writer.writerow(
+            [*map(neutralise_formula, header), "rejected_line", "rejected_reason"]
+        )
 
     def write(self, line: int, cells: list[str], reason: str) -> None:
         self.count += 1
-        self._writer.writerow([*cells, line, reason])
+        self._writer.writerow(
+            [*map(neutralise_formula, cells), line, neutralise_formula(reason)]
+        )
 
     def close(self) -> None:
         self._file.close()

@@ -24,6 +24,7 @@ from ..choices import Device, OrderStatus, TrafficSource
 from ..models import Category, Customer, Product
 from .events import import_events_file
 from .generic_orders import OrderLine, ParsedRow
+from .locking import serialized
 from .orders import import_order_lines
 from .parsing import (
     FieldError,
@@ -164,6 +165,7 @@ def _flag(value: str) -> bool:
     raise FieldError(f"{value!r} is not 0 or 1")
 
 
+@serialized
 def import_seed_folder(
     directory: Path | str, *, skip_invalid: bool = False, progress: bool = False
 ) -> list[ImportReport]:

@@ -1,4 +1,11 @@
-"""Staff-only upload pages under /admin/imports/: the same importers as the commands."""
+"""Upload pages under /admin/imports/: the same importers as the commands.
+
+Staff status opens the admin; an import also needs the model permissions it
+exercises (UploadKind.permissions): a staff user who may not add or change orders in
+the admin may not create or change them by uploading a file either. Superusers have
+every permission. Anonymous and non-staff visitors are sent to the admin login;
+staff without the permissions get 403.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +32,34 @@ class UploadKind:
     title: str
     description: str
     run: Callable[..., ImportReport]
+    permissions: tuple[str, ...]
+
+    def allowed(self, user: object) -> bool:
+        return user.has_perms(self.permissions)  # type: ignore[attr-defined]
+
+
+# What the orders import writes: customers (new, and changed email or country), orders
+# (new, changed status), products (new, renamed), categories (new), and the lines of a
+# re-imported order (deleted, then inserted again).
+ORDER_IMPORT_PERMISSIONS = (
+    "store.add_order",
+    "store.change_order",
+    "store.add_orderitem",
+    "store.change_orderitem",
+    "store.delete_orderitem",
+    "store.add_customer",
+    "store.change_customer",
+    "store.add_product",
+    "store.change_product",
+    "store.add_category",
+)
+# What the events import writes: customers (new), sessions (new, moved start), events.
+EVENT_IMPORT_PERMISSIONS = (
+    "store.add_customer",
+    "store.add_websession",
+    "store.change_websession",
+    "store.add_sessionevent",
+)
 
 
 UPLOAD_KINDS: dict[str, UploadKind] = {
@@ -35,6 +70,7 @@ UPLOAD_KINDS: dict[str, UploadKind] = {
         lambda path, **options: import_orders_file(
             path, file_format="generic", **options
         ),
+        ORDER_IMPORT_PERMISSIONS,
     ),
     "shopify-orders": UploadKind(
         "Orders (Shopify export)",
@@ -42,22 +78,39 @@ UPLOAD_KINDS: dict[str, UploadKind] = {
         lambda path, **options: import_orders_file(
             path, file_format="shopify", **options
         ),
+        ORDER_IMPORT_PERMISSIONS,
     ),
     "events": UploadKind(
         "Web-session events",
         "One row per event: session_id, occurred_at, event_type, traffic_source, "
         "device, and optional customer_id, country, sku, order_id.",
         import_events_file,
+        EVENT_IMPORT_PERMISSIONS,
     ),
 }
 
 
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(
+        request,
+        "admin/imports/forbidden.html",
+        {**admin.site.each_context(request), "title": "Imports", "reason": reason},
+        status=403,
+    )
+
+
 @staff_member_required
 def import_index(request: HttpRequest) -> HttpResponse:
+    """The imports this user may run; 403 when there is none."""
+    kinds = {
+        slug: kind for slug, kind in UPLOAD_KINDS.items() if kind.allowed(request.user)
+    }
+    if not kinds:
+        return _forbidden(request, "You have no permission to import data.")
     return render(
         request,
         "admin/imports/index.html",
-        {**admin.site.each_context(request), "title": "Imports", "kinds": UPLOAD_KINDS},
+        {**admin.site.each_context(request), "title": "Imports", "kinds": kinds},
     )
 
 
@@ -66,6 +119,13 @@ def import_upload(request: HttpRequest, kind: str) -> HttpResponse:
     upload_kind = UPLOAD_KINDS.get(kind)
     if upload_kind is None:
         raise Http404("No such import.")
+    if not upload_kind.allowed(request.user):
+        return _forbidden(
+            request,
+            "This import needs the permissions to add and change what it writes: "
+            + ", ".join(upload_kind.permissions)
+            + ".",
+        )
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     report: ImportReport | None = None
     error = ""

@@ -105,6 +105,32 @@ def test_order_filters_open(admin_client, shop, query):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        ("order", "status__exact=%00"),
+        ("order", "country=DE%00"),
+        ("customer", "country=%00"),
+        ("customer", "q=%00"),
+        ("product", "q=mug%00"),
+        ("websession", "device__exact=%00"),
+    ],
+)
+def test_a_nul_in_a_filter_is_the_admins_bad_filter_page(
+    admin_client, shop, model, query
+):
+    # given: PostgreSQL refuses NUL in a string literal (it was a 500 there)
+    url = reverse(f"admin:store_{model}_changelist")
+
+    # when
+    response = admin_client.get(f"{url}?{query}")
+    followed = admin_client.get(response["Location"])
+
+    # then: the admin's answer to any incorrect lookup
+    assert (response.status_code, response["Location"]) == (302, f"{url}?e=1")
+    assert followed.status_code == 200
+
+
 @pytest.mark.parametrize("model", MODELS)
 def test_change_form_opens(admin_client, shop, model):
     instance = {

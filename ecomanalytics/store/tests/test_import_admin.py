@@ -1,26 +1,134 @@
-"""The admin upload pages: staff only, same importers, the same report."""
+"""The admin upload pages: staff with the import permissions, same importers, report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ecomanalytics.store.importing.views import (
+    EVENT_IMPORT_PERMISSIONS,
+    ORDER_IMPORT_PERMISSIONS,
+)
 from ecomanalytics.store.models import Order, WebSession
+from ecomanalytics.store.tests.factories import OrderFactory
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 pytestmark = pytest.mark.django_db
 
 
+def grant(user: User, permissions: tuple[str, ...]) -> User:
+    codenames = [permission.split(".", 1)[1] for permission in permissions]
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="store", codename__in=codenames
+        )
+    )
+    return User.objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def staff_client(staff_user: User) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
+    """Staff with the permissions of every import."""
+    return signed_in(
+        grant(staff_user, ORDER_IMPORT_PERMISSIONS + EVENT_IMPORT_PERMISSIONS)
+    )
+
+
+def _users() -> dict[str, User | None]:
+    create = User.objects.create_user
+    return {
+        "anonymous": None,
+        "non-staff": create("member", password="pw"),
+        "staff without permissions": create("clerk", password="pw", is_staff=True),
+        "staff with the permissions": grant(
+            create("importer", password="pw", is_staff=True), ORDER_IMPORT_PERMISSIONS
+        ),
+        "staff with add but not change": grant(
+            create("adder", password="pw", is_staff=True),
+            tuple(p for p in ORDER_IMPORT_PERMISSIONS if ".add_" in p),
+        ),
+        "superuser": create("root", password="pw", is_staff=True, is_superuser=True),
+    }
+
+
+def _client(user: User | None) -> Client:
+    return Client() if user is None else signed_in(user)
+
+
+def test_who_may_import_orders():
+    # given: a completed order that the file below refunds, and every kind of user
+    OrderFactory(external_id="A-1002", status="completed")
+    users = _users()
+    csv = (FIXTURES / "orders_generic.csv").read_bytes()
+
+    # when each one opens the pages and posts the file
+    outcomes = {}
+    for name, user in users.items():
+        client = _client(user)
+        index = client.get("/admin/imports/")
+        page = client.get("/admin/imports/generic-orders/")
+        post = client.post(
+            "/admin/imports/generic-orders/", {"file": upload("orders.csv", csv)}
+        )
+        outcomes[name] = (index.status_code, page.status_code, post.status_code)
+        if post.status_code == 200:
+            Order.objects.exclude(external_id="A-1002").delete()
+            Order.objects.filter(external_id="A-1002").update(status="completed")
+        else:
+            assert Order.objects.count() == 1, name
+            assert Order.objects.get().status == "completed", name
+
+    # then: the login for outsiders, 403 without the permissions, the import with them
+    assert outcomes == {
+        "anonymous": (302, 302, 302),
+        "non-staff": (302, 302, 302),
+        "staff without permissions": (403, 403, 403),
+        "staff with the permissions": (200, 200, 200),
+        "staff with add but not change": (403, 403, 403),
+        "superuser": (200, 200, 200),
+    }
+
+
+def test_order_permissions_do_not_open_the_events_import():
+    # given
+    user = _users()["staff with the permissions"]
+    assert user is not None
+    client = signed_in(user)
+
+    # when
+    index = client.get("/admin/imports/")
+    events = client.post("/admin/imports/events/", {"file": upload("events.csv")})
+
+    # then: the index lists only the imports this user may run
+    assert events.status_code == 403
+    assert WebSession.objects.count() == 0
+    assert 'href="/admin/imports/generic-orders/"' in index.content.decode()
+    assert 'href="/admin/imports/events/"' not in index.content.decode()
+
+
+def test_the_refusal_names_the_missing_permissions():
+    # given
+    user = _users()["staff without permissions"]
+    assert user is not None
+    client = signed_in(user)
+
+    # when
+    response = client.get("/admin/imports/generic-orders/")
+
+    # then
+    assert response.status_code == 403
+    assert "store.change_order" in response.content.decode()
 
 
 def upload(name: str, content: bytes | None = None) -> SimpleUploadedFile:

@@ -374,6 +374,34 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_rejected_ones(
     ]
 
 
+def test_the_rejected_rows_file_writes_formulas_as_text(tmp_path: Path):
+    # given: a rejected row whose cells a spreadsheet would run
+    path = write(
+        tmp_path,
+        f"""
+{HEADER}
+=HYPERLINK("http://evil"),2025-01-02T10:00:00,@SUM(1+1)*cmd|x,paid,SKU-1,0,-2.00,,,,,,
+""",
+    )
+
+    # when
+    report = import_orders_file(path, skip_invalid=True)
+
+    # then: the formulas start with an apostrophe, the plain number stays a number
+    assert report.rejected_rows == 1
+    with (tmp_path / "orders.rejected.csv").open() as rejected:
+        [_header, row] = list(csv.reader(rejected))
+    assert row[:7] == [
+        '\'=HYPERLINK("http://evil")',
+        "2025-01-02T10:00:00",
+        "'@SUM(1+1)*cmd|x",
+        "paid",
+        "SKU-1",
+        "0",
+        "-2.00",
+    ]
+
+
 def test_a_file_whose_last_row_is_bad_leaves_no_trace(tmp_path: Path):
     # given
     import_orders_file(FIXTURES / "orders_generic.csv")
