@@ -74,10 +74,11 @@ class ServerMemory:
 
 
 def discover_endpoints() -> list[Endpoint]:
-    """Every list-level GET action of every viewset registered on the API router."""
+    """Every list-level GET action of every viewset registered on the API router,
+    and the filter values the dashboard asks for first (/api/filters/)."""
     from ecomanalytics.api.urls import router
 
-    endpoints = []
+    endpoints = [Endpoint(name="filters", path=reverse("filter-options"))]
     for prefix, viewset, basename in router.registry:
         for extra_action in viewset.get_extra_actions():
             # @action sets these attributes on the function; the stubs name them.

@@ -42,7 +42,6 @@ from django.db.models import (
 )
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Coalesce
-from tqdm import tqdm
 
 from ecomanalytics.periods import local_midnight
 from ecomanalytics.store.data_version import bump_data_version
@@ -55,6 +54,7 @@ from ecomanalytics.store.models import (
     SessionEvent,
     WebSession,
 )
+from ecomanalytics.store.progress import progress as progress_of
 from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .chains import chain_steps
@@ -602,7 +602,12 @@ def refresh_rollups(
     steps = list(_steps(since, using))
     with (
         transaction.atomic(using=using),
-        tqdm(total=len(steps), unit="table", disable=not progress) as bar,
+        progress_of(
+            total=len(steps),
+            unit="tables",
+            description="Refreshing roll-ups",
+            enabled=progress,
+        ) as bar,
     ):
         _tune_refresh_transaction(using)
         if since is None or built_settings_of(using) != baked_settings():

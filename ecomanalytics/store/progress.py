@@ -58,7 +58,7 @@ class _SummaryLine:
 @contextmanager
 def progress(
     *,
-    total: int,
+    total: int | None,
     unit: str,
     description: str,
     enabled: bool = True,

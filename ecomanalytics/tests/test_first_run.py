@@ -81,11 +81,14 @@ def test_each_log_line_is_printed_once() -> None:
         DJANGO_SETTINGS_MODULE="ecomanalytics.settings",
     )
 
-    # then each record is one line (Django's console handler and ours printed two)
-    assert result.stderr.splitlines() == [
-        "Not Found: /favicon.ico",
-        "Watching for file changes with StatReloader",
-    ]
+    # then each record is one line (Django's console handler and ours printed two),
+    # in the request log's format: time, level, logger, [request id], message
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].endswith(" WARNING django.request [-] Not Found: /favicon.ico")
+    assert lines[1].endswith(
+        " INFO django.utils.autoreload [-] Watching for file changes with StatReloader"
+    )
 
 
 def test_the_favicon_is_served(client: Client) -> None:

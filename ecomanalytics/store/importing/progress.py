@@ -1,12 +1,14 @@
-"""A tqdm progress bar on the command line, nothing in tests and the admin."""
+"""Progress of an import's rows on the command line, nothing in tests and the admin.
+
+A live bar in a terminal, one summary line in a log (store.progress).
+"""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from tqdm import tqdm
+from ..progress import progress
 
 T = TypeVar("T")
 
@@ -17,12 +19,7 @@ def progress_bar(
     if not enabled:
         yield from items
         return
-    yield from tqdm(
-        items,
-        desc=description,
-        total=total,
-        unit=" rows",
-        unit_scale=True,
-        mininterval=0.5,
-        file=sys.stderr,
-    )
+    with progress(total=total, unit="rows", description=description) as bar:
+        for item in items:
+            yield item
+            bar.update()
