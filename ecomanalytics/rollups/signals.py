@@ -49,8 +49,6 @@ def _schedule(moments: list[datetime | None], using: str) -> None:
 
 
 def _schedule_since(day: date, using: str) -> None:
-    from .models import RollupState
-
     if not rollups_enabled():
         return
     pending: dict[str, date] = _pending.__dict__.setdefault("since", {})
