@@ -9,7 +9,7 @@ quadratic on PostgreSQL.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
@@ -102,12 +102,18 @@ def repeat_rows(*, filters: MetricFilters, cohort_by: CohortBy) -> list[CohortRe
         .annotate(count=Count("pk"))
         .values("count")
     )
+    members = _cohort_members(filters=filters, cohort_by=cohort_by).annotate(
+        revenue_orders=Subquery(revenue_order_count, output_field=IntegerField())
+    )
+    return repeat_counts(members)
+
+
+def repeat_counts(members: QuerySet[Any]) -> list[CohortRepeats]:
+    """Members and repeat customers per cohort, oldest first, of cohort members
+    annotated (or stored) with `cohort` and `revenue_orders` (the roll-up path's
+    CustomerCohort rows have both)."""
     rows = (
-        _cohort_members(filters=filters, cohort_by=cohort_by)
-        .annotate(
-            revenue_orders=Subquery(revenue_order_count, output_field=IntegerField())
-        )
-        .order_by()
+        members.order_by()
         .values("cohort")
         .annotate(
             customers=Count("pk"),

@@ -16,13 +16,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 
 from ecomanalytics.filters import MetricFilters, Table, filter_rows
 from ecomanalytics.periods import Window
 from ecomanalytics.rollups.dimensions import MONTH, matching, single_filter, span
 from ecomanalytics.rollups.models import ActiveMonth, CohortCell, CustomerCohort
 
+from . import raw
 from .rows import CohortAnnotation, CohortBy, CohortCount, CohortRepeats
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
@@ -97,30 +98,12 @@ def retention_counts(
 def repeat_rows(*, filters: MetricFilters, cohort_by: CohortBy) -> list[CohortRepeats]:
     cells = _cells(filters=filters, cohort_by=cohort_by)
     if cells is None:
-        return _member_repeats(filters=filters, cohort_by=cohort_by)
+        # Two filters or more: counted on the cohort members.
+        return raw.repeat_counts(_members(filters=filters, cohort_by=cohort_by))
     rows = (
         cells.filter(active_month__isnull=True)
         .values(cohort=F("month"))
         .annotate(customers=Sum("customers"), repeat_customers=Sum("repeat_customers"))
-        .order_by("cohort")
-    )
-    return [
-        CohortRepeats(row["cohort"], row["customers"], row["repeat_customers"])
-        for row in rows
-    ]
-
-
-def _member_repeats(
-    *, filters: MetricFilters, cohort_by: CohortBy
-) -> list[CohortRepeats]:
-    """Repeat customers counted on the cohort members (two filters or more)."""
-    rows = (
-        _members(filters=filters, cohort_by=cohort_by)
-        .values("cohort")
-        .annotate(
-            customers=Count("pk"),
-            repeat_customers=Count("pk", filter=Q(revenue_orders__gte=2)),
-        )
         .order_by("cohort")
     )
     return [
