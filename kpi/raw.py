@@ -104,11 +104,7 @@ def order_totals(
                 table.field("customer"), filter=placed & is_revenue, distinct=True
             ),
         }
-    first = min(period.start for period in windows.values())
-    last = max(period.end for period in windows.values())
-    row = table.rows.filter(table.placed_in(Window(first, last))).aggregate(
-        **aggregates
-    )
+    row = table.rows.filter(table.placed_in(_spanning(windows))).aggregate(**aggregates)
     return {
         name: OrderTotals(
             revenue=money(row[f"{name}_revenue"]),
@@ -121,13 +117,20 @@ def order_totals(
     }
 
 
+def _spanning(windows: dict[str, Window]) -> Window:
+    """The one window from the first window's start to the last one's end: a single
+    range of the placed_at index, the windows told apart by FILTERed aggregates."""
+    return Window(
+        min(period.start for period in windows.values()),
+        max(period.end for period in windows.values()),
+    )
+
+
 def customers(*, filters: MetricFilters, windows: dict[str, Window]) -> dict[str, int]:
     """Distinct customers with a revenue order in each window (one indexed query)."""
     table = order_rows(filters)
-    first = min(period.start for period in windows.values())
-    last = max(period.end for period in windows.values())
     row = table.rows.filter(
-        table.placed_in(Window(first, last)),
+        table.placed_in(_spanning(windows)),
         table.with_status(settings.REVENUE_STATUSES),
     ).aggregate(
         **{
