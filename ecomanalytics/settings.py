@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -178,6 +179,15 @@ CURRENCY = env("CURRENCY", default="USD")
 REVENUE_STATUSES = tuple(
     env.list("REVENUE_STATUSES", default=["paid", "shipped", "completed"])
 )
+# The money every metric calls revenue (docs/metrics.md, "Sales"): net_sales (gross
+# sales - discounts - returns, as Shopify's reports use), gross_sales (quantity x
+# unit price, before discounts) or total_sales (net sales + shipping + taxes). The
+# roll-ups keep every term, so changing it needs no refresh.
+REVENUE_MEASURE = env("REVENUE_MEASURE", default="net_sales")
+if REVENUE_MEASURE not in ("net_sales", "gross_sales", "total_sales"):
+    raise ImproperlyConfigured(
+        f"REVENUE_MEASURE={REVENUE_MEASURE!r}: use net_sales, gross_sales or total_sales"
+    )
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -71,8 +71,20 @@ class Order(models.Model):
     status = models.CharField(max_length=16, choices=OrderStatus.choices)
     traffic_source = models.CharField(max_length=16, choices=TrafficSource.choices)
     device = models.CharField(max_length=16, choices=Device.choices)
-    # Sum of quantity x unit price over the lines, kept in step by whoever writes lines.
+    # Gross sales: Σ quantity x unit price over the lines, before discounts, kept in
+    # step by whoever writes lines.
     total = models.DecimalField(**MONEY, default=0)
+    # The order's money terms besides its lines (docs/metrics.md, "Sales"): discounts
+    # on the products (Σ of the lines' discounts), shipping charged and taxes.
+    # Database defaults too, for the bulk SQL writers that do not know the columns.
+    discount = models.DecimalField(**MONEY, default=0, db_default=0)
+    shipping = models.DecimalField(**MONEY, default=0, db_default=0)
+    tax = models.DecimalField(**MONEY, default=0, db_default=0)
+    # The discount codes used, upper case, sorted and joined by ", "; blank: none.
+    # A combination of codes is one value, so each order counts in one code row.
+    discount_codes = models.CharField(
+        max_length=255, blank=True, default="", db_default=""
+    )
 
     objects = OrderQuerySet.as_manager()
 
@@ -84,6 +96,13 @@ class Order(models.Model):
             models.Index(fields=["customer", "placed_at"]),
             models.Index(fields=["traffic_source", "placed_at"]),
             models.Index(fields=["device", "placed_at"]),
+            models.Index(fields=["discount_codes", "placed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0, shipping__gte=0, tax__gte=0),
+                name="order_money_terms_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +116,9 @@ class OrderItem(models.Model):
     )
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(**MONEY)
+    # This line's share of the order's discount (Shopify splits order discounts
+    # across lines), so product and category sales are net of it too.
+    discount = models.DecimalField(**MONEY, default=0, db_default=0)
 
     objects = OrderItemQuerySet.as_manager()
 
@@ -110,10 +132,65 @@ class OrderItem(models.Model):
                 condition=models.Q(unit_price__gte=0),
                 name="orderitem_price_not_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0)
+                & models.Q(discount__lte=models.F("quantity") * models.F("unit_price")),
+                name="orderitem_discount_within_line",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_id}"
+
+
+class Refund(models.Model):
+    """Money given back on an order, on the day it was given (returns, in the sales
+    terms). An order can have several; one that is refunded in full has status
+    refunded. Its lines say which order lines the amount returns (RefundLine)."""
+
+    external_id = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds")
+    refunded_at = models.DateTimeField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["refunded_at", "id"]
+        indexes = [models.Index(fields=["refunded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="refund_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class RefundLine(models.Model):
+    """The part of a refund that returns one order line: the units sent back (0 when
+    the refund named no units, money only) and the amount allocated to the line.
+    The amounts of a refund's lines add up to the refund's amount (store.refunds)."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(
+        OrderItem, on_delete=models.CASCADE, related_name="refund_lines"
+    )
+    quantity = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="refundline_amount_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["refund", "item"], name="refundline_one_per_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x item {self.item_id}"
 
 
 class WebSession(models.Model):
