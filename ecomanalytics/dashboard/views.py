@@ -7,7 +7,10 @@ from django.shortcuts import render
 
 from ecomanalytics.api.catalogue import METRICS
 from ecomanalytics.api.permissions import ANALYSTS_GROUP
+from ecomanalytics.money import revenue_measure
 from ecomanalytics.periods import today
+
+from .revenue_measure import revenue_measure_sentence
 
 
 @login_required
@@ -24,5 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "currency": settings.CURRENCY,
         # The ⓘ texts: each metric's declaration, by id with "_" for ".".
         "metrics": {key.replace(".", "_"): metric for key, metric in METRICS.items()},
+        # The revenue-based panels say which money revenue is (REVENUE_MEASURE).
+        "revenue_measure": revenue_measure_sentence(revenue_measure()),
     }
     return render(request, "dashboard/index.html", context)

@@ -58,5 +58,10 @@ export const percentAxis = (max) => ({
   ticks: { callback: (value) => `${Math.round(value * 100)}%` },
 });
 
+const NARROW = "(max-width: 600px)";
+
 /** Whether the window is a phone's: labels get shorter and stack. */
-export const isNarrow = () => window.matchMedia("(max-width: 600px)").matches;
+export const isNarrow = () => window.matchMedia(NARROW).matches;
+
+/** Call back when the window turns into a phone's or back (a rotated tablet, a resize). */
+export const onNarrowChange = (callback) => window.matchMedia(NARROW).addEventListener("change", callback);

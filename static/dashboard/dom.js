@@ -11,11 +11,13 @@ export function el(tag, attrs = {}, text = undefined) {
   return node;
 }
 
-/** A card's state: loading, ready, empty or error, with the message shown over it. */
+/**
+ * A card's state: loading, ready, empty or error, with the message shown over it (over
+ * each of its charts, when it has several).
+ */
 export function setCardState(card, status, message = "") {
   card.dataset.state = status;
-  const text = card.querySelector(".chart-state-text");
-  if (text) text.textContent = message;
+  for (const text of card.querySelectorAll(".chart-state-text")) text.textContent = message;
   card.setAttribute("aria-busy", status === "loading" ? "true" : "false");
 }
 

@@ -19,6 +19,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
   };
   const panelControls = {
     granularity: document.getElementById("c-granularity"),
+    sales_granularity: document.getElementById("c-sales-granularity"),
     months: document.getElementById("c-months"),
     limit: document.getElementById("c-limit"),
     partial: document.getElementById("c-partial"),
@@ -74,6 +75,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
       select.value = state[key];
     }
     panelControls.granularity.value = state.granularity;
+    panelControls.sales_granularity.value = state.sales_granularity;
     panelControls.months.value = state.months;
     panelControls.limit.value = state.limit;
     panelControls.partial.checked = state.partial === "show";

@@ -10,10 +10,11 @@ const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
 export const isMissing = (value) => value === null || value === undefined || Number.isNaN(Number(value));
 
-/** Money formatters for one currency: exact, whole (for large figures) and compact (axes). */
+/** Money formatters for one currency: exact, whole (large figures), compact (axes), signed. */
 export function moneyFormats(currency = "USD") {
   const exact = new Intl.NumberFormat("en-US", { style: "currency", currency });
   const whole = new Intl.NumberFormat("en-US", { style: "currency", currency, maximumFractionDigits: 0 });
+  const signed = new Intl.NumberFormat("en-US", { style: "currency", currency, signDisplay: "exceptZero" });
   const compact = new Intl.NumberFormat("en-US", {
     style: "currency",
     currency,
@@ -26,6 +27,8 @@ export function moneyFormats(currency = "USD") {
     // KPI cards: cents hide the figure once it is large.
     kpiMoney: guard((v) => (Math.abs(v) >= 10000 ? whole : exact).format(v)),
     compact: guard((v) => compact.format(v)),
+    // A term's change in a waterfall: "+$5.00", "-$10.00", "$0.00".
+    signedMoney: guard((v) => signed.format(v)),
   };
 }
 

@@ -6,26 +6,45 @@
  */
 
 import { ApiError, apiURL, getJSON } from "./api.js";
-import { setUpCharts } from "./charts.js";
+import { onNarrowChange, setUpCharts } from "./charts.js";
 import { describeDays } from "./dates.js";
 import { setCardState } from "./dom.js";
 import { createFilters } from "./filters.js";
 import { moneyFormats } from "./format.js";
 import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
+import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
 import growth from "./panels/growth.js";
 import products from "./panels/products.js";
 import repeat from "./panels/repeat.js";
 import retention from "./panels/retention.js";
+import returns from "./panels/returns.js";
 import revenue from "./panels/revenue.js";
+import sales from "./panels/sales.js";
+import salesSummary from "./panels/sales-summary.js";
 import summary from "./panels/summary.js";
 import { describeFilters, readState, resolvedWindow, writeSearch } from "./state.js";
 
-const PANELS = { summary, revenue, conversion, funnel, retention, repeat, growth, products, categories };
+const PANELS = {
+  summary,
+  sales_summary: salesSummary,
+  revenue,
+  sales,
+  discounts,
+  returns,
+  conversion,
+  funnel,
+  retention,
+  repeat,
+  growth,
+  products,
+  categories,
+};
 // The panel each panel control belongs to, and whether a change needs new data.
 const PANEL_CONTROLS = {
   granularity: ["revenue", true],
+  sales_granularity: ["sales", true],
   months: ["retention", true],
   limit: ["products", true],
   partial: ["growth", false],
@@ -59,7 +78,8 @@ function start(root) {
   async function loadPanel(key) {
     const panel = PANELS[key];
     const params = panel.params(ctx);
-    const csv = card(key).querySelector("[data-csv]");
+    // A chart card holds its link; the KPI cards share theirs in the section's head.
+    const csv = card(key).querySelector("[data-csv]") || root.querySelector(`[data-csv-for="${key}"]`);
     if (csv) csv.href = apiURL(apiBase, panel.path, { ...params, format: "csv" });
     // Later loads supersede earlier ones; a stale answer is dropped, never aborted, so
     // a quick succession of filter changes leaves no failed requests behind.
@@ -146,6 +166,12 @@ function start(root) {
     updateSummary(filters.checkDates(...resolvedWindow(ctx.state, ctx.today)));
     for (const key of ["conversion", "growth"]) if (answers[key]) render(key);
   }
+
+  // The charts that lay out for a phone (shorter labels, a lying waterfall) draw again.
+  // A panel still loading (or failed) keeps its state: its answer is stale.
+  onNarrowChange(() => {
+    for (const key of Object.keys(answers)) if (["ready", "empty"].includes(card(key).dataset.state)) render(key);
+  });
 
   const filters = createFilters(ctx, { onFiltersChange: loadAll, onPanelControlChange });
   filters.sync();

@@ -15,6 +15,7 @@ export const DEFAULTS = Object.freeze({
   country: "",
   category: "",
   granularity: "month",
+  sales_granularity: "month",
   months: "12",
   limit: "10",
   partial: "hide",
@@ -23,6 +24,7 @@ export const DEFAULTS = Object.freeze({
 export const CHOICES = Object.freeze({
   range: [...Object.keys(PRESETS), "custom"],
   granularity: ["day", "week", "month"],
+  sales_granularity: ["day", "week", "month"],
   months: ["6", "12", "24"],
   limit: ["5", "10", "20"],
   partial: ["hide", "show"],
@@ -75,15 +77,18 @@ export function rangeError(start, end) {
   return start && end && end < start ? "The end date must be on or after the start date." : "";
 }
 
-/** The API parameters of the metric endpoints. sessions: leave out the category. */
-export function metricParams(state, today, { sessions = false } = {}) {
+/**
+ * The API parameters of the metric endpoints. category: false leaves the category out,
+ * for what has none (sessions; discount codes, which belong to whole orders).
+ */
+export function metricParams(state, today, { category = true } = {}) {
   const [start, end] = resolvedWindow(state, today);
   const params = {};
   if (start) params.start = start;
   if (end) params.end = end;
   for (const key of FILTER_KEYS) {
     if (!state[key]) continue;
-    if (sessions && key === "category") continue; // sessions have no category
+    if (!category && key === "category") continue;
     params[key] = state[key];
   }
   return params;

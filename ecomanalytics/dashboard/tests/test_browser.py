@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from ecomanalytics.periods import today as shop_today
+from ecomanalytics.store.models import Order, OrderItem, Refund, RefundLine
 from ecomanalytics.store.tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -47,7 +49,11 @@ XSS_PRODUCT = "<img src=x onerror=alert(1)>"
 XSS_CATEGORY = "<svg onload=alert(2)>"
 CHARTS = (
     "summary",
+    "sales_summary",
     "revenue",
+    "sales",
+    "discounts",
+    "returns",
     "conversion",
     "funnel",
     "retention",
@@ -195,14 +201,15 @@ def browser_page(live_server: Any) -> Iterator[tuple[Any, dict[str, list[str]]]]
             browser.close()
 
 
-def wait_until_drawn(page: Any) -> None:
-    """Every panel has left loading and drawn data (not empty, not an error)."""
+def wait_until_drawn(page: Any, charts: tuple[str, ...] = CHARTS) -> None:
+    """Every panel (of charts) has left loading and drawn data (not empty, not an
+    error)."""
     page.wait_for_function(
         """charts => charts.every(name => {
             const card = document.querySelector(`[data-chart="${name}"]`);
             return card && card.dataset.state === "ready";
         })""",
-        arg=list(CHARTS),
+        arg=list(charts),
     )
 
 
@@ -395,6 +402,10 @@ def test_empty_and_failed_panels_say_so(
         "growth": ["empty", "No orders in this period"],
         "products": ["error", "Could not load: Boom."],
         "categories": ["empty", "No products sold in this period"],
+        "sales_summary": ["empty", "No sales in this period"],
+        "sales": ["empty", "No sales in this period"],
+        "discounts": ["empty", "No orders in this period"],
+        "returns": ["empty", "No sales or returns in this period"],
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (
@@ -715,3 +726,392 @@ def test_panels_do_not_wait_for_the_filter_choices(
         "Organic: 50.00% of 2 sessions converted"
     )
     assert problems["pageerror"] == []
+
+
+def sale(
+    customer: Any,
+    day: str,
+    status: str,
+    lines: list,
+    *,
+    codes: str = "",
+    line_discounts: dict | None = None,
+    shipping: str = "0",
+    tax: str = "0",
+) -> Order:
+    """An order with its money terms: line_discounts {product: amount} add up to the
+    order's discount, as an import writes them."""
+    order = OrderFactory(
+        customer=customer,
+        placed_at=at(day),
+        status=status,
+        traffic_source="organic",
+        device="desktop",
+        lines=lines,
+        discount_codes=codes,
+        shipping=Decimal(shipping),
+        tax=Decimal(tax),
+    )
+    for product, amount in (line_discounts or {}).items():
+        OrderItem.objects.filter(order=order, product=product).update(
+            discount=Decimal(amount)
+        )
+    order.discount = sum(
+        (Decimal(amount) for amount in (line_discounts or {}).values()), Decimal(0)
+    )
+    order.save(update_fields=["discount"])
+    return order
+
+
+def refund(order: Order, day: str, product: Any, quantity: int, amount: str) -> None:
+    money_back = Decimal(amount)
+    refunded = Refund.objects.create(
+        external_id=f"R-{order.external_id}-{day}",
+        order=order,
+        refunded_at=at(day),
+        amount=money_back,
+    )
+    RefundLine.objects.create(
+        refund=refunded,
+        item=OrderItem.objects.get(order=order, product=product),
+        quantity=quantity,
+        amount=money_back,
+    )
+
+
+@pytest.fixture
+def sales_shop(transactional_db: None) -> None:
+    """Discounts, shipping, taxes and refunds, from Jan 10 to Mar 10, 2025.
+
+    Per month (gross - discounts - returns = net; + shipping + taxes = total):
+    Jan 170 - 10 - 45 = 115; + 10 + 12.80 = 137.80 (2 orders)
+    Feb 130 - 13 - 20 = 97; + 4.90 + 9.36 = 111.26 (3 orders)
+    Mar nothing: a cancelled order, and a refunded one whose refund leaves too.
+    """
+    outdoor = CategoryFactory(name="Outdoor")
+    kitchen = CategoryFactory(name="Kitchen")
+    shoe = ProductFactory(sku="SKU-1", name="Trail shoe", category=outdoor)
+    knife = ProductFactory(sku="SKU-2", name="Chef knife", category=kitchen)
+    ada = CustomerFactory(country="US")
+    ben = CustomerFactory(country="DE")
+    cy = CustomerFactory(country="US")
+    first = sale(
+        ada,
+        "2025-01-10",
+        "completed",
+        [(shoe, 2, "50.00")],
+        codes="SUMMER10",
+        line_discounts={shoe: "10.00"},
+        shipping="5.00",
+        tax="7.20",
+    )
+    second = sale(
+        ben,
+        "2025-01-20",
+        "paid",
+        [(shoe, 1, "50.00"), (knife, 1, "20.00")],
+        shipping="5.00",
+        tax="5.60",
+    )
+    sale(
+        ada,
+        "2025-02-05",
+        "shipped",
+        [(knife, 3, "20.00")],
+        codes="SUMMER10",
+        line_discounts={knife: "6.00"},
+        tax="4.32",
+    )
+    sale(
+        cy,
+        "2025-02-14",
+        "completed",
+        [(shoe, 1, "50.00")],
+        codes="VIP5",
+        line_discounts={shoe: "5.00"},
+        shipping="4.90",
+        tax="3.60",
+    )
+    # ben's second order, so VIP5 has a returning customer
+    sale(
+        ben,
+        "2025-02-20",
+        "paid",
+        [(knife, 1, "20.00")],
+        codes="VIP5",
+        line_discounts={knife: "2.00"},
+        tax="1.44",
+    )
+    sale(ben, "2025-03-01", "cancelled", [(shoe, 1, "50.00")])
+    refunded = sale(cy, "2025-03-10", "refunded", [(shoe, 1, "50.00")])
+    # returns count on the refund's day: January's order returns in January and
+    # February; the refunded order's refund counts nowhere
+    refund(first, "2025-01-25", shoe, 1, "45.00")
+    refund(second, "2025-02-02", knife, 1, "20.00")
+    refund(refunded, "2025-03-10", shoe, 1, "50.00")
+    User.objects.create_user(username="owner", password="owner-password", is_staff=True)
+
+
+def chart_data(page: Any, selector: str) -> dict[str, Any]:
+    """The labels and datasets a Chart.js chart draws, as [label, data] pairs."""
+    return page.evaluate(
+        """selector => {
+            const chart = Chart.getChart(document.querySelector(selector));
+            return {
+                labels: chart.data.labels,
+                datasets: chart.data.datasets.map(d => [d.label, d.data]),
+            };
+        }""",
+        selector,
+    )
+
+
+def table_rows(page: Any, selector: str) -> list[list[str]]:
+    return page.evaluate(
+        """selector => [...document.querySelectorAll(`${selector} tbody tr`)].map(
+            row => [...row.cells].map(cell => cell.textContent))""",
+        selector,
+    )
+
+
+# The panels of orders' money (the shop below has no web sessions to draw).
+SALES_CHARTS = ("summary", "sales_summary", "sales", "discounts", "returns")
+
+
+def test_sales_panels_count_money_as_the_books_do(
+    sales_shop: None, live_server: Any, browser_page: Any
+) -> None:
+    page, problems = browser_page
+
+    # given all time: Jan 10 to Mar 10, 2025
+    page.goto(live_server.url + "/?range=all")
+    log_in(page, live_server.url, "/?range=all")
+    wait_until_drawn(page, SALES_CHARTS)
+
+    # then the cards gain net and total sales, with nothing earlier to compare with
+    assert {name: kpi(page, name) for name in ("net_sales", "total_sales")} == {
+        # 300 - 23 - 65 = 212; + 14.90 + 22.16 = 249.06
+        "net_sales": "$212.00",
+        "total_sales": "$249.06",
+    }
+    assert delta(page, "net_sales") == "no earlier data"
+    assert delta(page, "total_sales") == "no earlier data"
+
+    # and the terms stack per month: discounts and returns below zero, lines on top
+    assert chart_data(page, '[data-part="terms"] canvas') == {
+        "labels": [
+            ["Jan 2025", "Jan 10\u201331, partial"],
+            "Feb 2025",
+            ["Mar 2025", "Mar 1\u201310, partial"],
+        ],
+        "datasets": [
+            ["Gross sales", [170, 130, 0]],
+            ["Discounts", [-10, -13, 0]],
+            ["Returns", [-45, -20, 0]],
+            ["Shipping", [10, 4.9, 0]],
+            ["Taxes", [12.8, 9.36, 0]],
+            ["Net sales", [115, 97, 0]],
+            ["Total sales", [137.8, 111.26, 0]],
+        ],
+    }
+    # and the waterfall walks from gross to total sales in floating bars
+    waterfall = '[data-part="waterfall"]'
+    assert chart_data(page, f"{waterfall} canvas")["datasets"] == [
+        [
+            "From gross to total sales",
+            [
+                [0, 300],
+                [277, 300],
+                [212, 277],
+                [0, 212],
+                [212, 226.9],
+                [226.9, 249.06],
+                [0, 249.06],
+            ],
+        ]
+    ]
+    assert page.locator(f"{waterfall} canvas").get_attribute("aria-label") == (
+        "From gross sales to total sales: Gross sales $300.00, Discounts -$23.00, "
+        "Returns -$65.00, Net sales $212.00, Shipping +$14.90, Taxes +$22.16, "
+        "Total sales $249.06."
+    )
+    assert table_rows(page, waterfall) == [
+        ["Gross sales", "$300.00", "$300.00"],
+        ["Discounts", "-$23.00", "$277.00"],
+        ["Returns", "-$65.00", "$212.00"],
+        ["Net sales", "$212.00", "$212.00"],
+        ["Shipping", "+$14.90", "$226.90"],
+        ["Taxes", "+$22.16", "$249.06"],
+        ["Total sales", "$249.06", "$249.06"],
+    ]
+
+    # and each discount code has its row, the orders without one last
+    assert page.locator('[data-chart="discounts"] [data-code-usage]').inner_text() == (
+        "80.0% of 5 revenue orders used a discount code."
+    )
+    discount_headers = page.locator('[data-chart="discounts"] thead th')
+    assert discount_headers.all_inner_texts()[:3] == [
+        "Code",
+        "Orders",
+        "Share of orders",
+    ]
+    assert table_rows(page, '[data-chart="discounts"]') == [
+        # ada's two orders: 160 - 16 - 45 = 99, 99 / 2 = 49.50
+        [
+            "SUMMER10",
+            "2",
+            "40.0%",
+            "1",
+            "1",
+            "0",
+            "$160.00",
+            "$16.00",
+            "$45.00",
+            "$99.00",
+            "10.0%",
+            "$49.50",
+        ],
+        # cy is new; ben bought without a code first, so he is returning
+        [
+            "VIP5",
+            "2",
+            "40.0%",
+            "2",
+            "1",
+            "1",
+            "$70.00",
+            "$7.00",
+            "$0.00",
+            "$63.00",
+            "10.0%",
+            "$31.50",
+        ],
+        [
+            "No code",
+            "1",
+            "20.0%",
+            "1",
+            "1",
+            "0",
+            "$70.00",
+            "$0.00",
+            "$20.00",
+            "$50.00",
+            "0.0%",
+            "$50.00",
+        ],
+    ]
+
+    # and the return rates per category, by units and by value
+    assert chart_data(page, '[data-chart="returns"] canvas') == {
+        "labels": ["Outdoor", "Kitchen"],
+        # Outdoor 1 of 4 units, 45 of 200; Kitchen 1 of 5 units, 20 of 100
+        "datasets": [["By units", [0.25, 0.2]], ["By value", [0.225, 0.2]]],
+    }
+    assert page.locator("[data-returns-overall]").inner_text() == (
+        "Overall: 22.2% of 9 units sold and 21.7% of $300.00 of gross sales came back."
+    )
+
+    # and the panels say which money revenue is, and link their data as CSV
+    assert (
+        "Revenue here is net sales: gross sales \u2212 discounts \u2212 returns."
+        in (page.locator("#sales-definition").text_content())
+    )
+    csv_links = {
+        key: page.locator(selector).get_attribute("href")
+        for key, selector in {
+            "sales_summary": '[data-csv-for="sales_summary"]',
+            "sales": '[data-chart="sales"] [data-csv]',
+            "discounts": '[data-chart="discounts"] [data-csv]',
+            "returns": '[data-chart="returns"] [data-csv]',
+        }.items()
+    }
+    assert csv_links == {
+        "sales_summary": "/api/kpi/sales/?format=csv",
+        "sales": "/api/kpi/sales/?granularity=month&format=csv",
+        "discounts": "/api/kpi/discounts/?format=csv",
+        "returns": "/api/demand/returns/?by=category&format=csv",
+    }
+    page.locator('[data-chart="sales"]').scroll_into_view_if_needed()
+    screenshot(page, "dashboard-sales-1440.png")
+
+    # when the breakdown is shown by week
+    page.get_by_label("Show by").nth(1).select_option("week")
+
+    # then it has the ten ISO weeks from Jan 6 to Mar 10, and the URL records it
+    page.wait_for_function(
+        """() => Chart.getChart(document.querySelector('[data-part="terms"] canvas'))
+            .data.labels.length === 10"""
+    )
+    assert "sales_granularity=week" in page.url
+    assert page.locator('[data-chart="sales"] [data-csv]').get_attribute("href") == (
+        "/api/kpi/sales/?granularity=week&format=csv"
+    )
+
+    # when a category is chosen
+    page.get_by_label("Category", exact=True).select_option("Outdoor")
+
+    # then sales count that category's lines: no shipping or taxes, total = net
+    page.wait_for_function(
+        """() => document.querySelector('[data-kpi="net_sales"] .kpi-value')
+            .textContent === "$140.00" """
+    )
+    wait_until_drawn(page, SALES_CHARTS)
+    # 200 - 15 - 45 = 140
+    assert kpi(page, "total_sales") == "$140.00"
+    assert page.locator('[data-chart="sales"] [data-category-note]').is_visible()
+    # and discount codes, which belong to whole orders, say the filter does not apply
+    assert page.locator(
+        '[data-chart="discounts"] [data-category-note]'
+    ).inner_text() == (
+        "Discount codes belong to whole orders: the category filter does not apply "
+        "here, the table covers every category."
+    )
+    assert page.locator('[data-chart="discounts"] [data-csv]').get_attribute(
+        "href"
+    ) == ("/api/kpi/discounts/?format=csv")
+    assert table_rows(page, '[data-chart="discounts"]')[0][:2] == ["SUMMER10", "2"]
+    # and returns keep the category's row only
+    assert chart_data(page, '[data-chart="returns"] canvas') == {
+        "labels": ["Outdoor"],
+        "datasets": [["By units", [0.25]], ["By value", [0.225]]],
+    }
+
+    # and on a phone the seven cards stack and only the wide table scrolls sideways
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(300)  # Chart.js resizes on a debounced observer
+    layout = page.evaluate(
+        """() => {
+            const lefts = [...document.querySelectorAll('.kpi')].map(
+                card => Math.round(card.getBoundingClientRect().left));
+            const table = document.querySelector('.discounts-scroll');
+            return {
+                pageScrollsSideways:
+                    document.documentElement.scrollWidth > window.innerWidth,
+                kpiCards: lefts.length,
+                kpiColumns: new Set(lefts).size,
+                cardsInWindow: [...document.querySelectorAll('.kpi')].every(card => {
+                    const box = card.getBoundingClientRect();
+                    return box.left >= 0 && box.right <= window.innerWidth;
+                }),
+                discountTableScrolls: table.scrollWidth > table.clientWidth,
+            };
+        }"""
+    )
+    assert layout == {
+        "pageScrollsSideways": False,
+        "kpiCards": 7,
+        "kpiColumns": 1,
+        "cardsInWindow": True,
+        "discountTableScrolls": True,
+    }
+    screenshot(page, "dashboard-sales-375.png")
+
+    # and nothing went wrong on the way
+    assert problems == {
+        "console": [],
+        "pageerror": [],
+        "requestfailed": [],
+        "http_errors": [],
+        "dialogs": [],
+    }

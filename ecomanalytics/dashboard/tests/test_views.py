@@ -77,7 +77,11 @@ def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None
     assert '<script type="module" src="/static/dashboard/main.js">' in body
     for chart in (
         "summary",
+        "sales_summary",
         "revenue",
+        "sales",
+        "discounts",
+        "returns",
         "conversion",
         "funnel",
         "retention",
@@ -177,3 +181,61 @@ def test_the_info_texts_are_the_catalogue_definitions(
         assert escape(text) in page
     for metric_id in ("kpi.revenue", "cohorts.retention", "demand.top_products"):
         assert escape(METRICS[metric_id].summary) in page
+
+
+def test_the_sales_panels_explain_themselves_from_the_catalogue(
+    client: Client, staff_user: User
+) -> None:
+    # given a staff login
+    client.force_login(staff_user)
+    # when
+    page = client.get("/").content.decode()
+    # then the sales breakdown, discount codes and returns panels show their declared
+    # definitions (the catalogue entries land with the endpoints, in kpi and demand)
+    for metric_id in ("kpi.sales", "kpi.discounts", "demand.returns"):
+        assert escape(METRICS[metric_id].summary) in page
+
+
+@pytest.mark.parametrize(
+    ("measure", "sentence"),
+    [
+        (
+            "net_sales",
+            "Revenue here is net sales: gross sales \u2212 discounts \u2212 returns.",
+        ),
+        (
+            "total_sales",
+            "Revenue here is total sales: gross sales \u2212 discounts \u2212 returns "
+            "+ shipping + taxes.",
+        ),
+        (
+            "gross_sales",
+            "Revenue here is gross sales: quantity \u00d7 unit price of the lines, "
+            "before discounts and returns.",
+        ),
+    ],
+)
+def test_revenue_panels_say_which_money_revenue_is(
+    client: Client, staff_user: User, settings, measure: str, sentence: str
+) -> None:
+    # given the shop counts revenue as one of the measures
+    settings.REVENUE_MEASURE = measure
+    client.force_login(staff_user)
+
+    # when
+    page = client.get("/").content.decode()
+
+    # then the revenue card, average order value and every chart of revenue say so
+    tooltips = re.findall(
+        r'<span role="tooltip" id="([\w-]+)"[^>]*>([^<]*)</span>', page
+    )
+    saying_so = sorted(key for key, text in tooltips if escape(sentence) in text)
+    assert saying_so == [
+        "categories-definition",
+        "growth-definition",
+        "kpi-aov-def",
+        "kpi-revenue-def",
+        "products-definition",
+        "revenue-definition",
+        "sales-definition",
+    ]

@@ -63,6 +63,6 @@ function render(data, card, ctx) {
 
 export default {
   path: "kpi/conversion/",
-  params: (ctx) => metricParams(ctx.state, ctx.today, { sessions: true }),
+  params: (ctx) => metricParams(ctx.state, ctx.today, { category: false }),
   render,
 };

@@ -78,6 +78,6 @@ function render(data, card) {
 
 export default {
   path: "kpi/funnel/",
-  params: (ctx) => metricParams(ctx.state, ctx.today, { sessions: true }),
+  params: (ctx) => metricParams(ctx.state, ctx.today, { category: false }),
   render,
 };

@@ -1,9 +1,9 @@
 /* The KPI cards: five figures of the period, each with its change from the period before. */
 
-import { describeChange, previousHasData } from "../compare.js";
+import { previousHasData } from "../compare.js";
 import { daysInclusive, previousWindow } from "../dates.js";
-import { el } from "../dom.js";
 import { fmtDate, fmtInt, fmtPct } from "../format.js";
+import { previousWhen, renderCard } from "../kpi-card.js";
 import { metricParams } from "../state.js";
 
 function formats(fmt) {
@@ -16,43 +16,20 @@ function formats(fmt) {
   };
 }
 
-function renderCard(card, key, format, current, before, when) {
-  card.querySelector(".kpi-value").textContent = format(current);
-  const delta = card.querySelector(".kpi-delta");
-  const change = describeChange(key, current, before);
-  delta.className = `kpi-delta ${change.direction}`;
-  delta.dataset.comparable = String(change.comparable);
-  if (!change.comparable) {
-    delta.replaceChildren(el("span", { class: "vs" }, change.text));
-    delta.title = `Nothing to compare with in the previous period${when}.`;
-    delta.setAttribute("aria-label", `${change.spoken}${when ? ` in the previous period${when}` : ""}`);
-    return;
-  }
-  delta.replaceChildren(
-    el("span", { "aria-hidden": "true" }, `${change.arrow} `),
-    change.text,
-    el("span", { class: "vs" }, " vs previous"),
-  );
-  delta.title = `Previous period${when}: ${format(before)}`;
-  delta.setAttribute(
-    "aria-label",
-    `${change.spoken} compared with the previous period${when}, which had ${format(before)}`,
-  );
-}
-
-function render(data, section, ctx) {
+function render(data, group, ctx) {
   const previous = data.previous || null;
   const comparable = previousHasData(previous);
   const [previousStart, previousEnd] = previous?.start
     ? [previous.start, previous.end]
     : previousWindow(data.start, data.end);
-  const when = previousStart ? ` (${fmtDate(previousStart)} – ${fmtDate(previousEnd)})` : "";
+  const when = previousWhen(previousStart, previousEnd);
   for (const [key, format] of Object.entries(formats(ctx.fmt))) {
-    const card = section.querySelector(`[data-kpi="${key}"]`);
+    const card = group.querySelector(`[data-kpi="${key}"]`);
     const before = comparable ? previous[key] : null;
     renderCard(card, key, format, data[key], before, when);
   }
-  const compare = section.querySelector("#kpi-compare");
+  // The line above all the cards: the sales cards compare with the same period.
+  const compare = document.getElementById("kpi-compare");
   if (!previousStart) compare.textContent = "";
   else {
     const days = fmtInt(daysInclusive(previousStart, previousEnd));

@@ -31,6 +31,14 @@ test("money: cents, whole dollars on big cards, compact on axes, dash when missi
   assert.equal(money(null), NO_VALUE);
 });
 
+test("a waterfall's changes carry their sign; zero has none", () => {
+  const { signedMoney } = moneyFormats("USD");
+  assert.equal(signedMoney(14.9), "+$14.90");
+  assert.equal(signedMoney(-23), "-$23.00");
+  assert.equal(signedMoney(0), "$0.00");
+  assert.equal(signedMoney(null), NO_VALUE);
+});
+
 test("another currency is named by its own symbol", () => {
   assert.equal(moneyFormats("EUR").money(3), "€3.00");
 });

@@ -60,7 +60,7 @@ test("a reversed range is an error", () => {
   assert.equal(rangeError(null, null), "");
 });
 
-test("metric parameters: the window and the filters; sessions leave the category out", () => {
+test("metric parameters: the window and the filters; without a category for what has none", () => {
   const state = { ...readState("source=direct&category=Outdoor") };
   assert.deepEqual(metricParams(state, "2025-12-01"), {
     start: "2025-11-01",
@@ -68,7 +68,7 @@ test("metric parameters: the window and the filters; sessions leave the category
     source: "direct",
     category: "Outdoor",
   });
-  assert.deepEqual(metricParams(state, "2025-12-01", { sessions: true }), {
+  assert.deepEqual(metricParams(state, "2025-12-01", { category: false }), {
     start: "2025-11-01",
     end: "2025-11-30",
     source: "direct",
