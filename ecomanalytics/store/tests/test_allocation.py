@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
 from ecomanalytics.store.cents import split_cents
@@ -16,6 +17,7 @@ from ecomanalytics.store.discounts import (
     normalised_discount_codes,
     split_order_discount,
 )
+from ecomanalytics.store.generation.terms import split_by_group
 from ecomanalytics.store.refunds import (
     AllocatedLine,
     LineTerms,
@@ -198,3 +200,37 @@ def test_an_order_refunded_in_full_becomes_refunded():
     assert settled_status("completed", refunded=4420, paid=4420) == "refunded"
     assert settled_status("completed", refunded=4419, paid=4420) == "completed"
     assert settled_status("cancelled", refunded=4420, paid=4420) == "cancelled"
+
+
+def test_the_generator_splits_arrays_as_split_cents_does():
+    # given two orders' totals and their lines' weights (the second order has a line
+    # that weighs nothing, the third only lines that weigh nothing: split equally)
+    totals = np.asarray([1000, 500, 100])
+    group = np.asarray([0, 0, 0, 1, 1, 2, 2, 2])
+    weights = np.asarray([1, 1, 1, 3, 0, 0, 0, 0])
+
+    # when / then
+    assert split_by_group(totals, group, weights).tolist() == [
+        334,
+        333,
+        333,
+        500,
+        0,
+        34,
+        33,
+        33,
+    ]
+    # and on random orders, exactly as split_cents
+    rng = np.random.default_rng(5)
+    sizes = rng.integers(1, 6, 300)
+    group = np.repeat(np.arange(300), sizes)
+    weights = rng.integers(0, 5000, len(group))
+    totals = rng.integers(0, 100_000, 300)
+    expected = []
+    for order in range(300):
+        order_weights = weights[group == order].tolist()
+        expected += split_cents(
+            int(totals[order]),
+            order_weights if sum(order_weights) else [1] * len(order_weights),
+        )
+    assert split_by_group(totals, group, weights).tolist() == expected
