@@ -10,8 +10,10 @@ from index range probes instead of truncating every row.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from itertools import pairwise
 from typing import Any, Literal
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
@@ -36,20 +39,33 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.forms import BaseInlineFormSet, ModelForm
+from django.forms import BaseInlineFormSet, ModelForm, ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from .cents import from_cents, to_cents
+from .discounts import DiscountError, normalised_discount_codes
 from .models import (
     Category,
     Customer,
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
+from .refund_terms import (
+    LineChange,
+    allocated_lines,
+    reallocate_refunds,
+    refund_conflicts,
+    refund_conflicts_after,
+    save_orders_after_refunds_changed,
+)
+from .refunds import AllocatedLine, RefundError
 
 
 class LargeTablePaginator(Paginator):
@@ -411,16 +427,26 @@ class OrderCategoryFilter(admin.SimpleListFilter):
 
 
 def refresh_order_totals(order_ids: Iterable[int]) -> None:
-    """Set each order's total to the sum of quantity x unit price over its lines."""
+    """Set each order's total to the sum of quantity x unit price over its lines, its
+    discount to the sum of its lines' discounts, and allocate its refunds again over
+    its lines (the forms checked that they still fit, refund_conflicts)."""
+    for order_id in (
+        Refund.objects.filter(order__in=set(order_ids))
+        .values_list("order", flat=True)
+        .distinct()
+    ):
+        reallocate_refunds(order_id)
     line_money = ExpressionWrapper(
         F("items__quantity") * F("items__unit_price"), output_field=DecimalField()
     )
     for order in Order.objects.filter(pk__in=set(order_ids)).annotate(
-        lines_total=Sum(line_money, default=0)
+        lines_total=Sum(line_money, default=0),
+        lines_discount=Sum("items__discount", default=0),
     ):
-        if order.total != order.lines_total:
+        if (order.total, order.discount) != (order.lines_total, order.lines_discount):
             order.total = order.lines_total
-            order.save(update_fields=["total"])
+            order.discount = order.lines_discount
+            order.save(update_fields=["total", "discount"])
 
 
 @admin.register(Customer)
@@ -455,10 +481,70 @@ class ProductAdmin(LargeTableAdmin):
     ordering = ("sku",)
 
 
+def _line_change(item: int | None, cleaned: dict[str, Any]) -> LineChange:
+    quantity = cleaned["quantity"]
+    return LineChange(
+        item,
+        quantity,
+        to_cents(quantity * cleaned["unit_price"]),
+        to_cents(cleaned.get("discount") or Decimal(0)),
+    )
+
+
+class OrderItemFormSet(BaseInlineFormSet):
+    """An order's lines as edited: their refunds must still fit them."""
+
+    def clean(self) -> None:
+        super().clean()
+        order: Order = self.instance
+        if order.pk is None or any(form.errors for form in self.forms):
+            return
+        lines = [
+            _line_change(form.instance.pk, form.cleaned_data)
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        problems = refund_conflicts(
+            order.pk,
+            lines,
+            shipping=to_cents(order.shipping or Decimal(0)),
+            tax=to_cents(order.tax or Decimal(0)),
+        )
+        if problems:
+            raise ValidationError([f"{problem}." for problem in problems])
+
+
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
+    formset = OrderItemFormSet
     raw_id_fields = ("product",)
     extra = 0
+
+
+class OrderRefundInline(admin.TabularInline):
+    """An order's refunds, read here; they are edited on their own page."""
+
+    model = Refund
+    fields = ("external_id", "refunded_at", "amount")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+    ordering = ("refunded_at", "id")
+
+    def has_add_permission(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> bool:
+        return False
+
+
+class OrderForm(ModelForm):
+    def clean_discount_codes(self) -> str:
+        """The codes as one value, as the importers store them: "SUMMER20, VIP15"."""
+        try:
+            return normalised_discount_codes(self.cleaned_data["discount_codes"])
+        except DiscountError as error:
+            raise ValidationError(error.args[0]) from None
 
 
 @admin.register(Order)
@@ -487,9 +573,24 @@ class OrderAdmin(LargeTableAdmin):
     )
     raw_id_fields = ("customer",)
     list_select_related = ("customer",)
-    readonly_fields = ("total",)
+    form = OrderForm
+    fields = (
+        "external_id",
+        "customer",
+        "placed_at",
+        "status",
+        "traffic_source",
+        "device",
+        "total",
+        "discount",
+        "discount_codes",
+        "shipping",
+        "tax",
+    )
+    # Both follow the lines (refresh_order_totals): edit the lines' discounts.
+    readonly_fields = ("total", "discount")
     ordering = ("-placed_at", "-id")
-    inlines = (OrderItemInline,)
+    inlines = (OrderItemInline, OrderRefundInline)
 
     def save_related(
         self,
@@ -498,20 +599,56 @@ class OrderAdmin(LargeTableAdmin):
         formsets: list[BaseInlineFormSet],
         change: bool,
     ) -> None:
-        """Lines are saved after the order: bring the order's total in step with them."""
+        """Lines are saved after the order: bring the order's total and discount in
+        step with them."""
         super().save_related(request, form, formsets, change)
         refresh_order_totals([form.instance.pk])
 
 
+class OrderItemForm(ModelForm):
+    """A line edited on its own: its order's refunds (and those of the order it
+    leaves) must still fit the lines."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        order = cleaned.get("order")
+        if order is None or None in (
+            cleaned.get("quantity"),
+            cleaned.get("unit_price"),
+        ):
+            return cleaned
+        item = self.instance.pk
+        problems = refund_conflicts_after(
+            order.pk,
+            without=[item] if item else [],
+            adding=[_line_change(item, cleaned)],
+        )
+        previous = self.initial.get("order")
+        if previous and previous != order.pk:
+            problems += refund_conflicts_after(previous, without=[item])
+        if problems:
+            raise ValidationError([f"{problem}." for problem in problems])
+        return cleaned
+
+
 @admin.register(OrderItem)
 class OrderItemAdmin(LargeTableAdmin):
-    list_display = ("id", "order", "product", "quantity", "unit_price")
+    list_display = ("id", "order", "product", "quantity", "unit_price", "discount")
     list_filter = (("order__status", RelatedChoicesFilter), "product__category")
     exact_search_fields = ("order__external_id", "product__sku")
     search_help_text = "Exact order external id or product sku."
     raw_id_fields = ("order", "product")
     list_select_related = ("order", "product")
     ordering = ("-id",)
+    form = OrderItemForm
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: OrderItem | None = None
+    ) -> bool:
+        """Not a line whose removal its order's refunds would not survive."""
+        if obj is not None and refund_conflicts_after(obj.order_id, without=[obj.pk]):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(
         self, request: HttpRequest, obj: OrderItem, form: ModelForm, change: bool
@@ -528,9 +665,155 @@ class OrderItemAdmin(LargeTableAdmin):
         refresh_order_totals([order_id])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        lines = defaultdict(list)
+        for pk, order_id in queryset.values_list("pk", "order_id"):
+            lines[order_id].append(pk)
+        problems = [
+            problem
+            for order_id, pks in lines.items()
+            for problem in refund_conflicts_after(order_id, without=pks)
+        ]
+        if problems:
+            raise PermissionDenied(
+                "These lines cannot be deleted: " + "; ".join(problems) + "."
+            )
+        super().delete_queryset(request, queryset)
+        refresh_order_totals(lines)
+
+
+class RefundLineFormSet(BaseInlineFormSet):
+    """The returned lines of a refund, checked with the refund as the importers check
+    it (store.refunds): lines of the refund's order, units that can still be returned,
+    an amount no more than what is left to refund. Their amounts are allocated on
+    save (RefundAdmin.save_related), so the form asks only for the units."""
+
+    # Set by a successful clean(): the lines as they will be written.
+    allocation: list[AllocatedLine] | None = None
+
+    def clean(self) -> None:
+        super().clean()
+        refund: Refund = self.instance
+        if any(form.errors for form in self.forms) or refund.order_id is None:
+            return
+        units: dict[int, int] = {}
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            item = form.cleaned_data["item"]
+            if item.order_id != refund.order_id:
+                raise ValidationError(
+                    f"Line {item.pk} is not a line of order {refund.order}."
+                )
+            units[item.pk] = units.get(item.pk, 0) + form.cleaned_data["quantity"]
+        try:
+            self.allocation = allocated_lines(
+                refund, units={item: count for item, count in units.items() if count}
+            )
+        except RefundError as refused:
+            raise ValidationError(
+                [f"{problem.reason}." for problem in refused.problems]
+            ) from None
+
+
+class RefundLineInline(admin.TabularInline):
+    model = RefundLine
+    formset = RefundLineFormSet
+    fields = ("item", "quantity", "amount")
+    readonly_fields = ("amount",)
+    raw_id_fields = ("item",)
+    extra = 0
+
+
+class RefundForm(ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        order, refunded_at = cleaned.get("order"), cleaned.get("refunded_at")
+        if (
+            order is not None
+            and refunded_at is not None
+            and refunded_at < order.placed_at
+        ):
+            self.add_error(
+                "refunded_at",
+                f"The order was placed later, at {timezone.localtime(order.placed_at):%Y-%m-%d %H:%M}.",
+            )
+        return cleaned
+
+
+@admin.register(Refund)
+class RefundAdmin(LargeTableAdmin):
+    """Refunds, with the lines they return. A save allocates the amount again over the
+    lines (all of the order's, with 0 units, when none returns units) and saves the
+    order, settling its status: the order's save is what the roll-ups and the data
+    version hear of (its day, the first a refund of it can touch)."""
+
+    form = RefundForm
+    list_display = ("external_id", "refunded_at", "amount", "order")
+    date_hierarchy = "refunded_at"
+    exact_search_fields = ("external_id", "order__external_id")
+    search_help_text = "Exact refund id or order external id."
+    raw_id_fields = ("order",)
+    list_select_related = ("order",)
+    ordering = ("-refunded_at", "-id")
+    inlines = (RefundLineInline,)
+
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formsets: list[BaseInlineFormSet],
+        change: bool,
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        refund: Refund = form.instance
+        allocation = next(
+            (
+                formset.allocation
+                for formset in formsets
+                if isinstance(formset, RefundLineFormSet)
+            ),
+            None,
+        )
+        if allocation is None:
+            allocation = allocated_lines(refund, units={})
+        refund.lines.all().delete()
+        RefundLine.objects.bulk_create(
+            RefundLine(
+                refund=refund,
+                item_id=line.item,
+                quantity=line.quantity,
+                amount=from_cents(line.amount),
+            )
+            for line in allocation
+        )
+        previous = form.initial.get("order") if change else None
+        save_orders_after_refunds_changed(
+            [refund.order_id, *([previous] if previous else [])]
+        )
+
+    def save_formset(
+        self,
+        request: HttpRequest,
+        form: ModelForm,
+        formset: BaseInlineFormSet,
+        change: bool,
+    ) -> None:
+        # The lines are written whole by save_related, with their allocated amounts;
+        # commit=False only records what changed, for the change message.
+        if isinstance(formset, RefundLineFormSet):
+            formset.save(commit=False)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def delete_model(self, request: HttpRequest, obj: Refund) -> None:
+        order_id = obj.order_id
+        super().delete_model(request, obj)
+        save_orders_after_refunds_changed([order_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         order_ids = list(queryset.values_list("order_id", flat=True).distinct())
         super().delete_queryset(request, queryset)
-        refresh_order_totals(order_ids)
+        save_orders_after_refunds_changed(order_ids)
 
 
 class SessionEventInline(admin.TabularInline):

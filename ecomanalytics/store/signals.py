@@ -19,6 +19,8 @@ from .models import (
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -30,6 +32,8 @@ SHOP_DATA_MODELS = (
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )

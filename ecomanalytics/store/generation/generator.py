@@ -21,6 +21,13 @@ Web sessions, about `sessions_per_order` per order:
 Sources and devices of buying and browsing sessions are drawn so that traffic follows
 the traffic mix while conversion differs by source and device (shapes.Mix).
 
+Money terms (generation/terms.py): discount codes by campaign, each order's discount
+split over its lines, shipping below a free-shipping threshold, taxes by the
+customer's country; a full refund for every refunded order, and partial refunds
+(units of a line sent back, or money only) for a few revenue orders, some days after
+the order and never after now. They are drawn from their own random stream
+(terms_rng), so everything else a seed gave stays the same.
+
 Raw page views are not stored one per page: a session's landing page is its single
 page_view event (the session's start). The funnel only needs the product_view,
 add_to_cart, begin_checkout and purchase events, which are all stored, so one page_view
@@ -37,6 +44,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from . import shapes
+from .terms import CODES, OrderTerms, Refunds, draw_refunds, draw_terms
 
 DAY = 86_400
 EVENT_TYPES = ("page_view", "product_view", "add_to_cart", "begin_checkout", "purchase")
@@ -81,6 +89,8 @@ class NextIds:
     orderitem: int = 1
     websession: int = 1
     sessionevent: int = 1
+    refund: int = 1
+    refundline: int = 1
 
     def is_fresh(self) -> bool:
         """Whether every generated table is empty (nothing has been written yet)."""
@@ -90,6 +100,8 @@ class NextIds:
             self.orderitem,
             self.websession,
             self.sessionevent,
+            self.refund,
+            self.refundline,
         } == {1}
 
     def take(self, table: str, count: int) -> np.ndarray:
@@ -245,6 +257,7 @@ def generate_batches(
     *,
     plan: Plan,
     rng: np.random.Generator,
+    terms_rng: np.random.Generator,
     product_ids: np.ndarray,
     catalogue: Catalogue,
     ids: NextIds,
@@ -252,6 +265,7 @@ def generate_batches(
     """Rows of each batch of customers, in foreign-key order (customers first).
 
     product_ids: the database ids of catalogue's products, in catalogue order.
+    terms_rng: the stream the money terms are drawn from (see the module docstring).
     """
     calendar = build_calendar(now=plan.now, months=plan.months, tz=plan.tz)
     remaining = plan.customers
@@ -260,6 +274,7 @@ def generate_batches(
         remaining -= size
         yield _batch(
             rng=rng,
+            terms_rng=terms_rng,
             size=size,
             calendar=calendar,
             catalogue=catalogue,
@@ -345,6 +360,7 @@ class _Events:
 def _batch(
     *,
     rng: np.random.Generator,
+    terms_rng: np.random.Generator,
     size: int,
     calendar: Calendar,
     catalogue: Catalogue,
@@ -360,9 +376,48 @@ def _batch(
         rng, customers, orders, has_order, calendar, sessions_per_order
     )
     events = _draw_events(rng, orders, lines, browsing, calendar, catalogue)
+    terms, refunds = _draw_money_terms(terms_rng, customers, orders, lines, calendar)
     return _tables(
-        customers, acquisition, orders, lines, browsing, events, product_ids, ids
+        customers,
+        acquisition,
+        orders,
+        lines,
+        browsing,
+        events,
+        product_ids,
+        ids,
+        money=(terms, refunds),
     )
+
+
+def _draw_money_terms(
+    rng: np.random.Generator,
+    customers: _Customers,
+    orders: _Orders,
+    lines: _Lines,
+    calendar: Calendar,
+) -> tuple[OrderTerms, Refunds]:
+    line_gross = lines.quantity * lines.unit_cents
+    terms = draw_terms(
+        rng,
+        order_customer=orders.customer,
+        order_month=calendar.day_month[calendar.day_of(orders.placed_at)],
+        order_country=customers.country[orders.customer],
+        gross=lines.order_total_cents,
+        line_order=lines.order,
+        line_gross=line_gross,
+    )
+    refunds = draw_refunds(
+        rng,
+        status=orders.status,
+        placed_at=orders.placed_at,
+        paid=terms.paid(lines.order_total_cents),
+        now=calendar.now,
+        line_order=lines.order,
+        line_quantity=lines.quantity,
+        line_net=line_gross - terms.line_discount,
+    )
+    return terms, refunds
 
 
 def _draw_customers(
@@ -625,11 +680,16 @@ def _tables(
     events: _Events,
     product_ids: np.ndarray,
     ids: NextIds,
+    *,
+    money: tuple[OrderTerms, Refunds],
 ) -> list[TableRows]:
     """The batch's rows per table, in foreign-key order, with their primary keys."""
     sources, devices = shapes.SOURCES.values, shapes.DEVICES.values
     session_ids = ids.take("websession", len(orders) + len(browsing))
     customer_ids, order_ids = customers.ids, orders.ids
+    item_ids = ids.take("orderitem", len(lines))
+    terms, refunds = money
+    refund_ids = ids.take("refund", len(refunds.order))
     return [
         TableRows(
             "Customer",
@@ -653,16 +713,41 @@ def _tables(
                 "traffic_source": Column("label", orders.source, labels=sources),
                 "device": Column("label", orders.device, labels=devices),
                 "total": Column("cents", lines.order_total_cents),
+                "discount": Column("cents", terms.discount),
+                "shipping": Column("cents", terms.shipping),
+                "tax": Column("cents", terms.tax),
+                "discount_codes": Column("label", terms.code, labels=CODES),
             },
         ),
         TableRows(
             "OrderItem",
             {
-                "id": Column("int", ids.take("orderitem", len(lines))),
+                "id": Column("int", item_ids),
                 "order_id": Column("int", order_ids[lines.order]),
                 "product_id": Column("int", product_ids[lines.product]),
                 "quantity": Column("int", lines.quantity),
                 "unit_price": Column("cents", lines.unit_cents),
+                "discount": Column("cents", terms.line_discount),
+            },
+        ),
+        TableRows(
+            "Refund",
+            {
+                "id": Column("int", refund_ids),
+                "external_id": Column("format", refund_ids, fmt="R%09d"),
+                "order_id": Column("int", order_ids[refunds.order]),
+                "refunded_at": Column("time", refunds.refunded_at),
+                "amount": Column("cents", refunds.amount),
+            },
+        ),
+        TableRows(
+            "RefundLine",
+            {
+                "id": Column("int", ids.take("refundline", len(refunds.line))),
+                "refund_id": Column("int", refund_ids[refunds.line_refund]),
+                "item_id": Column("int", item_ids[refunds.line]),
+                "quantity": Column("int", refunds.line_quantity),
+                "amount": Column("cents", refunds.line_amount),
             },
         ),
         TableRows(

@@ -68,6 +68,8 @@ def generate_data(
         batch_customers=batch_customers,
     )
     rng = np.random.default_rng(seed)
+    # The money terms' own stream: a child of the seed, independent of rng.
+    terms_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
     catalogue = generate_catalogue(rng)
     writer = writer_for(using=using)
     if flush:
@@ -77,7 +79,12 @@ def generate_data(
         ids = next_ids(using=using)
     rows = {"Category": len(catalogue.category_names), "Product": len(catalogue.skus)}
     batches = generate_batches(
-        plan=plan, rng=rng, product_ids=product_ids, catalogue=catalogue, ids=ids
+        plan=plan,
+        rng=rng,
+        terms_rng=terms_rng,
+        product_ids=product_ids,
+        catalogue=catalogue,
+        ids=ids,
     )
     # Into empty tables, indexes are cheaper built once at the end than kept up to date.
     loading = writer.indexes_deferred() if ids.is_fresh() else nullcontext()

@@ -215,3 +215,60 @@ PRODUCT_ADJECTIVES: Sequence[str] = (
     "Urban",
     "Travel",
 )
+
+# --- Money terms ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """A discount code: its depth (share of the order's gross), the orders it is
+    offered to ("first": a customer's first order, "loyal": the fourth and later,
+    "summer": June to August) and the share of those that use it."""
+
+    code: str
+    depth: float
+    offered_to: str
+    uptake: float
+
+
+# Together about a fifth of the orders carry a code (the first applicable one).
+CAMPAIGNS: tuple[Campaign, ...] = (
+    Campaign("WELCOME10", 0.10, "first", 0.20),
+    Campaign("VIP15", 0.15, "loyal", 0.30),
+    Campaign("SUMMER20", 0.20, "summer", 0.30),
+)
+SUMMER_MONTHS = (6, 7, 8)
+
+# Shipping: a flat fee below the free-shipping threshold (on the order's value after
+# its discount), in cents.
+FLAT_SHIPPING_CENTS = 490
+FREE_SHIPPING_FROM_CENTS = 5000
+
+# Sales tax or VAT by the customer's country, charged on top of the prices (and of
+# shipping), in basis points (1 % = 100).
+TAX_RATE_BASIS_POINTS: dict[str, int] = {
+    "US": 700,
+    "GB": 2000,
+    "DE": 1900,
+    "FR": 2000,
+    "CA": 1300,
+    "AU": 1000,
+    "NL": 2100,
+    "ES": 2100,
+    "IT": 2200,
+    "SE": 2500,
+    "PL": 2300,
+    "JP": 1000,
+}
+
+# Refunds. An order with status refunded is refunded in full (everything it paid, each
+# line's units sent back); this share of the revenue orders older than a few days gets
+# a partial refund, of which RETURN_SHARE send units of one line back (the line's net
+# value for them) and the rest are money only (a share of what was paid, spread over
+# the lines with no units).
+PARTIAL_REFUND_SHARE = 0.04
+PARTIAL_REFUND_MIN_AGE_DAYS = 3.0
+RETURN_SHARE = 0.6
+MONEY_ONLY_REFUND = (0.05, 0.30)  # share of what was paid
+# Days from the order to its refund (uniform), never after the data's end.
+REFUND_DELAY_DAYS = (1.0, 21.0)

@@ -38,6 +38,8 @@ CHUNK_ROWS = 50_000
 SHOP_MODELS = (
     "SessionEvent",
     "WebSession",
+    "RefundLine",
+    "Refund",
     "OrderItem",
     "Order",
     "Product",
@@ -65,6 +67,8 @@ def next_ids(*, using: str = "default") -> NextIds:
         orderitem=after_max("OrderItem"),
         websession=after_max("WebSession"),
         sessionevent=after_max("SessionEvent"),
+        refund=after_max("Refund"),
+        refundline=after_max("RefundLine"),
     )
 
 

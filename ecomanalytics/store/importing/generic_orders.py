@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..choices import Device, OrderStatus, TrafficSource
+from ..discounts import DiscountError, normalised_discount_codes
 from .parsing import (
     FieldError,
     ImportFileError,
@@ -41,12 +42,20 @@ OPTIONAL_COLUMNS = (
     "country",
     "traffic_source",
     "device",
+    # The order's money terms besides its lines (repeated on each of its rows, as the
+    # other order-level fields), and the line's own share of the discount.
+    "discount",
+    "discount_codes",
+    "shipping",
+    "tax",
+    "line_discount",
 )
 STATUSES = tuple(OrderStatus.values)
 SOURCES = tuple(TrafficSource.values)
 DEVICES = tuple(Device.values)
 DEFAULT_SOURCE = TrafficSource.DIRECT.value
 DEFAULT_DEVICE = Device.DESKTOP.value
+ZERO = Decimal("0.00")
 
 
 class OrderLine(NamedTuple):
@@ -65,6 +74,17 @@ class OrderLine(NamedTuple):
     country: str = ""
     traffic_source: str = DEFAULT_SOURCE
     device: str = DEFAULT_DEVICE
+    # The order's discount; None: the file gives none, the order's is the sum of its
+    # lines' own discounts.
+    discount: Decimal | None = None
+    discount_codes: str = ""  # normalised (discounts.normalised_discount_codes)
+    shipping: Decimal = ZERO
+    tax: Decimal = ZERO
+    # The line's own discount; None: the line takes a share of the order's discount.
+    line_discount: Decimal | None = None
+    # What was given back on the order as a whole (Shopify's Refunded Amount), and when.
+    refund_amount: Decimal = ZERO
+    refunded_at: datetime | None = None
 
 
 class ParsedRow(NamedTuple):
@@ -83,7 +103,40 @@ ORDER_FIELDS = (
     ("status", "status"),
     ("traffic_source", "traffic_source"),
     ("device", "device"),
+    ("discount", "discount"),
+    ("discount_codes", "discount_codes"),
+    ("shipping", "shipping"),
+    ("tax", "tax"),
+    ("refund_amount", "refund_amount"),
+    ("refunded_at", "refunded_at"),
 )
+
+
+def parse_optional_money(value: str) -> Decimal | None:
+    """A money cell that may be blank: None when it is."""
+    return parse_money(value) if value else None
+
+
+def parse_money_or_zero(value: str) -> Decimal:
+    return parse_money(value) if value else ZERO
+
+
+def parse_discount_codes(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return normalised_discount_codes(value)
+    except DiscountError as error:
+        raise FieldError(error.args[0]) from None
+
+
+def line_discount_problem(
+    quantity: int, unit_price: Decimal, line_discount: Decimal | None
+) -> str:
+    """Why a line's own discount cannot be; "" when it can."""
+    if line_discount is not None and line_discount > quantity * unit_price:
+        return f"{line_discount} is more than the line's {quantity} x {unit_price}"
+    return ""
 
 
 def other_format_hint(names: list[str]) -> str:
@@ -154,7 +207,16 @@ def parse_generic_orders(path: Path) -> Iterator[ParsedRow]:
                 device=parse_choice(
                     get["device"](cells), DEVICES, default=DEFAULT_DEVICE
                 ),
+                discount=parse_optional_money(get["discount"](cells)),
+                discount_codes=parse_discount_codes(get["discount_codes"](cells)),
+                shipping=parse_money_or_zero(get["shipping"](cells)),
+                tax=parse_money_or_zero(get["tax"](cells)),
+                line_discount=parse_optional_money(get["line_discount"](cells)),
             )
+            if line_discount_problem(
+                values.quantity, values.unit_price, values.line_discount
+            ):
+                raise FieldError("invalid")
         except FieldError:
             yield ParsedRow(line, cells, order_id, _row_errors(get, line, cells, width))
         else:
@@ -174,8 +236,17 @@ def _row_errors(get: dict, line: int, cells: list[str], width: int) -> list[RowE
     reader.parse("customer_id", parse_identifier)
     reader.parse("status", parse_choice, STATUSES)
     reader.parse("sku", parse_identifier)
-    reader.parse("quantity", parse_quantity)
-    reader.parse("unit_price", parse_money)
+    quantity = reader.parse("quantity", parse_quantity)
+    unit_price = reader.parse("unit_price", parse_money)
     reader.parse("traffic_source", parse_choice, SOURCES, default=DEFAULT_SOURCE)
     reader.parse("device", parse_choice, DEVICES, default=DEFAULT_DEVICE)
+    reader.parse("discount", parse_optional_money)
+    reader.parse("discount_codes", parse_discount_codes)
+    reader.parse("shipping", parse_money_or_zero)
+    reader.parse("tax", parse_money_or_zero)
+    line_discount = reader.parse("line_discount", parse_optional_money)
+    if quantity is not None and unit_price is not None:
+        reason = line_discount_problem(quantity, unit_price, line_discount)
+        if reason:
+            reader.errors.append(RowError(line, "line_discount", reason))
     return reader.errors

@@ -3,16 +3,23 @@
 Pass 1 parses and validates every row, keeping only order-level fields per order id (to
 check that the rows of one order agree) and customer and product details: memory grows
 with the number of orders, customers and products, not with the number of lines.
-If any row is invalid and skip_invalid is off, nothing is written. Otherwise, in one
-transaction: customers and orders are upserted in batches (matched by external id), the
-lines of re-imported orders are deleted, and pass 2 streams the file again to bulk-insert
-the lines, creating or updating products on the way. A crash or Ctrl-C rolls it all back.
+Between the passes, each order's money terms are checked: its discount split across
+its lines (discounts.split_order_discount: the lines' shares are kept, a few ints per
+discounted order, and handed out to its rows in pass 2), what the file refunds against
+what it was paid, and the refunds stored for a re-imported order against its new
+lines (order_refunds). If any row is invalid and skip_invalid is off, nothing is
+written. Otherwise, in one transaction: customers and orders are upserted in batches
+(matched by external id), the lines of re-imported orders are deleted, pass 2 streams
+the file again to bulk-insert the lines, creating or updating products on the way,
+and the orders' refunds are allocated to the new lines. A crash or Ctrl-C rolls it
+all back.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,27 +28,60 @@ from pathlib import Path
 
 from django.db import transaction
 
+from ..cents import from_cents, to_cents
 from ..data_version import bump_data_version
+from ..discounts import DiscountError, split_order_discount
 from ..models import Category, Customer, Order, OrderItem, Product
+from ..refunds import settled_status
 from .bulk_insert import BATCH_SIZE, chunks, db_datetime, delete_where_in, insert_rows
 from .generic_orders import ORDER_FIELDS, OrderLine, ParsedRow, parse_generic_orders
 from .locking import serialized
+from .order_refunds import (
+    FileRefund,
+    KeptRefund,
+    forget_refund_lines,
+    kept_refunds,
+    kept_refunds_problem,
+    orders_with_refunds,
+    write_order_refunds,
+)
 from .parsing import RowError, raw_header
 from .progress import progress_bar
 from .report import ErrorLog, ImportReport, RejectedWriter, rejected_path_for
 from .rollups import refresh_rollups_after_commit
-from .shopify import parse_shopify_orders
+from .shopify import parse_shopify_orders, refund_external_id
 
-ORDER_PARSERS: dict[str, Callable[[Path], Iterator[ParsedRow]]] = {
-    "generic": parse_generic_orders,
-    "shopify": parse_shopify_orders,
+
+@dataclass(frozen=True, slots=True)
+class OrderFormat:
+    """An orders file format: its parser, what it calls the money-term columns in
+    errors, and (when its orders carry a refunded amount) the id of the refund that
+    amount becomes."""
+
+    parse: Callable[[Path], Iterator[ParsedRow]]
+    discount_column: str = "discount"
+    refund_column: str = ""
+    refund_id: Callable[[str], str] | None = None
+
+
+GENERIC = OrderFormat(parse_generic_orders)
+ORDER_FORMATS: dict[str, OrderFormat] = {
+    "generic": GENERIC,
+    "shopify": OrderFormat(
+        parse_shopify_orders,
+        discount_column="Discount Amount",
+        refund_column="Refunded Amount",
+        refund_id=refund_external_id,
+    ),
 }
+ORDER_PARSERS = {name: fmt.parse for name, fmt in ORDER_FORMATS.items()}
 UNCATEGORISED = "Uncategorised"
 
 
 @dataclass(slots=True)
 class _OrderSeen:
-    """An order as its valid rows give it: the fields they agree on, the running total."""
+    """An order as its valid rows give it: the fields they agree on, the running total,
+    and what its money terms need between the passes."""
 
     placed_at: datetime
     customer_id: str
@@ -50,6 +90,19 @@ class _OrderSeen:
     device: str
     total: Decimal
     first_line: int
+    discount: Decimal | None
+    discount_codes: str
+    shipping: Decimal
+    tax: Decimal
+    refund_amount: Decimal
+    refunded_at: datetime | None
+    own_discounts: Decimal
+    # Each line's (gross, own discount) in cents, when the order's discount is split.
+    lines: list[tuple[int, int]] | None
+    # Units bought by sku, for an order whose stored refunds must fit its new lines.
+    bought: dict[str, int] | None
+    # Filled between the passes: each line's discount in cents, in row order.
+    shares: deque[int] | None = None
 
 
 @dataclass(slots=True)
@@ -79,6 +132,10 @@ class _OrderRow:
     traffic_source: str
     device: str
     total: Decimal
+    discount: Decimal
+    shipping: Decimal
+    tax: Decimal
+    discount_codes: str
 
 
 @serialized
@@ -92,6 +149,7 @@ def import_order_lines(
     skip_invalid: bool = False,
     progress: bool = False,
     customer_details: Callable[[set[str]], dict[str, dict]] | None = None,
+    file_format: OrderFormat = GENERIC,
 ) -> ImportReport:
     """Validate then write the lines that parse() yields; see the module docstring.
 
@@ -100,7 +158,10 @@ def import_order_lines(
     (the seed importer reads them from users.csv).
     """
     started = time.monotonic()
-    validation = _validate(parse(), progress=progress)
+    validation = _validate(
+        parse(), progress=progress, with_refunds=orders_with_refunds()
+    )
+    _check_money_terms(validation, file_format)
     if validation.errors and not skip_invalid:
         return ImportReport(
             kind=kind,
@@ -121,6 +182,7 @@ def import_order_lines(
                 rejected=rejected,
                 progress=progress,
                 customer_details=customer_details,
+                file_format=file_format,
             )
     finally:
         if rejected is not None:
@@ -141,7 +203,7 @@ def import_order_lines(
 
 
 class _Validation:
-    def __init__(self) -> None:
+    def __init__(self, with_refunds: set[str]) -> None:
         self.rows_read = 0
         self.errors = ErrorLog()
         self.orders: dict[str, _OrderSeen] = {}
@@ -149,10 +211,20 @@ class _Validation:
         self.bad_orders: dict[str, int] = {}
         self.customers: dict[str, _CustomerSeen] = {}
         self.products: dict[str, _ProductSeen] = {}
+        # The stored orders with refunds, and (between the passes) the refunds the
+        # file's orders keep.
+        self.with_refunds = with_refunds
+        self.kept: dict[str, list[KeptRefund]] = {}
+
+    def reject(self, order_id: str, error: RowError) -> None:
+        self.errors.add(error)
+        self.bad_orders.setdefault(order_id, error.line)
 
 
-def _validate(rows: Iterable[ParsedRow], *, progress: bool) -> _Validation:
-    state = _Validation()
+def _validate(
+    rows: Iterable[ParsedRow], *, progress: bool, with_refunds: set[str]
+) -> _Validation:
+    state = _Validation(with_refunds)
     orders, customers, products = state.orders, state.customers, state.products
     for row in progress_bar(rows, progress, "checking"):
         state.rows_read += 1
@@ -163,26 +235,17 @@ def _validate(rows: Iterable[ParsedRow], *, progress: bool) -> _Validation:
                 state.bad_orders.setdefault(row.order_id, row.line)
             continue
         values: OrderLine = row.result
-        money = values.quantity * values.unit_price
         known = orders.get(values.order_id)
         if known is None:
-            orders[values.order_id] = _OrderSeen(
-                placed_at=values.placed_at,
-                # One string per customer, shared by all its orders.
-                customer_id=sys.intern(values.customer_id),
-                status=values.status,
-                traffic_source=values.traffic_source,
-                device=values.device,
-                total=money,
-                first_line=row.line,
+            known = orders[values.order_id] = _order_seen(
+                values, row.line, values.order_id in state.with_refunds
             )
         else:
             disagreement = _disagreement(known, values, row.line)
             if disagreement is not None:
-                state.errors.add(disagreement)
-                state.bad_orders.setdefault(values.order_id, row.line)
+                state.reject(values.order_id, disagreement)
                 continue
-            known.total += money
+        _add_line(known, values)
 
         customer = customers.get(values.customer_id)
         if customer is None:
@@ -212,13 +275,45 @@ def _validate(rows: Iterable[ParsedRow], *, progress: bool) -> _Validation:
     return state
 
 
+def _order_seen(values: OrderLine, line: int, has_refunds: bool) -> _OrderSeen:
+    return _OrderSeen(
+        placed_at=values.placed_at,
+        # One string per customer, shared by all its orders.
+        customer_id=sys.intern(values.customer_id),
+        status=values.status,
+        traffic_source=values.traffic_source,
+        device=values.device,
+        total=Decimal(0),
+        first_line=line,
+        discount=values.discount,
+        discount_codes=values.discount_codes,
+        shipping=values.shipping,
+        tax=values.tax,
+        refund_amount=values.refund_amount,
+        refunded_at=values.refunded_at,
+        own_discounts=Decimal(0),
+        lines=[] if values.discount else None,
+        bought={} if has_refunds else None,
+    )
+
+
+def _add_line(order: _OrderSeen, values: OrderLine) -> None:
+    gross = values.quantity * values.unit_price
+    order.total += gross
+    own = values.line_discount or Decimal(0)
+    order.own_discounts += own
+    if order.lines is not None:
+        order.lines.append((to_cents(gross), to_cents(own)))
+    if order.bought is not None:
+        order.bought[values.sku] = order.bought.get(values.sku, 0) + values.quantity
+
+
 def _disagreement(known: _OrderSeen, values: OrderLine, line: int) -> RowError | None:
     for attribute, column in ORDER_FIELDS:
         here = getattr(values, attribute)
         there = getattr(known, attribute)
         if here != there:
-            shown_here = here.isoformat() if isinstance(here, datetime) else here
-            shown_there = there.isoformat() if isinstance(there, datetime) else there
+            shown_here, shown_there = _shown(here), _shown(there)
             return RowError(
                 line,
                 column,
@@ -228,6 +323,98 @@ def _disagreement(known: _OrderSeen, values: OrderLine, line: int) -> RowError |
     return None
 
 
+def _shown(value: object) -> str:
+    """A field's value as the file writes it: a time in ISO 8601, a blank as ''."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _check_money_terms(validation: _Validation, file_format: OrderFormat) -> None:
+    """Split each order's discount, check what it refunds and the refunds it keeps.
+
+    An order whose file gives no discount has the sum of its lines' own discounts.
+    """
+    orders, bad = validation.orders, validation.bad_orders
+    for order_id, order in orders.items():
+        if order_id in bad:
+            continue
+        if order.discount is None:
+            order.discount = order.own_discounts
+        elif order.lines is None and order.own_discounts > order.discount:
+            validation.reject(
+                order_id,
+                RowError(
+                    order.first_line,
+                    file_format.discount_column,
+                    f"order {order_id}: the lines' discounts add up to "
+                    f"{order.own_discounts}, more than the order's discount "
+                    f"{order.discount}",
+                ),
+            )
+            continue
+        elif order.lines is not None:
+            try:
+                order.shares = deque(
+                    split_order_discount(
+                        to_cents(order.discount),
+                        [gross for gross, _ in order.lines],
+                        [own for _, own in order.lines],
+                    )
+                )
+            except DiscountError as error:
+                validation.reject(
+                    order_id,
+                    RowError(
+                        order.first_line,
+                        file_format.discount_column,
+                        f"order {order_id}: {error.args[0]}",
+                    ),
+                )
+                continue
+            order.lines = None
+        if order.refund_amount > _paid(order):
+            validation.reject(
+                order_id,
+                RowError(
+                    order.first_line,
+                    file_format.refund_column,
+                    f"order {order_id} refunds {order.refund_amount}, more than the "
+                    f"{_paid(order)} it was paid",
+                ),
+            )
+    re_imported = [
+        order_id
+        for order_id, order in orders.items()
+        if order.bought is not None and order_id not in bad
+    ]
+    validation.kept = kept_refunds(re_imported, file_format.refund_id)
+    for order_id, refunds in validation.kept.items():
+        order = orders[order_id]
+        problem = kept_refunds_problem(
+            order_id,
+            refunds,
+            paid=to_cents(_paid(order)),
+            file_refund=to_cents(order.refund_amount),
+            bought=order.bought or {},
+        )
+        if problem:
+            validation.reject(order_id, RowError(order.first_line, "", problem))
+
+
+def _paid(order: _OrderSeen) -> Decimal:
+    """Gross sales - discounts + shipping + taxes: what the customer paid."""
+    return order.total - (order.discount or 0) + order.shipping + order.tax
+
+
+def _settled(order_id: str, order: _OrderSeen, validation: _Validation) -> str:
+    """The order's status, refunded when its refunds give back all it paid."""
+    refunded = order.refund_amount + from_cents(
+        sum(refund.amount for refund in validation.kept.get(order_id, ()))
+    )
+    return settled_status(order.status, refunded=refunded, paid=_paid(order))
+
+
 def _write(
     validation: _Validation,
     *,
@@ -235,7 +422,17 @@ def _write(
     rejected: RejectedWriter | None,
     progress: bool,
     customer_details: Callable[[set[str]], dict[str, dict]] | None,
+    file_format: OrderFormat,
 ) -> dict[str, int]:
+    # Refunds are reported by the imports that write them: a format with refunds,
+    # or a file that re-imports orders with refunds (whose lines are allocated again).
+    refund_counts: tuple[str, ...] = (
+        ("refunds_created", "refunds_updated", "refunds_unchanged", "refunds_deleted")
+        if file_format.refund_id
+        else ()
+    )
+    if refund_counts or validation.kept:
+        refund_counts += ("refund_lines_written",)
     counts = dict.fromkeys(
         (
             "orders_created",
@@ -247,23 +444,37 @@ def _write(
             "products_created",
             "products_updated",
             "categories_created",
+            *refund_counts,
         ),
         0,
     )
     bad_orders = validation.bad_orders
     for order_id in bad_orders:
         validation.orders.pop(order_id, None)
+        validation.kept.pop(order_id, None)
+    file_refunds = {
+        order_id: FileRefund(
+            file_format.refund_id(order_id), order.refund_amount, order.refunded_at
+        )
+        for order_id, order in validation.orders.items()
+        if file_format.refund_id and order.refund_amount and order.refunded_at
+    }
+    shares = {
+        order_id: order.shares
+        for order_id, order in validation.orders.items()
+        if order.shares is not None
+    }
     customer_ids = {order.customer_id for order in validation.orders.values()}
     customer_pks = _upsert_customers(
         {cid: validation.customers[cid] for cid in customer_ids},
         counts,
         customer_details(customer_ids) if customer_details else {},
     )
-    order_pks, earliest = _upsert_orders(validation.orders, customer_pks, counts)
+    order_pks, earliest = _upsert_orders(validation, customer_pks, counts)
     del customer_pks
     products = _ProductCatalogue(validation.products, counts)
     reasons = validation.errors.reason_by_line
-    batch: list[tuple[int, str, int, Decimal]] = []
+    batch: list[tuple[int, str, int, Decimal, Decimal]] = []
     for row in progress_bar(parse(), progress, "writing", total=validation.rows_read):
         bad_line = bad_orders.get(row.order_id)
         if bad_line is not None or row.line in reasons:
@@ -274,34 +485,53 @@ def _write(
                 rejected.write(row.line, row.cells, reason)
             continue
         values: OrderLine = row.result  # type: ignore[assignment]
+        order_shares = shares.get(values.order_id)
+        discount = (
+            from_cents(order_shares.popleft())
+            if order_shares is not None
+            else values.line_discount or Decimal("0.00")
+        )
         batch.append(
-            (order_pks[values.order_id], values.sku, values.quantity, values.unit_price)
+            (
+                order_pks[values.order_id],
+                values.sku,
+                values.quantity,
+                values.unit_price,
+                discount,
+            )
         )
         if len(batch) >= BATCH_SIZE:
             _insert_lines(batch, products, counts)
             batch = []
     if batch:
         _insert_lines(batch, products, counts)
+    moments = write_order_refunds(
+        order_pks=order_pks,
+        kept=validation.kept,
+        file_refunds=file_refunds,
+        derived_id=file_format.refund_id,
+        counts=counts,
+    )
     # A customer's country or a product's category reaches every day: refresh all.
     refresh_rollups_after_commit(
-        earliest,
+        min([*moments, earliest]) if earliest else min(moments, default=None),
         everything=bool(counts["customers_updated"] or counts["products_updated"]),
     )
     return counts
 
 
 def _insert_lines(
-    batch: list[tuple[int, str, int, Decimal]],
+    batch: list[tuple[int, str, int, Decimal, Decimal]],
     products: _ProductCatalogue,
     counts: dict[str, int],
 ) -> None:
-    product_pks = products.pks_for({sku for _, sku, _, _ in batch})
+    product_pks = products.pks_for({sku for _, sku, _, _, _ in batch})
     insert_rows(
         OrderItem,
-        ["order", "product", "quantity", "unit_price"],
+        ["order", "product", "quantity", "unit_price", "discount"],
         [
-            (order_pk, product_pks[sku], quantity, unit_price)
-            for order_pk, sku, quantity, unit_price in batch
+            (order_pk, product_pks[sku], quantity, unit_price, discount)
+            for order_pk, sku, quantity, unit_price, discount in batch
         ],
     )
     counts["lines_written"] += len(batch)
@@ -378,46 +608,33 @@ ORDER_UPDATE_FIELDS = [
     "traffic_source",
     "device",
     "total",
+    "discount",
+    "shipping",
+    "tax",
+    "discount_codes",
 ]
 
 
 def _upsert_orders(
-    orders: dict[str, _OrderSeen], customer_pks: dict[str, int], counts: dict[str, int]
+    validation: _Validation, customer_pks: dict[str, int], counts: dict[str, int]
 ) -> tuple[dict[str, int], datetime | None]:
     """Upsert the orders by external id; their primary keys by external id, and the
     earliest placed_at touched (old or new), None without orders.
 
-    The lines of orders that existed are deleted: the file's lines replace them.
-    Each order leaves `orders` once its key is known, so memory holds one of the two
-    per order, not both.
+    The lines of orders that existed are deleted: the file's lines replace them (and
+    the lines of their refunds, allocated again once the new lines are in). Each
+    order leaves `orders` once its key is known, so memory holds one of the two per
+    order, not both.
     """
+    orders = validation.orders
     order_pks: dict[str, int] = {}
     earliest: datetime | None = None
     for chunk in chunks(list(orders)):
         existing = {
-            external_id: (
-                pk,
-                _OrderRow(customer_pk, placed_at, status, source, device, total),
-            )
-            for (
-                external_id,
-                pk,
-                customer_pk,
-                placed_at,
-                status,
-                source,
-                device,
-                total,
-            ) in Order.objects.filter(external_id__in=chunk).values_list(
-                "external_id",
-                "pk",
-                "customer_id",
-                "placed_at",
-                "status",
-                "traffic_source",
-                "device",
-                "total",
-            )
+            external_id: (pk, _OrderRow(*stored))
+            for external_id, pk, *stored in Order.objects.filter(
+                external_id__in=chunk
+            ).values_list("external_id", "pk", *ORDER_UPDATE_FIELDS)
         }
         to_write: list[tuple] = []
         for external_id in chunk:
@@ -425,10 +642,14 @@ def _upsert_orders(
             row = _OrderRow(
                 customer_pk=customer_pks[seen.customer_id],
                 placed_at=seen.placed_at,
-                status=seen.status,
+                status=_settled(external_id, seen, validation),
                 traffic_source=seen.traffic_source,
                 device=seen.device,
                 total=seen.total,
+                discount=seen.discount or Decimal(0),
+                shipping=seen.shipping,
+                tax=seen.tax,
+                discount_codes=seen.discount_codes,
             )
             known = existing.get(external_id)
             if known is not None:
@@ -447,6 +668,10 @@ def _upsert_orders(
                     row.traffic_source,
                     row.device,
                     row.total,
+                    row.discount,
+                    row.shipping,
+                    row.tax,
+                    row.discount_codes,
                 )
             )
         insert_rows(
@@ -456,7 +681,15 @@ def _upsert_orders(
             conflict_field="external_id",
             update_fields=ORDER_UPDATE_FIELDS,
         )
-        delete_where_in(OrderItem, "order", [pk for pk, _ in existing.values()])
+        stored_pks = [pk for pk, _ in existing.values()]
+        forget_refund_lines(
+            [
+                pk
+                for external_id, (pk, _) in existing.items()
+                if external_id in validation.with_refunds
+            ]
+        )
+        delete_where_in(OrderItem, "order", stored_pks)
         # The first moment the import touched; an order moved in time changes the
         # day it left too.
         moments = [orders[external_id].placed_at for external_id in chunk]
@@ -569,9 +802,10 @@ def import_orders_file(
 ) -> ImportReport:
     """Import an orders file of the given format ("generic" or "shopify")."""
     path = Path(path)
-    parser = ORDER_PARSERS[file_format]
+    chosen = ORDER_FORMATS[file_format]
     return import_order_lines(
-        parse=lambda: parser(path),
+        parse=lambda: chosen.parse(path),
+        file_format=chosen,
         kind=f"{file_format} orders",
         source=path,
         header=raw_header(path),

@@ -24,6 +24,7 @@ from .events import import_events_file
 from .forms import ImportUploadForm
 from .orders import import_orders_file
 from .parsing import ImportFileError
+from .refunds import import_refunds_file
 from .report import ImportReport
 
 
@@ -39,8 +40,9 @@ class UploadKind:
 
 
 # What the orders import writes: customers (new, and changed email or country), orders
-# (new, changed status), products (new, renamed), categories (new), and the lines of a
-# re-imported order (deleted, then inserted again).
+# (new, changed status), products (new, renamed), categories (new), the lines of a
+# re-imported order (deleted, then inserted again) and so its refunds' lines
+# (allocated again), and the refund a Shopify export records (new, changed, gone).
 ORDER_IMPORT_PERMISSIONS = (
     "store.add_order",
     "store.change_order",
@@ -52,6 +54,21 @@ ORDER_IMPORT_PERMISSIONS = (
     "store.add_product",
     "store.change_product",
     "store.add_category",
+    "store.add_refund",
+    "store.change_refund",
+    "store.delete_refund",
+    "store.add_refundline",
+    "store.delete_refundline",
+)
+# What the refunds import writes: refunds (new, replaced), their lines (deleted and
+# allocated again when a refund is replaced), and the status of an order refunded in
+# full.
+REFUND_IMPORT_PERMISSIONS = (
+    "store.add_refund",
+    "store.change_refund",
+    "store.add_refundline",
+    "store.delete_refundline",
+    "store.change_order",
 )
 # What the events import writes: customers (new), sessions (new, moved start), events.
 EVENT_IMPORT_PERMISSIONS = (
@@ -79,6 +96,13 @@ UPLOAD_KINDS: dict[str, UploadKind] = {
             path, file_format="shopify", **options
         ),
         ORDER_IMPORT_PERMISSIONS,
+    ),
+    "refunds": UploadKind(
+        "Refunds",
+        "One row per refund, or per returned line: refund_id, order_id, refunded_at, "
+        "amount, and optional sku and quantity.",
+        import_refunds_file,
+        REFUND_IMPORT_PERMISSIONS,
     ),
     "events": UploadKind(
         "Web-session events",

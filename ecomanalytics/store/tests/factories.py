@@ -1,7 +1,8 @@
 """factory-boy factories for the shop's tables.
 
 Tests set every value they assert on; the factories only fill what does not matter.
-OrderFactory keeps `total` in step with its lines when built with `lines=[...]`.
+OrderFactory keeps `total` and `discount` in step with its lines when built with
+`lines=[...]`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ecomanalytics.store.models import (
     Order,
     OrderItem,
     Product,
+    Refund,
     SessionEvent,
     WebSession,
 )
@@ -50,12 +52,14 @@ def _add_order_lines(order: Order, create: bool, extracted: Any, **kwargs: Any) 
             product=product,
             quantity=quantity,
             unit_price=Decimal(price),
+            discount=Decimal(discount[0] if discount else "0"),
         )
-        for product, quantity, price in extracted
+        for product, quantity, price, *discount in extracted
     ]
     OrderItem.objects.bulk_create(items)
     order.total = sum((item.quantity * item.unit_price for item in items), Decimal("0"))
-    order.save(update_fields=["total"])
+    order.discount = sum((item.discount for item in items), Decimal("0"))
+    order.save(update_fields=["total", "discount"])
 
 
 def _add_session_events(
@@ -101,7 +105,8 @@ class ProductFactory(ModelFactory[Product]):
 
 
 class OrderFactory(ModelFactory[Order]):
-    """An order; pass lines=[(product, quantity, unit_price), ...] to add its lines."""
+    """An order; pass lines=[(product, quantity, unit_price[, discount]), ...] to add
+    its lines."""
 
     class Meta:
         model = Order
@@ -150,3 +155,15 @@ class SessionEventFactory(ModelFactory[SessionEvent]):
     session = factory.SubFactory(WebSessionFactory)
     event_type = "page_view"
     occurred_at = datetime(2025, 1, 15, 12, tzinfo=UTC)
+
+
+class RefundFactory(ModelFactory[Refund]):
+    """A refund, without lines (tests that need them allocate them)."""
+
+    class Meta:
+        model = Refund
+
+    external_id = factory.Sequence(lambda n: f"R{n:07d}")
+    order = factory.SubFactory(OrderFactory)
+    refunded_at = datetime(2025, 1, 20, 12, tzinfo=UTC)
+    amount = Decimal("10.00")

@@ -24,11 +24,20 @@ from .factories import (
     CustomerFactory,
     OrderFactory,
     ProductFactory,
+    RefundFactory,
     SessionEventFactory,
     WebSessionFactory,
 )
 
 pytestmark = pytest.mark.django_db
+
+# The management form of the order's (read-only) refunds inline.
+NO_REFUNDS = {
+    "refunds-TOTAL_FORMS": "0",
+    "refunds-INITIAL_FORMS": "0",
+    "refunds-MIN_NUM_FORMS": "0",
+    "refunds-MAX_NUM_FORMS": "1000",
+}
 
 MODELS = (
     "customer",
@@ -38,6 +47,7 @@ MODELS = (
     "orderitem",
     "websession",
     "sessionevent",
+    "refund",
 )
 
 
@@ -73,7 +83,15 @@ def shop() -> dict[str, object]:
         order=order,
         occurred_at=datetime(2025, 1, 15, 12, 5, tzinfo=UTC),
     )
+    # one mug of the two sent back
+    refund = RefundFactory(external_id="R-1", order=order, amount=Decimal("12.50"))
+    refund.lines.create(
+        item=order.items.get(product__sku="SKU-MUG"),
+        quantity=1,
+        amount=Decimal("12.50"),
+    )
     return {
+        "refund": refund,
         "customer": customer,
         "product": product,
         "order": order,
@@ -141,6 +159,7 @@ def test_change_form_opens(admin_client, shop, model):
         "orderitem": shop["order"].items.first(),
         "websession": shop["session"],
         "sessionevent": SessionEvent.objects.filter(event_type="purchase").get(),
+        "refund": shop["refund"],
     }[model]
 
     response = admin_client.get(
@@ -196,6 +215,9 @@ def test_editing_lines_in_the_order_form_updates_the_total(admin_client, shop):
             "status": "completed",
             "traffic_source": "organic",
             "device": "desktop",
+            "discount_codes": "",
+            "shipping": "0.00",
+            "tax": "0.00",
             "items-TOTAL_FORMS": "2",
             "items-INITIAL_FORMS": "2",
             "items-MIN_NUM_FORMS": "0",
@@ -205,12 +227,15 @@ def test_editing_lines_in_the_order_form_updates_the_total(admin_client, shop):
             "items-0-product": mug.product_id,
             "items-0-quantity": "3",
             "items-0-unit_price": "12.50",
+            "items-0-discount": "0.00",
             "items-1-id": tea.pk,
             "items-1-order": order.pk,
             "items-1-product": tea.product_id,
             "items-1-quantity": "1",
             "items-1-unit_price": "4.00",
+            "items-1-discount": "0.00",
             "items-1-DELETE": "on",
+            **NO_REFUNDS,
         },
     )
 
@@ -231,6 +256,7 @@ def test_editing_a_line_on_its_own_updates_the_total(admin_client, shop):
             "product": tea.product_id,
             "quantity": "2",
             "unit_price": "5.00",
+            "discount": "0.00",
         },
     )
 

@@ -20,6 +20,8 @@ from ecomanalytics.store.models import (
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -166,6 +168,8 @@ def test_report_counts_every_table(shop):
         "OrderItem": OrderItem.objects.count(),
         "WebSession": WebSession.objects.count(),
         "SessionEvent": SessionEvent.objects.count(),
+        "Refund": Refund.objects.count(),
+        "RefundLine": RefundLine.objects.count(),
     }
     assert report.rows["Customer"] == SMALL["customers"]
     assert report.rows["Category"] >= 8
@@ -178,7 +182,7 @@ def test_report_counts_every_table(shop):
 def test_the_load_leaves_every_index_and_setting_as_it_found_them(shop):
     # given the shop, loaded outside a transaction: its secondary indexes were dropped
     # and rebuilt (on PostgreSQL two at a time, on SQLite with fsync off meanwhile)
-    models = [Customer, Order, OrderItem, WebSession, SessionEvent]
+    models = [Customer, Order, OrderItem, WebSession, SessionEvent, Refund, RefundLine]
 
     def indexes(model) -> dict[str, list[str]]:
         with connection.cursor() as cursor:
@@ -385,3 +389,91 @@ def test_stored_funnel_progress_equals_its_recomputation_from_the_events(shop):
         (True, True),
         (False, False),
     }
+
+
+LINE_GROSS = ExpressionWrapper(
+    F("quantity") * F("unit_price"), output_field=DecimalField()
+)
+
+
+def test_the_demo_data_has_every_money_term(shop):
+    # given the generated shop
+    orders = Order.objects.all()
+    count = orders.count()
+
+    # then about a fifth of the orders carry one of the campaigns' codes, each used
+    codes = dict(
+        orders.exclude(discount_codes="")
+        .values_list("discount_codes")
+        .annotate(n=Count("id"))
+    )
+    assert set(codes) == {"WELCOME10", "VIP15", "SUMMER20"}
+    assert 0.15 <= sum(codes.values()) / count <= 0.25
+    # at their depths, 10 to 20 % of the gross (to the cent); no code, no discount
+    depths = {
+        (order.discount_codes, round(order.discount / order.total, 2))
+        for order in orders.exclude(discount_codes="")
+    }
+    assert {code for code, _ in depths} == set(codes)
+    assert depths <= {
+        ("WELCOME10", Decimal("0.10")),
+        ("VIP15", Decimal("0.15")),
+        ("SUMMER20", Decimal("0.20")),
+    }
+    assert not orders.filter(discount_codes="").exclude(discount=0).exists()
+    # shipping below the free-shipping threshold only
+    assert set(orders.values_list("shipping", flat=True)) == {
+        Decimal("0.00"),
+        Decimal("4.90"),
+    }
+    assert not orders.filter(shipping=0, total__lt=50).exists()
+    # taxes by the customer's country: 7 % in the US, 19 % in Germany
+    for country, rate in (("US", Decimal("0.07")), ("DE", Decimal("0.19"))):
+        order = orders.filter(customer__country=country).first()
+        assert order is not None
+        taxed = order.total - order.discount + order.shipping
+        assert order.tax == (taxed * rate).quantize(Decimal("0.01"), "ROUND_HALF_UP")
+    # full refunds of the refunded orders, partial ones of 3-5 % of the others
+    refunded = orders.filter(status="refunded")
+    assert refunded.exists()
+    assert Refund.objects.filter(order__status="refunded").count() == refunded.count()
+    revenue = orders.filter(status__in=["paid", "shipped", "completed"])
+    partial = Refund.objects.filter(order__status__in=["paid", "shipped", "completed"])
+    assert 0.02 <= partial.count() / revenue.count() <= 0.06
+    # both kinds: units sent back, and money only
+    assert partial.filter(lines__quantity__gt=0).exists()
+    assert partial.exclude(lines__quantity__gt=0).exists()
+
+
+def test_the_money_terms_add_up(shop):
+    # (sums compared in Python, to the cent: SQLite sums decimals as floats)
+    def cents(value: Decimal | None) -> Decimal:
+        return round(value or Decimal(0), 2)
+
+    # Σ line discounts = the order's discount, none above its line's gross
+    orders = Order.objects.annotate(line_discounts=Sum("items__discount"))
+    assert [
+        order.external_id
+        for order in orders
+        if cents(order.line_discounts) != order.discount
+    ] == []
+    assert not OrderItem.objects.filter(discount__gt=LINE_GROSS).exists()
+    # Σ a refund's lines = the refund, units no more than bought
+    refunds = Refund.objects.annotate(lines_amount=Sum("lines__amount"))
+    assert refunds.count() > 0
+    assert [
+        refund.external_id
+        for refund in refunds
+        if cents(refund.lines_amount) != refund.amount
+    ] == []
+    assert not RefundLine.objects.filter(quantity__gt=F("item__quantity")).exists()
+    # refunds no more than paid: everything paid for a refunded order
+    for order in Order.objects.filter(refunds__isnull=False).annotate(
+        refunded=Sum("refunds__amount")
+    ):
+        paid = order.total - order.discount + order.shipping + order.tax
+        assert cents(order.refunded) <= paid
+        assert (cents(order.refunded) == paid) == (order.status == "refunded"), order
+    # after the order, never after the data's end
+    assert not Refund.objects.filter(refunded_at__lt=F("order__placed_at")).exists()
+    assert not Refund.objects.filter(refunded_at__gt=NOW).exists()

@@ -9,11 +9,13 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ecomanalytics.store.importing.orders import import_orders_file
 from ecomanalytics.store.importing.views import (
     EVENT_IMPORT_PERMISSIONS,
     ORDER_IMPORT_PERMISSIONS,
+    REFUND_IMPORT_PERMISSIONS,
 )
-from ecomanalytics.store.models import Order, WebSession
+from ecomanalytics.store.models import Order, Refund, WebSession
 from ecomanalytics.store.tests.factories import OrderFactory
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
@@ -41,7 +43,12 @@ def signed_in(user: User) -> Client:
 def staff_client(staff_user: User) -> Client:
     """Staff with the permissions of every import."""
     return signed_in(
-        grant(staff_user, ORDER_IMPORT_PERMISSIONS + EVENT_IMPORT_PERMISSIONS)
+        grant(
+            staff_user,
+            ORDER_IMPORT_PERMISSIONS
+            + EVENT_IMPORT_PERMISSIONS
+            + REFUND_IMPORT_PERMISSIONS,
+        )
     )
 
 
@@ -175,7 +182,7 @@ def test_the_admin_index_links_to_the_imports(staff_client: Client):
     assert index.status_code == imports.status_code == 200
     assert 'href="/admin/imports/"' in index.content.decode()
     page = imports.content.decode()
-    for slug in ("generic-orders", "shopify-orders", "events"):
+    for slug in ("generic-orders", "shopify-orders", "refunds", "events"):
         assert f'href="/admin/imports/{slug}/"' in page
 
 
@@ -268,3 +275,70 @@ def test_a_binary_upload_gets_one_sentence(staff_client: Client):
 
 def test_an_unknown_import_is_404(staff_client: Client):
     assert staff_client.get("/admin/imports/nothing/").status_code == 404
+
+
+def test_who_may_import_refunds():
+    # given the example orders, and every kind of user
+    import_orders_file(FIXTURES / "orders_generic.csv")
+    create = User.objects.create_user
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "non-staff": create("member", password="pw"),
+        "staff without permissions": create("clerk", password="pw", is_staff=True),
+        "staff with the refund permissions": grant(
+            create("refunder", password="pw", is_staff=True),
+            REFUND_IMPORT_PERMISSIONS,
+        ),
+        "staff who may not change orders": grant(
+            create("no-status", password="pw", is_staff=True),
+            tuple(p for p in REFUND_IMPORT_PERMISSIONS if p != "store.change_order"),
+        ),
+        "staff with the event permissions": grant(
+            create("events", password="pw", is_staff=True), EVENT_IMPORT_PERMISSIONS
+        ),
+        "superuser": create("root", password="pw", is_staff=True, is_superuser=True),
+    }
+    csv = (FIXTURES / "refunds.csv").read_bytes()
+
+    # when each one opens the page and posts the example refunds
+    outcomes = {}
+    for name, user in users.items():
+        client = _client(user)
+        page = client.get("/admin/imports/refunds/")
+        post = client.post("/admin/imports/refunds/", {"file": upload("r.csv", csv)})
+        outcomes[name] = (page.status_code, post.status_code, Refund.objects.count())
+        Refund.objects.all().delete()
+
+    # then
+    assert outcomes == {
+        "anonymous": (302, 302, 0),
+        "non-staff": (302, 302, 0),
+        "staff without permissions": (403, 403, 0),
+        "staff with the refund permissions": (200, 200, 4),
+        "staff who may not change orders": (403, 403, 0),
+        "staff with the event permissions": (403, 403, 0),
+        "superuser": (200, 200, 4),
+    }
+
+
+def test_uploading_refunds_shows_the_report_and_the_bad_rows(staff_client: Client):
+    # given
+    import_orders_file(FIXTURES / "orders_generic.csv")
+    bad = (
+        b"refund_id,order_id,refunded_at,amount\nR-1,A-1002,2025-02-10T10:00:00,99.00\n"
+    )
+
+    # when
+    good = staff_client.post("/admin/imports/refunds/", {"file": upload("refunds.csv")})
+    refused = staff_client.post(
+        "/admin/imports/refunds/", {"file": upload("bad.csv", bad)}
+    )
+
+    # then
+    assert good.status_code == 200
+    assert "refunds import of refunds.csv: 5 rows read" in good.content.decode()
+    assert refused.status_code == 400
+    assert (
+        "<tr><td>2</td><td>amount</td><td>99.00 is more than what is left to "
+        "refund: 28.50 paid less 5.00 refunded before leaves 23.50</td></tr>"
+    ) in refused.content.decode()

@@ -567,3 +567,118 @@ def test_built_rollups_are_refreshed_once_from_the_first_day_touched(
 
     # then: A-1001 at 23:59 on January 31, local time, is the first day touched
     assert calls == [{"since": date(2025, 1, 31), "using": "default"}]
+
+
+def terms_rows() -> list[tuple]:
+    return [
+        (
+            order.external_id,
+            order.total,
+            order.discount,
+            order.discount_codes,
+            order.shipping,
+            order.tax,
+            [(item.product.sku, item.discount) for item in order.items.order_by("id")],
+        )
+        for order in Order.objects.order_by("external_id")
+    ]
+
+
+def test_the_terms_example_splits_discounts_and_keeps_shipping_taxes_and_codes():
+    # given fixtures/orders_generic_terms.csv
+    # when
+    report = import_orders_file(FIXTURES / "orders_generic_terms.csv")
+
+    # then
+    assert report.errors == ()
+    assert terms_rows() == [
+        # 5.00 over 39.80 and 9.50: 4.0365 and 0.9635, rounded down 4.03 + 0.96, the
+        # cent left to the larger remainder
+        (
+            "T-2001",
+            Decimal("49.30"),
+            Decimal("5.00"),
+            "WELCOME10",
+            Decimal("4.90"),
+            Decimal("3.45"),
+            [("TSHIRT-BLK-M", Decimal("4.04")), ("MUG-WHITE", Decimal("0.96"))],
+        ),
+        # the posters keep their own 2.50; the other 5.00 goes over what is left,
+        # 47.50 and 9.50: 4.1667 and 0.8333 -> 4.16 + 0.83, the cent to the posters;
+        # the codes sorted, upper case
+        (
+            "T-2002",
+            Decimal("59.50"),
+            Decimal("7.50"),
+            "SUMMER20, VIP15",
+            Decimal("0.00"),
+            Decimal("8.08"),
+            [("POSTER-A2", Decimal("6.67")), ("MUG-WHITE", Decimal("0.83"))],
+        ),
+        # no order discount given: the line's own 3.80 is the order's
+        (
+            "T-2003",
+            Decimal("38.00"),
+            Decimal("3.80"),
+            "",
+            Decimal("4.90"),
+            Decimal("2.94"),
+            [("MUG-WHITE", Decimal("3.80"))],
+        ),
+    ]
+    # and importing it again changes nothing
+    again = import_orders_file(FIXTURES / "orders_generic_terms.csv")
+    assert (again.counts["orders_updated"], again.counts["orders_unchanged"]) == (0, 3)
+
+
+def test_files_without_the_terms_columns_have_none():
+    # when
+    import_orders_file(FIXTURES / "orders_generic.csv")
+
+    # then
+    assert {(row[2], row[3], row[4], row[5]) for row in terms_rows()} == {
+        (Decimal("0.00"), "", Decimal("0.00"), Decimal("0.00"))
+    }
+    assert not OrderItem.objects.exclude(discount=0).exists()
+
+
+def test_terms_that_do_not_fit_are_reported_by_line(tmp_path: Path):
+    # given
+    path = write(
+        tmp_path,
+        "order_id,placed_at,customer_id,status,sku,quantity,unit_price,discount,"
+        "shipping,tax,line_discount\n"
+        # rows of one order that disagree on the discount
+        "T-1,2025-04-02T10:00:00,C-1,paid,SKU-1,1,10.00,2.00,0,0,\n"
+        "T-1,2025-04-02T10:00:00,C-1,paid,SKU-2,1,10.00,3.00,0,0,\n"
+        # a discount above the lines
+        "T-2,2025-04-02T10:00:00,C-1,paid,SKU-1,1,10.00,10.01,0,0,\n"
+        # a line's discount above its value
+        "T-3,2025-04-02T10:00:00,C-1,paid,SKU-1,2,1.00,,0,0,2.01\n"
+        # the lines' discounts above the order's
+        "T-4,2025-04-02T10:00:00,C-1,paid,SKU-1,1,10.00,1.00,0,0,1.50\n"
+        # not money
+        "T-5,2025-04-02T10:00:00,C-1,paid,SKU-1,1,10.00,,free,-1,\n",
+    )
+
+    # when
+    report = import_orders_file(path)
+
+    # then
+    assert sorted(report.errors, key=lambda error: (error.line, error.column)) == [
+        RowError(3, "discount", "order T-1 has '3.00' here but '2.00' on line 2"),
+        RowError(
+            4,
+            "discount",
+            "order T-2: the discount 10.01 is larger than the order's lines (10.00)",
+        ),
+        RowError(5, "line_discount", "2.01 is more than the line's 2 x 1.00"),
+        RowError(
+            6,
+            "discount",
+            "order T-4: the lines' discounts add up to 1.50, more than the order's "
+            "discount 1.00",
+        ),
+        RowError(7, "shipping", "'free' is not a number"),
+        RowError(7, "tax", "-1 is negative"),
+    ]
