@@ -20,6 +20,8 @@ from ecomanalytics.store.models import (
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -150,3 +152,43 @@ class SessionEventFactory(ModelFactory[SessionEvent]):
     session = factory.SubFactory(WebSessionFactory)
     event_type = "page_view"
     occurred_at = datetime(2025, 1, 15, 12, tzinfo=UTC)
+
+
+def _add_refund_lines(
+    refund: Refund, create: bool, extracted: Any, **kwargs: Any
+) -> None:
+    if not extracted:
+        return
+    lines = [
+        RefundLine(refund=refund, item=item, quantity=quantity, amount=Decimal(amount))
+        for item, quantity, amount in extracted
+    ]
+    RefundLine.objects.bulk_create(lines)
+    # A refund's lines add up to its amount (store.models.RefundLine).
+    refund.amount = sum((line.amount for line in lines), Decimal("0"))
+    refund.save(update_fields=["amount"])
+
+
+class RefundFactory(ModelFactory[Refund]):
+    """A refund; pass lines=[(order item, quantity, amount), ...] to return lines
+    (its amount is then their sum)."""
+
+    class Meta:
+        model = Refund
+        skip_postgeneration_save = True
+
+    external_id = factory.Sequence(lambda n: f"R{n:07d}")
+    order = factory.SubFactory(OrderFactory)
+    refunded_at = datetime(2025, 1, 20, 12, tzinfo=UTC)
+    amount = Decimal("10.00")
+    lines = factory.PostGeneration(_add_refund_lines)
+
+
+class RefundLineFactory(ModelFactory[RefundLine]):
+    class Meta:
+        model = RefundLine
+
+    refund = factory.SubFactory(RefundFactory)
+    item = factory.SubFactory(OrderItemFactory)
+    quantity = 1
+    amount = Decimal("10.00")
