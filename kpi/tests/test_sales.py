@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from ecomanalytics.filters import MetricFilters
+from ecomanalytics.money import RevenueMeasure
 from ecomanalytics.store.tests.factories import (
     CustomerFactory,
     OrderFactory,
@@ -236,7 +237,7 @@ def test_sales_breakdown_by_month(answer, sales_shop, django_assert_num_queries)
         end=date(2025, 3, 31),
         granularity="month",
         currency="USD",
-        revenue_measure="net_sales",
+        revenue_measure=RevenueMeasure.NET_SALES,
         totals=QUARTER,
         previous=SalesWindow(date(2024, 10, 3), date(2024, 12, 31), NO_SALES),
         results=[
@@ -303,7 +304,7 @@ def test_sales_breakdown_without_any_order(answer, db):
         end=None,
         granularity="month",
         currency="USD",
-        revenue_measure="net_sales",
+        revenue_measure=RevenueMeasure.NET_SALES,
         totals=NO_SALES,
         previous=SalesWindow(None, None, NO_SALES),
         results=[],
