@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, DateField, F, OuterRef, Subquery, Sum
+from django.db.models import Count, DateField, F, Func, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from ecomanalytics.filters import MetricFilters
@@ -26,6 +26,18 @@ from ecomanalytics.sales import (
 )
 
 from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
+
+
+class _OncePerGroup(Func):
+    """An expression of the grouped columns only (a subquery correlated on them), left
+    out of the GROUP BY: grouped by it, the database would run it for every row
+    instead of once per group."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
 
 
 def window_and_month_before(
@@ -85,7 +97,9 @@ def best_sellers(
             category=F("product__category__name"),
             units=Sum("quantity"),
             **table.term_sums(),
-            returns=Coalesce(Subquery(returns, output_field=MONEY_SUM), ZERO_MONEY),
+            returns=_OncePerGroup(
+                Coalesce(Subquery(returns, output_field=MONEY_SUM), ZERO_MONEY)
+            ),
             buyers=Count("order__customer_id", distinct=True),
         )
         .filter(units__gt=0)

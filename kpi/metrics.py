@@ -2,7 +2,8 @@
 
 Each function resolves the window, picks the path (rollups.status.use_rollups), asks
 kpi.raw or kpi.rollup for the same typed rows (kpi.rows) and finishes them into
-frozen dataclasses. Definitions: kpi.catalogue (rendered into docs/metrics.md); money
+frozen dataclasses. Revenue is the rows' sales terms added up as
+settings.REVENUE_MEASURE (ecomanalytics.money), here, so both paths share it. Definitions: kpi.catalogue (rendered into docs/metrics.md); money
 is Decimal cents, rates are unrounded floats and None where the denominator is 0.
 """
 
@@ -182,7 +183,8 @@ class Funnel:
 def kpi_summary(*, filters: MetricFilters) -> Summary:
     """Revenue, orders, average order value, completion rate and customers.
 
-    Definition: kpi.catalogue.SUMMARY. Window: [start, end] as inclusive local days;
+    Definition: kpi.catalogue.SUMMARY. Revenue: the REVENUE_MEASURE of the revenue
+    orders placed in the window, returns of the refunds given in it. Window: [start, end] as inclusive local days;
     a missing bound is taken from the data span. previous: the window of equal
     length ending the day before start. One aggregate over both windows.
     """

@@ -1,6 +1,10 @@
-"""KPI queries on the raw tables (orders, order lines, sessions, events).
+"""KPI queries on the raw tables (orders, order lines, refunds, refund lines, sessions,
+events).
 
-Each returns the rows of kpi.rows, so kpi.metrics finishes both paths alike.
+Each returns the rows of kpi.rows, so kpi.metrics finishes both paths alike. Money
+comes as sales terms: the orders' (with a category, the lines') by the day they were
+placed, the refunds' returns by the day they were given, in one statement per query
+(ecomanalytics.sales.added_up).
 """
 
 from __future__ import annotations

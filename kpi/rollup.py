@@ -1,5 +1,8 @@
 """KPI queries on the roll-up tables; they return the same rows as kpi.raw.
 
+The order facts (with a category, the category facts) hold the sales terms, the
+returns on the refunds' days, so the sums of a window's rows are its terms.
+
 The KPI `customers` (distinct customers) is not additive across days: it is summed
 from the chain links (rollups.models.ChainLinks), or counted on the raw orders when
 two filters or more are given (the links keep single dimensions only).
