@@ -1,4 +1,5 @@
-"""/api/demand/: revenue growth, top products, sales by category, revenue forecast."""
+"""/api/demand/: revenue growth, top products, sales by category, revenue forecast,
+returns."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
 from .forecast import revenue_forecast
-from .metrics import revenue_growth, sales_by_category, top_products
+from .metrics import returns_breakdown, revenue_growth, sales_by_category, top_products
 from .serializers import (
     ForecastParams,
     GrowthSerializer,
+    ReturnsParams,
+    ReturnsSerializer,
     RevenueForecastSerializer,
     SalesByCategorySerializer,
     TopProductsParams,
@@ -75,3 +78,16 @@ class DemandViewSet(MetricViewSet):
             filters=params.to_filters(), horizon=params.validated_data["horizon"]
         )
         return Response(RevenueForecastSerializer(result).data)
+
+    @documented(
+        catalogue.RETURNS, parameters=[ReturnsParams], responses=ReturnsSerializer
+    )
+    @action(detail=False, methods=["get"], params_class=ReturnsParams)
+    def returns(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = returns_breakdown(
+            filters=params.to_filters(),
+            by=params.validated_data["by"],
+            limit=params.validated_data["limit"],
+        )
+        return Response(ReturnsSerializer(result).data)

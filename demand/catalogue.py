@@ -1,15 +1,30 @@
-"""The demand family's metric declarations: growth, top products, by category, forecast."""
+"""The demand family's metric declarations: growth, top products, by category,
+forecast, returns."""
 
 from __future__ import annotations
 
-from ecomanalytics.catalogue import MetricDefinition, Parameter
-
-REVENUE = (
-    "Revenue = Σ quantity × unit_price over the lines of revenue orders (status paid, "
-    "shipped or completed); with category, only the lines of that category count. "
-    "Months are calendar months in the shop's time zone, labelled YYYY-MM. "
+from ecomanalytics.catalogue import (
+    LINE_REVENUE_TEXT,
+    ORDER_REVENUE_TEXT,
+    MetricDefinition,
+    Parameter,
 )
-FILTER_RULES = "source and device are the order's, country is the customer's."
+
+MONTHS = "Months are calendar months in the shop's time zone, labelled YYYY-MM. "
+# Monthly revenue: the orders' (as /api/kpi/revenue/), or with a category its lines'.
+MONTHLY_REVENUE = (
+    ORDER_REVENUE_TEXT
+    + "With category, only the lines of that category: gross sales Σ quantity × "
+    "unit_price − Σ line discount − Σ refund-line amount of those lines, no shipping "
+    "or taxes. " + MONTHS
+)
+LINE_REVENUE = (
+    LINE_REVENUE_TEXT + "With category, only that category's lines. " + MONTHS
+)
+FILTER_RULES = (
+    "source and device are the order's (a refund's: its order's), country is the "
+    "customer's, category the product's (a refund line's: the refunded line's)."
+)
 
 LIMIT = Parameter(
     name="limit",
@@ -34,10 +49,11 @@ GROWTH = MetricDefinition(
     function="demand.metrics.revenue_growth",
     summary="Revenue of each month and its change on the month before.",
     definition=(
-        REVENUE
+        MONTHLY_REVENUE
         + "Every calendar month touching the window is listed, zero-filled, oldest "
-        "first. A month's revenue counts the orders placed in it and in the window (a "
-        "month cut by start or end holds only its days inside the window). "
+        "first. A month's revenue counts the orders placed and the refunds given in "
+        "it and in the window (a month cut by start or end holds only its days "
+        "inside the window). "
         "previous_revenue is the revenue of the month listed before it; for the first "
         "month listed, the whole calendar month before it, taken from the data even "
         "when it lies before start. growth_rate = (revenue − previous_revenue) ÷ "
@@ -56,11 +72,13 @@ TOP_PRODUCTS = MetricDefinition(
     function="demand.metrics.top_products",
     summary="The best-selling products of the window, by units.",
     definition=(
-        REVENUE
+        LINE_REVENUE
         + "Over the revenue orders placed in the window, per product: units = Σ "
-        "quantity, revenue = Σ quantity × unit_price, buyers = distinct customers of "
-        "those orders. Sorted by units descending, then sku ascending; only products "
-        "with sales are listed."
+        "quantity, buyers = distinct customers of those orders; revenue = gross "
+        "sales − discounts of those lines − returns of the product's refund lines "
+        "given in the window (as the measure). Sorted by units descending, then sku "
+        "ascending; only products with units sold in the window are listed (one "
+        "with returns only is not)."
     ),
     filter_rules=FILTER_RULES,
     parameters=(LIMIT,),
@@ -74,10 +92,12 @@ BY_CATEGORY = MetricDefinition(
     function="demand.metrics.sales_by_category",
     summary="Units and revenue per product category and calendar month.",
     definition=(
-        REVENUE
-        + "The (month, category) pairs with sales among the revenue orders placed in "
-        "the window, with units = Σ quantity and revenue = Σ quantity × unit_price, "
-        "sorted by month, then category name. Pairs without sales are not listed."
+        LINE_REVENUE
+        + "The (month, category) pairs with lines of revenue orders placed or refund "
+        "lines given in the window, with units = Σ quantity of the lines placed in "
+        "the month and revenue = their gross sales − discounts − the returns given "
+        "in the month, sorted by month, then category name. Pairs with neither are "
+        "not listed."
     ),
     filter_rules=FILTER_RULES,
 )
@@ -90,7 +110,7 @@ FORECAST = MetricDefinition(
     function="demand.forecast.revenue_forecast",
     summary="Revenue forecast for the months after the window, with an 80% interval.",
     definition=(
-        REVENUE
+        MONTHLY_REVENUE
         + "history = the zero-filled monthly revenue of the complete months of the "
         "window: months wholly inside [start, end] that ended before today. Without "
         "start the window starts on the day of the first order, so a first month the "
@@ -109,4 +129,44 @@ FORECAST = MetricDefinition(
     parameters=(HORIZON,),
 )
 
-METRICS = (GROWTH, TOP_PRODUCTS, BY_CATEGORY, FORECAST)
+RETURNS_BY = Parameter(
+    name="by",
+    description="one row per product category, or per product",
+    default="category",
+    choices=("category", "product"),
+)
+RETURNS_LIMIT = Parameter(
+    name="limit",
+    description="number of products listed (by=product; every category is listed)",
+    default=20,
+    minimum=1,
+    maximum=100,
+)
+
+RETURNS = MetricDefinition(
+    id="demand.returns",
+    title="Returns by category or product",
+    unit="mixed",
+    endpoint="/api/demand/returns/",
+    function="demand.metrics.returns_breakdown",
+    summary="Units and value sold and returned per category or product.",
+    definition=(
+        "Per category (by=category) or product (by=product): units_sold = Σ "
+        "quantity and gross_sales = Σ quantity × unit_price of the lines of revenue "
+        "orders (status paid, shipped or completed) placed in the window; "
+        "units_returned = Σ refund-line quantity and returned_value = Σ refund-line "
+        "amount of the refund lines of revenue orders whose refund's refunded_at "
+        "falls in the window (the refund date, shop time zone), whenever the order "
+        "was placed. unit_return_rate = units_returned ÷ units_sold, "
+        "value_return_rate = returned_value ÷ gross_sales, null where nothing was "
+        "sold. An order refunded in full has status refunded and counts nowhere. "
+        "Sorted by returned_value descending, then category name (products: then "
+        "sku); rows with neither sales nor returns are not listed; by=product lists "
+        "the first limit products. totals holds the same six keys over every row, "
+        "listed or not."
+    ),
+    filter_rules=FILTER_RULES,
+    parameters=(RETURNS_BY, RETURNS_LIMIT),
+)
+
+METRICS = (GROWTH, TOP_PRODUCTS, BY_CATEGORY, FORECAST, RETURNS)

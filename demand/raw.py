@@ -1,72 +1,117 @@
-"""Demand queries on the raw order lines; they return the rows of demand.rows."""
+"""Demand queries on the raw tables; they return the rows of demand.rows.
+
+Sales terms are the lines' (the orders' for monthly revenue without a category), of
+revenue orders placed in the period; returns are the refund lines' (the refunds'),
+given in the period. Each query is one statement: the sales side and the refund side
+grouped alike and added up (ecomanalytics.sales.added_up).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, DateField, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, F, Func, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
-from ecomanalytics.filters import MetricFilters, filter_items
-from ecomanalytics.money import MONEY_SUM, money
-from ecomanalytics.periods import Window, add_months, local_midnight, shop_tz
-from ecomanalytics.store.models import OrderItem
-from ecomanalytics.store.querysets import OrderItemQuerySet
+from ecomanalytics.filters import MetricFilters
+from ecomanalytics.money import MONEY_SUM, SALES_TERMS, ZERO_MONEY, SalesTerms, money
+from ecomanalytics.periods import Window, add_months, shop_tz
+from ecomanalytics.sales import (
+    SalesRows,
+    added_up,
+    line_rows,
+    sales_rows,
+    summed_per_key,
+)
 
-from .rows import CategoryMonthSales, MonthTotal, ProductSales
+from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
 
-LINE_MONEY = F("quantity") * F("unit_price")
+
+class _OncePerGroup(Func):
+    """An expression of the grouped columns only (a subquery correlated on them), left
+    out of the GROUP BY: grouped by it, the database would run it for every row
+    instead of once per group."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def get_group_by_cols(self) -> list[Any]:
+        return []
 
 
 def window_and_month_before(
     *, filters: MetricFilters, window: Window, month_before: date
-) -> list[MonthTotal]:
-    """Revenue per month of the window's days and of the whole month before it."""
-    window_from, window_until = window.bounds()
-    first_month = add_months(month_before, 1)
-    placed = Q(
-        order__placed_at__gte=window_from, order__placed_at__lt=window_until
-    ) | Q(
-        order__placed_at__gte=local_midnight(month_before),
-        order__placed_at__lt=local_midnight(first_month),
-    )
-    return _month_totals(_revenue_lines(filters).filter(placed))
+) -> list[MonthTerms]:
+    """Sales terms per month of the window's days and of the whole month before it."""
+    month = Window(month_before, add_months(month_before, 1) - timedelta(days=1))
+    return _month_terms(sales_rows(filters), [window, month])
 
 
 def whole_months(
     *, filters: MetricFilters, first: date, last: date
-) -> list[MonthTotal]:
-    """Revenue of the calendar months first..last (their first days)."""
-    lines = _revenue_lines(filters).filter(
-        order__placed_at__gte=local_midnight(first),
-        order__placed_at__lt=local_midnight(add_months(last, 1)),
+) -> list[MonthTerms]:
+    """Sales terms of the calendar months first..last (their first days)."""
+    months = Window(first, add_months(last, 1) - timedelta(days=1))
+    return _month_terms(sales_rows(filters), [months])
+
+
+def _month_terms(table: SalesRows, windows: list[Window]) -> list[MonthTerms]:
+    placed = table.placed_in(windows[0])
+    refunded = table.refunded_in(windows[0])
+    for window in windows[1:]:
+        placed |= table.placed_in(window)
+        refunded |= table.refunded_in(window)
+    sold = table.revenue_sales().filter(placed).values(month=_month(table.placed_at()))
+    given_back = (
+        table.revenue_refunds().filter(refunded).values(month=_month(table.refunded_at))
     )
-    return _month_totals(lines)
+    rows = added_up([(sold, table.term_sums()), (given_back, table.return_sums())])
+    sums = summed_per_key(rows, lambda row: _as_date(row["month"]), SALES_TERMS)
+    return [MonthTerms(month, SalesTerms.of(row)) for month, row in sums.items()]
 
 
 def best_sellers(
     *, filters: MetricFilters, window: Window, limit: int
-) -> list[ProductSales]:
+) -> list[ProductTerms]:
+    """The `limit` products with the most units sold (then sku), with their terms.
+
+    Their returns are a correlated subquery per listed product: one index range of
+    the refund lines each, inside the same statement.
+    """
+    table = line_rows(filters)
+    returns = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window), item__product_id=OuterRef("product_id"))
+        .values("item__product_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     rows = (
-        _lines_in(window, filters)
+        table.revenue_sales()
+        .filter(table.placed_in(window))
         .values("product_id")
         .annotate(
             sku=F("product__sku"),
             name=F("product__name"),
             category=F("product__category__name"),
             units=Sum("quantity"),
-            revenue=Sum(LINE_MONEY, output_field=MONEY_SUM),
+            **table.term_sums(),
+            returns=_OncePerGroup(
+                Coalesce(Subquery(returns, output_field=MONEY_SUM), ZERO_MONEY)
+            ),
             buyers=Count("order__customer_id", distinct=True),
         )
+        .filter(units__gt=0)
         .order_by("-units", "sku")[:limit]
     )
     return [
-        ProductSales(
+        ProductTerms(
             sku=row["sku"],
             name=row["name"],
             category=row["category"],
             units=row["units"],
-            revenue=money(row["revenue"]),
+            terms=SalesTerms.of(row),
             buyers=row["buyers"],
         )
         for row in rows
@@ -75,41 +120,99 @@ def best_sellers(
 
 def category_months(
     *, filters: MetricFilters, window: Window
-) -> list[CategoryMonthSales]:
-    rows = (
-        _lines_in(window, filters)
+) -> list[CategoryMonthTerms]:
+    """Units and terms per (month, category) with lines sold or refund lines given."""
+    table = line_rows(filters)
+    sold = (
+        table.revenue_sales()
+        .filter(table.placed_in(window))
         .values(month=_month("order__placed_at"), category=F("product__category__name"))
-        .annotate(
-            units=Sum("quantity"),
-            revenue=Sum(LINE_MONEY, output_field=MONEY_SUM),
+    )
+    given_back = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window))
+        .values(
+            month=_month("refund__refunded_at"),
+            category=F("item__product__category__name"),
         )
-        .order_by("month", "category")
+    )
+    rows = added_up(
+        [
+            (sold, {"units": Sum("quantity"), **table.term_sums()}),
+            (given_back, table.return_sums()),
+        ]
+    )
+    sums = summed_per_key(
+        rows,
+        lambda row: (_as_date(row["month"]), row["category"]),
+        ("units", *SALES_TERMS),
     )
     return [
-        CategoryMonthSales(
-            month=_as_date(row["month"]),
-            category=row["category"],
-            units=row["units"],
-            revenue=money(row["revenue"]),
+        CategoryMonthTerms(
+            month=month, category=category, units=row["units"], terms=SalesTerms.of(row)
         )
-        for row in rows
+        for (month, category), row in sorted(sums.items())
     ]
 
 
-def _month_totals(lines: QuerySet[OrderItem]) -> list[MonthTotal]:
-    rows = lines.values(month=_month("order__placed_at")).annotate(
-        revenue=Sum(LINE_MONEY, output_field=MONEY_SUM)
+RETURNS_MEASURES = ("units_sold", "gross_sales", "units_returned", "returned_value")
+# The keys of a returns row, on a line and on a refund line.
+RETURNS_KEYS = {
+    "category": {"category": "product__category__name"},
+    "product": {
+        "product_key": "product_id",
+        "sku": "product__sku",
+        "name": "product__name",
+        "category": "product__category__name",
+    },
+}
+
+
+def returns(*, filters: MetricFilters, window: Window, by: str) -> list[ReturnsRow]:
+    """Units and gross sales of the lines sold in the window and units and amounts of
+    the refund lines given in it, per category or product with either."""
+    table = line_rows(filters)
+    keys = RETURNS_KEYS[by]
+    sold = (
+        table.revenue_sales()
+        .filter(table.placed_in(window))
+        .values(**{key: F(path) for key, path in keys.items()})
     )
-    return [MonthTotal(_as_date(row["month"]), money(row["revenue"])) for row in rows]
+    given_back = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window))
+        .values(**{key: F(f"item__{path}") for key, path in keys.items()})
+    )
+    rows = added_up(
+        [
+            (
+                sold,
+                {
+                    "units_sold": Sum("quantity"),
+                    "gross_sales": table.term_sums()["gross_sales"],
+                },
+            ),
+            (
+                given_back,
+                {"units_returned": Sum("quantity"), "returned_value": Sum("amount")},
+            ),
+        ],
+        money=("gross_sales", "returned_value"),
+    )
+    sums = summed_per_key(rows, lambda row: row[next(iter(keys))], RETURNS_MEASURES)
+    return [_returns_row(row) for row in sums.values()]
 
 
-def _revenue_lines(filters: MetricFilters) -> OrderItemQuerySet:
-    """Lines of revenue orders matching the filters (category: that category's lines)."""
-    return filter_items(OrderItem.objects.revenue(), filters).order_by()
-
-
-def _lines_in(window: Window, filters: MetricFilters) -> OrderItemQuerySet:
-    return _revenue_lines(filters).placed_between(*window.bounds())
+def _returns_row(row: dict[str, Any]) -> ReturnsRow:
+    return ReturnsRow(
+        category=row["category"],
+        sku=row.get("sku"),
+        name=row.get("name"),
+        units_sold=row["units_sold"],
+        units_returned=row["units_returned"],
+        gross_sales=money(row["gross_sales"]),
+        returned_value=money(row["returned_value"]),
+    )
 
 
 def _month(field: str) -> TruncMonth:

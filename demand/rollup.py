@@ -1,33 +1,40 @@
 """Demand queries on the roll-up tables; they return the same rows as demand.raw.
 
-Revenue here is Σ quantity x unit price over lines: the category facts hold it per
-category, so without a category filter it is their sum over categories. Top products
-read the product facts; their `buyers` (distinct customers) do not add up across days:
-they are summed from the product chain links (rollups.models.ChainLinks). The product
-and category facts keep no filter and each single one of source, device and country,
-so these functions are called for those levels only
+The facts hold the sales terms: the order facts for monthly revenue without a
+category, the category facts (per category, or all categories at once) with one, the
+product facts for the products; their returns lie on the refunds' days. Top
+products' `buyers` (distinct customers) do not add up across days: they are summed
+from the product chain links (rollups.models.ChainLinks). The product and category
+facts keep no filter and each single one of source, device and country, so those
+functions are called for those levels only
 (rollups.dimensions.one_dimension_facts_cover).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.money import money
+from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Window
 from ecomanalytics.rollups.dimensions import CategoryRows, matching, span
 from ecomanalytics.rollups.dimensions import whole_months as whole_month_rows
 from ecomanalytics.rollups.link_sums import buyers_per_product
-from ecomanalytics.rollups.models import CategoryDay, ProductDay
+from ecomanalytics.rollups.models import (
+    LINE_SALES_TERMS,
+    CategoryDay,
+    OrderDay,
+    ProductDay,
+)
 from ecomanalytics.store.models import Category, Product
 
-from .rows import CategoryMonthSales, MonthTotal, ProductSales
+from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
 
 
 def _revenue_lines(
@@ -39,117 +46,189 @@ def _revenue_lines(
     )
 
 
-def _month_totals(facts: QuerySet[CategoryDay]) -> list[MonthTotal]:
-    rows = facts.values("month").annotate(total=Sum("revenue"))
-    return [MonthTotal(row["month"], money(row["total"])) for row in rows]
+def _revenue_facts(
+    filters: MetricFilters,
+) -> tuple[QuerySet[OrderDay] | QuerySet[CategoryDay], tuple[str, ...]]:
+    """The facts of revenue orders, and their terms: the orders' (all terms), or
+    with a category that category's lines (no shipping or taxes)."""
+    if filters.category:
+        return _revenue_lines(filters), LINE_SALES_TERMS
+    facts = OrderDay.objects.filter(
+        matching(filters), status__in=settings.REVENUE_STATUSES
+    )
+    return facts, SALES_TERMS
+
+
+def _term_sums(terms: tuple[str, ...] = LINE_SALES_TERMS) -> dict[str, Sum]:
+    return {f"total_{term}": Sum(term) for term in terms}
+
+
+def _terms_of(row: Mapping[str, Any]) -> SalesTerms:
+    return SalesTerms.of({term: row.get(f"total_{term}") for term in SALES_TERMS})
+
+
+def _month_terms(filters: MetricFilters, rows: Q) -> list[MonthTerms]:
+    facts, terms = _revenue_facts(filters)
+    sums = facts.filter(rows).values("month").annotate(**_term_sums(terms))
+    return [MonthTerms(row["month"], _terms_of(row)) for row in sums]
 
 
 def window_and_month_before(
     *, filters: MetricFilters, window: Window, month_before: date
-) -> list[MonthTotal]:
-    """Revenue per month of the window's days and of the whole month before it."""
-    return _month_totals(
-        _revenue_lines(filters).filter(
-            span(window) | whole_month_rows(month_before, month_before)
-        )
+) -> list[MonthTerms]:
+    """Sales terms per month of the window's days and of the whole month before it."""
+    return _month_terms(
+        filters, span(window) | whole_month_rows(month_before, month_before)
     )
 
 
 def whole_months(
     *, filters: MetricFilters, first: date, last: date
-) -> list[MonthTotal]:
-    """Revenue of the calendar months first..last (their first days)."""
-    return _month_totals(_revenue_lines(filters).filter(whole_month_rows(first, last)))
+) -> list[MonthTerms]:
+    """Sales terms of the calendar months first..last (their first days)."""
+    return _month_terms(filters, whole_month_rows(first, last))
+
+
+def _product_facts(filters: MetricFilters, window: Window) -> QuerySet[ProductDay]:
+    facts = ProductDay.objects.filter(matching(filters), span(window))
+    if filters.category:
+        facts = facts.filter(product__category__name=filters.category)
+    return facts
 
 
 def best_sellers(
     *, filters: MetricFilters, window: Window, limit: int
-) -> list[ProductSales]:
-    rows = _summed_best_sellers(filters=filters, window=window, limit=limit)
+) -> list[ProductTerms]:
+    # Refund-only facts (units 0) are no sales: only products with units sold.
+    sums = (
+        _product_facts(filters, window)
+        .order_by()
+        .values("product_id")
+        .annotate(total_units=Sum("units"), **_term_sums())
+        .filter(total_units__gt=0)
+    )
+    rows = _with_product_names(
+        sums, order_by="sums.total_units DESC, p.sku", limit=limit
+    )
     if not rows:
         return []
     buyers = buyers_per_product(filters, window, [row["product_id"] for row in rows])
     return [
-        ProductSales(
+        ProductTerms(
             sku=row["sku"],
             name=row["name"],
             category=row["category"],
             units=row["total_units"],
-            revenue=money(row["total_revenue"]),
+            terms=_terms_of(row),
             buyers=buyers.get(row["product_id"], 0),
         )
         for row in rows
     ]
 
 
-def _summed_best_sellers(
-    *, filters: MetricFilters, window: Window, limit: int
+def _with_product_names(
+    sums: QuerySet[ProductDay, Any], *, order_by: str = "", limit: int | None = None
 ) -> list[dict[str, Any]]:
-    """product_id, sku, name, category, total_units, total_revenue of the `limit`
-    products with the most units (then sku).
+    """The rows of per-product sums (values("product_id") and its sums) with each
+    product's sku, name and category name, ordered and limited as asked.
 
     The facts are summed per product first and only the sums (one row per product)
     are joined to the products for the sku tie-break and the names: joining every
     fact row first and grouping by the joined text took twice as long (20 ms instead
-    of 7 at 1M orders, 12,000 fact rows).
+    of 7 at 1M orders, 12,000 fact rows). order_by is SQL over the aliases sums and p
+    (this module's constants only).
     """
-    facts = ProductDay.objects.filter(matching(filters), span(window))
-    if filters.category:
-        facts = facts.filter(product__category__name=filters.category)
-    sums = (
-        facts.order_by()
-        .values("product_id")
-        .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))
-    )
     using = sums.db
     inner, params = sums.query.get_compiler(using).as_sql()
-    quote = connections[using].ops.quote_name
+    connection = connections[using]
+    quote = connection.ops.quote_name
     product = quote(Product._meta.db_table)
     category = quote(Category._meta.db_table)
+    measures = list(sums.query.annotation_select)
     statement = (
-        "SELECT sums.product_id, p.sku, p.name, c.name, sums.total_units, "
-        f"sums.total_revenue FROM ({inner}) sums "
+        "SELECT sums.product_id, p.sku, p.name, c.name, "
+        + ", ".join(f"sums.{quote(measure)}" for measure in measures)
+        + f" FROM ({inner}) sums "
         f"JOIN {product} p ON p.id = sums.product_id "
-        f"JOIN {category} c ON c.id = p.category_id "
-        "ORDER BY sums.total_units DESC, p.sku LIMIT %s"
+        f"JOIN {category} c ON c.id = p.category_id"
     )
-    names = (
-        "product_id",
-        "sku",
-        "name",
-        "category",
-        "total_units",
-        "total_revenue",
-    )
-    connection = connections[using]
+    if order_by:
+        statement += f" ORDER BY {order_by}"
+    if limit is not None:
+        statement += " LIMIT %s"
+        params = (*params, limit)
+    names = ("product_id", "sku", "name", "category", *measures)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, limit])
+        cursor.execute(statement, params)
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    # The ORM's own conversion of a money sum (SQLite returns a float).
-    revenue = sums.query.annotations["total_revenue"]
-    converters = connection.ops.get_db_converters(revenue)
-    for row in rows:
-        for convert in converters:
-            row["total_revenue"] = convert(row["total_revenue"], revenue, connection)
+    # The ORM's own conversion of the sums (SQLite returns money as floats).
+    for measure in measures:
+        expression = sums.query.annotations[measure]
+        converters = connection.ops.get_db_converters(expression)
+        for row in rows:
+            for convert in converters:
+                row[measure] = convert(row[measure], expression, connection)
     return rows
 
 
 def category_months(
     *, filters: MetricFilters, window: Window
-) -> list[CategoryMonthSales]:
+) -> list[CategoryMonthTerms]:
     rows = (
         _revenue_lines(filters, categories="each")
         .filter(span(window))
         .values("month", category_name=F("category__name"))
-        .annotate(total_units=Sum("units"), total_revenue=Sum("revenue"))
+        .annotate(total_units=Sum("units"), **_term_sums())
         .order_by("month", "category_name")
     )
     return [
-        CategoryMonthSales(
+        CategoryMonthTerms(
             month=row["month"],
             category=row["category_name"],
             units=row["total_units"],
-            revenue=money(row["total_revenue"]),
+            terms=_terms_of(row),
+        )
+        for row in rows
+    ]
+
+
+RETURNS_SUMS = {
+    "units_sold": "units",
+    "gross_sales": "gross_sales",
+    "units_returned": "returned_units",
+    "returned_value": "returns",
+}
+
+
+def returns(*, filters: MetricFilters, window: Window, by: str) -> list[ReturnsRow]:
+    """Units and gross sales of the lines sold in the window and units and amounts of
+    the refund lines given in it, per category or product with either."""
+    sums = {f"total_{name}": Sum(column) for name, column in RETURNS_SUMS.items()}
+    if by == "product":
+        per_product = (
+            _product_facts(filters, window)
+            .order_by()
+            .values("product_id")
+            .annotate(**sums)
+        )
+        rows = _with_product_names(per_product)
+    else:
+        rows = [
+            {**row, "category": row["category_name"]}
+            for row in _revenue_lines(filters, categories="each")
+            .filter(span(window))
+            .values(category_name=F("category__name"))
+            .annotate(**sums)
+        ]
+    return [
+        ReturnsRow(
+            category=row["category"],
+            sku=row.get("sku"),
+            name=row.get("name"),
+            units_sold=row["total_units_sold"],
+            units_returned=row["total_units_returned"],
+            gross_sales=money(row["total_gross_sales"]),
+            returned_value=money(row["total_returned_value"]),
         )
         for row in rows
     ]

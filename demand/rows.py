@@ -1,4 +1,8 @@
-"""The rows the demand queries return, on the raw path and the roll-up path alike."""
+"""The rows the demand queries return, on the raw path and the roll-up path alike.
+
+Money comes as sales terms (ecomanalytics.money.SalesTerms); demand.metrics adds them
+up as the revenue measure.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,42 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from ecomanalytics.money import SalesTerms
+
 
 @dataclass(frozen=True, slots=True)
-class MonthTotal:
+class MonthTerms:
     month: date  # first day of the month
-    revenue: Decimal
+    terms: SalesTerms
 
 
 @dataclass(frozen=True, slots=True)
-class ProductSales:
+class ProductTerms:
     sku: str
     name: str
     category: str
     units: int
-    revenue: Decimal
+    terms: SalesTerms
     buyers: int  # distinct customers
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryMonthSales:
+class CategoryMonthTerms:
     month: date
     category: str
     units: int
-    revenue: Decimal
+    terms: SalesTerms
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnsRow:
+    """Lines sold in a window and refund lines given in it, of one category or
+    product (sku and name None for a category)."""
+
+    category: str
+    sku: str | None
+    name: str | None
+    units_sold: int
+    units_returned: int
+    gross_sales: Decimal
+    returned_value: Decimal

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
 from ecomanalytics.api.params import MetricParams, parameter_field
 
-from .catalogue import HORIZON, LIMIT
+from .catalogue import HORIZON, LIMIT, RETURNS_BY, RETURNS_LIMIT
 
 
 class TopProductsParams(MetricParams):
@@ -16,6 +18,74 @@ class TopProductsParams(MetricParams):
 
 class ForecastParams(MetricParams):
     horizon = parameter_field(HORIZON)
+
+
+class ReturnsParams(MetricParams):
+    by = parameter_field(RETURNS_BY)
+    limit = parameter_field(RETURNS_LIMIT)
+
+
+def _return_fields(within: str | None = None) -> dict[str, serializers.Field]:
+    """The six keys of returns figures, read from the ReturnFigures at `within` (the
+    instance itself when None); fresh fields for each serializer."""
+
+    def read(name: str) -> str | None:
+        return f"{within}.{name}" if within else None
+
+    return {
+        "units_sold": serializers.IntegerField(
+            help_text="Units of the revenue orders' lines placed in the window.",
+            source=read("units_sold"),
+        ),
+        "units_returned": serializers.IntegerField(
+            help_text="Units of the refund lines given in the window.",
+            source=read("units_returned"),
+        ),
+        "unit_return_rate": RateField(
+            help_text="units_returned / units_sold; null without units sold.",
+            source=read("unit_return_rate"),
+        ),
+        "gross_sales": money_field(
+            help_text="Σ quantity x unit price of those lines.",
+            source=read("gross_sales"),
+        ),
+        "returned_value": money_field(
+            help_text="Σ amounts of those refund lines.", source=read("returned_value")
+        ),
+        "value_return_rate": RateField(
+            help_text="returned_value / gross_sales; null without sales.",
+            source=read("value_return_rate"),
+        ),
+    }
+
+
+class ReturnFiguresSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return _return_fields()
+
+
+class ReturnsLineSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    sku = serializers.CharField(required=False, help_text="by=product only.")
+    name = serializers.CharField(required=False, help_text="by=product only.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), **_return_fields("figures")}
+
+    def to_representation(self, instance: Any) -> Any:
+        row = super().to_representation(instance)
+        if instance.sku is None:  # a category's row
+            del row["sku"], row["name"]
+        return row
+
+
+class ReturnsSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    by = serializers.CharField(help_text="category or product.")
+    currency = serializers.CharField()
+    totals = ReturnFiguresSerializer(help_text="The same keys over every row.")
+    results = ReturnsLineSerializer(many=True)
 
 
 class GrowthRowSerializer(serializers.Serializer):

@@ -24,6 +24,30 @@ FILTER_TEXT = {
     "category": "product category name",
 }
 ORDER_FILTERS = ("start", "end", "source", "device", "country", "category")
+
+# What revenue is, once for every metric that reports it (docs/metrics.md, "Sales").
+REVENUE_MEASURE_TEXT = (
+    "Revenue is the REVENUE_MEASURE setting, named by the X-Revenue-Measure response "
+    "header: net_sales (the default) = gross sales − discounts − returns; "
+    "gross_sales = gross sales alone; total_sales = net sales + shipping + taxes. "
+)
+ORDER_REVENUE_TEXT = REVENUE_MEASURE_TEXT + (
+    "Over the revenue orders (status paid, shipped or completed) placed in the "
+    "period: gross sales = Σ order.total (Σ quantity × unit_price of its lines), "
+    "discounts = Σ order.discount, shipping = Σ order.shipping, taxes = Σ order.tax; "
+    "returns = Σ refund.amount of the refunds of revenue orders whose refunded_at "
+    "falls in the period (the refund date, shop time zone), whenever the order was "
+    "placed. An order refunded in full has status refunded: neither it nor its "
+    "refunds count anywhere. "
+)
+LINE_REVENUE_TEXT = REVENUE_MEASURE_TEXT + (
+    "Over the lines of revenue orders (status paid, shipped or completed) placed in "
+    "the period: gross sales = Σ quantity × unit_price, discounts = Σ line discount "
+    "(the line's share of the order's); returns = Σ refund-line amount of those "
+    "orders' refund lines whose refund's refunded_at falls in the period (the refund "
+    "date, shop time zone). Lines carry no shipping or taxes (the order's), so a "
+    "product's or category's total_sales = its net_sales. "
+)
 SESSION_FILTERS = ("start", "end", "source", "device", "country")
 
 

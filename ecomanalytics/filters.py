@@ -6,9 +6,9 @@ members all read FILTER_LOOKUPS. Adding a filter dimension means a field on
 MetricFilters, a row here, and its roll-up levels (docs/architecture.md).
 
 Decisions (docs/metrics.md): source and device are the order's (the session's for
-sessions, the acquisition order's for cohorts); country is the customer's (the
-session's for sessions); category is the product's, on each line. Sessions have no
-category.
+sessions, the acquisition order's for cohorts; the refunded order's for refunds);
+country is the customer's (the session's for sessions); category is the product's, on
+each line (on each refunded line for refunds). Sessions have no category.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ class Table(StrEnum):
     SESSIONS = "sessions"  # store.WebSession
     CUSTOMERS = "customers"  # store.Customer: attributes of the person only
     COHORT_MEMBERS = "cohort_members"  # rollups.CustomerCohort: the acquisition
+    REFUNDS = "refunds"  # store.Refund: its order's source, device and customer
+    REFUND_LINES = "refund_lines"  # store.RefundLine: and the refunded line's product
     LEVELS = "levels"  # the dimension columns of the roll-up facts
 
 
@@ -61,6 +63,8 @@ FILTER_LOOKUPS: dict[str, dict[Table, Lookup]] = {
     "source": {
         Table.ORDERS: "traffic_source",
         Table.LINES: "order__traffic_source",
+        Table.REFUNDS: "order__traffic_source",
+        Table.REFUND_LINES: "refund__order__traffic_source",
         Table.SESSIONS: "traffic_source",
         Table.COHORT_MEMBERS: "acquisition_source",
         Table.LEVELS: "traffic_source",
@@ -68,6 +72,8 @@ FILTER_LOOKUPS: dict[str, dict[Table, Lookup]] = {
     "device": {
         Table.ORDERS: "device",
         Table.LINES: "order__device",
+        Table.REFUNDS: "order__device",
+        Table.REFUND_LINES: "refund__order__device",
         Table.SESSIONS: "device",
         Table.COHORT_MEMBERS: "acquisition_device",
         Table.LEVELS: "device",
@@ -75,6 +81,8 @@ FILTER_LOOKUPS: dict[str, dict[Table, Lookup]] = {
     "country": {
         Table.ORDERS: "customer__country",
         Table.LINES: "order__customer__country",
+        Table.REFUNDS: "order__customer__country",
+        Table.REFUND_LINES: "refund__order__customer__country",
         Table.SESSIONS: "country",
         Table.CUSTOMERS: "country",
         Table.COHORT_MEMBERS: "country",
@@ -83,6 +91,10 @@ FILTER_LOOKUPS: dict[str, dict[Table, Lookup]] = {
     "category": {
         Table.ORDERS: Through("store.OrderItem", "order_id", "product__category__name"),
         Table.LINES: "product__category__name",
+        Table.REFUNDS: Through(
+            "store.RefundLine", "refund_id", "item__product__category__name"
+        ),
+        Table.REFUND_LINES: "item__product__category__name",
         Table.COHORT_MEMBERS: Through(
             "rollups.AcquisitionCategory", "member_id", "category__name"
         ),

@@ -1,4 +1,4 @@
-"""The KPI endpoints under /api/kpi/: summary, revenue, conversion, funnel."""
+"""The KPI endpoints under /api/kpi/: summary, revenue, sales, conversion, funnel."""
 
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,12 +14,13 @@ from .serializers import (
     FunnelSerializer,
     RevenueParams,
     RevenueSeriesSerializer,
+    SalesBreakdownSerializer,
     SummarySerializer,
 )
 
 
 class KpiViewSet(MetricViewSet):
-    """The KPI family: summary, revenue over time, conversion, funnel."""
+    """The KPI family: summary, revenue over time, sales, conversion, funnel."""
 
     @documented(
         catalogue.SUMMARY, parameters=[MetricParams], responses=SummarySerializer
@@ -42,6 +43,18 @@ class KpiViewSet(MetricViewSet):
             granularity=params.validated_data["granularity"],
         )
         return Response(RevenueSeriesSerializer(result).data)
+
+    @documented(
+        catalogue.SALES, parameters=[RevenueParams], responses=SalesBreakdownSerializer
+    )
+    @action(detail=False, methods=["get"], params_class=RevenueParams)
+    def sales(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = metrics.sales_breakdown(
+            filters=params.to_filters(),
+            granularity=params.validated_data["granularity"],
+        )
+        return Response(SalesBreakdownSerializer(result).data)
 
     @documented(
         catalogue.CONVERSION,

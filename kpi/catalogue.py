@@ -1,18 +1,22 @@
-"""The KPI family's metric declarations: summary, revenue over time, conversion, funnel."""
+"""The KPI family's metric declarations: summary, revenue over time, sales, conversion,
+funnel."""
 
 from __future__ import annotations
 
 from ecomanalytics.catalogue import (
+    ORDER_REVENUE_TEXT,
     SESSION_FILTERS,
     MetricDefinition,
     Parameter,
 )
 
 ORDER_FILTER_RULES = (
-    "source and device are the order's, country is the customer's. With category, "
-    "revenue counts only the lines of that category (quantity × unit_price) and the "
-    "order counts (orders, all orders, completed orders, customers) count the orders "
-    "with at least one line of it."
+    "source and device are the order's (a refund's: its order's), country is the "
+    "customer's. With category, the money counts only the lines of that category: "
+    "gross sales Σ quantity × unit_price − Σ line discount − Σ refund-line amount of "
+    "those lines (refund date), shipping and taxes 0 (they are the order's), so "
+    "total_sales = net_sales; and the order counts (orders, all orders, completed "
+    "orders, customers) count the orders with at least one line of it."
 )
 SESSION_FILTER_RULES = (
     "source, device and country are the session's; sessions have no category, so "
@@ -41,9 +45,10 @@ SUMMARY = MetricDefinition(
         "window, and of the equal window just before it."
     ),
     definition=(
-        "Over the orders placed in the window (local days [start, end]): revenue = "
-        "Σ order total over revenue orders (status paid, shipped or completed); "
-        "orders = the number of revenue orders; average_order_value = revenue ÷ "
+        ORDER_REVENUE_TEXT
+        + "Over the orders placed in the window (local days [start, end]): revenue "
+        "as above, its returns those of the refunds given in the window; orders = "
+        "the number of revenue orders placed; average_order_value = revenue ÷ "
         "orders, 0 without orders; completion_rate = completed_orders ÷ all_orders, "
         "where all_orders counts every status (pending, cancelled and refunded "
         "included), null without orders; customers = distinct customers with at "
@@ -53,18 +58,23 @@ SUMMARY = MetricDefinition(
         "equal span before it (no orders: completion_rate null). Example: a "
         "completed 100.00, a paid 50.00, a shipped 30.00, a cancelled 70.00, a "
         "refunded 40.00 and a pending 20.00 order give revenue 180.00, orders 3, "
-        "average order value 60.00, completion rate 1 ÷ 6."
+        "average order value 60.00, completion rate 1 ÷ 6. With terms: a completed "
+        "order of gross 100.00 with a 10.00 discount, 5.00 shipping and 8.00 tax, "
+        "partly refunded 20.00 within the window, gives net_sales 70.00, "
+        "gross_sales 100.00, total_sales 83.00."
     ),
     filter_rules=ORDER_FILTER_RULES,
     figures={
         "revenue": (
-            "Sum of quantity × unit price over the lines of revenue orders (paid, "
-            "shipped or completed) placed in the period. With a category filter, "
-            "only that category's lines."
+            "Net sales by default (setting REVENUE_MEASURE): gross sales (quantity × "
+            "unit price) − discounts of the revenue orders (paid, shipped or "
+            "completed) placed in the period − returns refunded in it. "
+            "gross_sales: before discounts and returns; total_sales: + shipping and "
+            "taxes. With a category filter, only that category's lines."
         ),
         "orders": "Revenue orders (paid, shipped or completed) placed in the period.",
         "average_order_value": (
-            "Revenue ÷ orders in the period; 0 when there are no orders."
+            "Revenue (as the card) ÷ orders in the period; 0 when there are no orders."
         ),
         "completion_rate": (
             "Completed orders ÷ all orders placed in the period, whatever their "
@@ -84,13 +94,50 @@ REVENUE = MetricDefinition(
     function="kpi.metrics.revenue_over_time",
     summary="Revenue, revenue orders and average order value per day, week or month.",
     definition=(
-        "One row per bucket touching the window, oldest first, zero-filled. Per "
-        "bucket, over revenue orders placed both in the bucket and in the window: "
-        "revenue, orders and average_order_value as in the summary. partial is true "
+        ORDER_REVENUE_TEXT
+        + "One row per bucket touching the window, oldest first, zero-filled. Per "
+        "bucket, over revenue orders placed both in the bucket and in the window "
+        "and the refunds given both in the bucket and in the window: revenue, "
+        "orders (placed) and average_order_value as in the summary. partial is true "
         "when the bucket's last day is today or later (shop time zone), or when the "
         "bucket starts before start or ends after end, so its numbers cover only "
         "part of it. An order placed at 2025-01-31 23:59 in New York (2025-02-01 "
-        "04:59 UTC) counts in January."
+        "04:59 UTC) counts in January; refunded on 2025-02-01, its return counts in "
+        "February."
+    ),
+    filter_rules=ORDER_FILTER_RULES,
+    parameters=(GRANULARITY,),
+)
+
+SALES = MetricDefinition(
+    id="kpi.sales",
+    title="Sales breakdown",
+    unit="money",
+    endpoint="/api/kpi/sales/",
+    function="kpi.metrics.sales_breakdown",
+    summary=(
+        "Gross sales, discounts, returns, net sales, shipping, taxes and total sales "
+        "of the window, of the window before it and per day, week or month."
+    ),
+    definition=(
+        "Shopify's Sales report: gross_sales − discounts − returns = net_sales; "
+        "net_sales + shipping + taxes = total_sales. Gross sales = Σ order.total (Σ "
+        "quantity × unit_price of the lines), discounts = Σ order.discount, shipping "
+        "= Σ order.shipping, taxes = Σ order.tax over the revenue orders (status "
+        "paid, shipped or completed) placed in the period; returns = Σ refund.amount "
+        "of the refunds of revenue orders whose refunded_at falls in the period (the "
+        "refund date, shop time zone), whenever the order was placed; orders = "
+        "revenue orders placed. An order refunded in full has status refunded and "
+        "counts nowhere, nor do its refunds. totals covers the window, previous the "
+        "window of the same number of days ending the day before start, with its "
+        "own start and end; results every bucket touching the window, oldest first, "
+        "zero-filled, over the days both in the bucket and in the window, partial "
+        "as in revenue over time. revenue_measure names the measure the other "
+        "endpoints call revenue (setting REVENUE_MEASURE). Example: an order placed "
+        "2025-01-31 23:30 in New York, gross 100.00, discount 10.00, shipping 5.00, "
+        "tax 8.00, refunded 20.00 on 2025-02-01 gives January gross 100.00, "
+        "discounts 10.00, net 90.00, total 103.00 and February returns 20.00, net "
+        "−20.00."
     ),
     filter_rules=ORDER_FILTER_RULES,
     parameters=(GRANULARITY,),
@@ -142,4 +189,4 @@ FUNNEL = MetricDefinition(
     filter_rules=SESSION_FILTER_RULES,
 )
 
-METRICS = (SUMMARY, REVENUE, CONVERSION, FUNNEL)
+METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL)

@@ -2,7 +2,8 @@
 
 Each function resolves the window, picks the path (rollups.status.use_rollups), asks
 kpi.raw or kpi.rollup for the same typed rows (kpi.rows) and finishes them into
-frozen dataclasses. Definitions: kpi.catalogue (rendered into docs/metrics.md); money
+frozen dataclasses. Revenue is the rows' sales terms added up as
+settings.REVENUE_MEASURE (ecomanalytics.money), here, so both paths share it. Definitions: kpi.catalogue (rendered into docs/metrics.md); money
 is Decimal cents, rates are unrounded floats and None where the denominator is 0.
 """
 
@@ -15,7 +16,14 @@ from decimal import Decimal
 from django.conf import settings
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.money import average, rate
+from ecomanalytics.money import (
+    ZERO_MONEY,
+    RevenueMeasure,
+    SalesTerms,
+    average,
+    rate,
+    revenue_measure,
+)
 from ecomanalytics.periods import (
     Granularity,
     Window,
@@ -28,7 +36,7 @@ from ecomanalytics.rollups.dimensions import order_facts_cover
 from ecomanalytics.rollups.status import use_rollups
 
 from . import raw, rollup
-from .rows import NO_ORDERS, OrderTotals, SourceSessions
+from .rows import NO_ORDERS, BucketTotals, OrderTotals, SourceSessions
 
 FUNNEL_EVENTS = raw.FUNNEL_EVENTS
 FUNNEL_STEPS: tuple[str, ...] = ("session", *FUNNEL_EVENTS)
@@ -76,6 +84,65 @@ class RevenueSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class SalesFigures:
+    """Shopify's Sales report breakdown: gross sales - discounts - returns = net
+    sales; + shipping + taxes = total sales; and the revenue orders placed."""
+
+    gross_sales: Decimal
+    discounts: Decimal
+    returns: Decimal
+    net_sales: Decimal
+    shipping: Decimal
+    taxes: Decimal
+    total_sales: Decimal
+    orders: int
+
+    @classmethod
+    def of(cls, terms: SalesTerms, orders: int) -> SalesFigures:
+        return cls(
+            gross_sales=terms.gross_sales,
+            discounts=terms.discounts,
+            returns=terms.returns,
+            net_sales=terms.net_sales,
+            shipping=terms.shipping,
+            taxes=terms.taxes,
+            total_sales=terms.total_sales,
+            orders=orders,
+        )
+
+
+NO_SALES = SalesFigures.of(SalesTerms(), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class SalesWindow:
+    start: date | None
+    end: date | None
+    figures: SalesFigures
+
+
+@dataclass(frozen=True, slots=True)
+class SalesPeriod:
+    period: str
+    partial: bool
+    figures: SalesFigures
+
+
+@dataclass(frozen=True, slots=True)
+class SalesBreakdown:
+    """The sales terms of the window, of the equal window before it, and per bucket."""
+
+    start: date | None
+    end: date | None
+    granularity: Granularity
+    currency: str
+    revenue_measure: RevenueMeasure
+    totals: SalesFigures
+    previous: SalesWindow
+    results: list[SalesPeriod]
+
+
+@dataclass(frozen=True, slots=True)
 class SourceConversion:
     source: str
     sessions: int
@@ -116,7 +183,8 @@ class Funnel:
 def kpi_summary(*, filters: MetricFilters) -> Summary:
     """Revenue, orders, average order value, completion rate and customers.
 
-    Definition: kpi.catalogue.SUMMARY. Window: [start, end] as inclusive local days;
+    Definition: kpi.catalogue.SUMMARY. Revenue: the REVENUE_MEASURE of the revenue
+    orders placed in the window, returns of the refunds given in it. Window: [start, end] as inclusive local days;
     a missing bound is taken from the data span. previous: the window of equal
     length ending the day before start. One aggregate over both windows.
     """
@@ -137,12 +205,13 @@ def kpi_summary(*, filters: MetricFilters) -> Summary:
 
 
 def _figures(window: Window | None, totals: OrderTotals) -> KpiFigures:
+    revenue = totals.terms.revenue()
     return KpiFigures(
         start=window.start if window else None,
         end=window.end if window else None,
-        revenue=totals.revenue,
+        revenue=revenue,
         orders=totals.orders,
-        average_order_value=average(totals.revenue, totals.orders),
+        average_order_value=average(revenue, totals.orders),
         completed_orders=totals.completed_orders,
         all_orders=totals.all_orders,
         completion_rate=rate(totals.completed_orders, totals.all_orders),
@@ -165,10 +234,11 @@ def revenue_over_time(
     path = rollup if use_rollups(level_kept=order_facts_cover(filters)) else raw
     rows = path.revenue_buckets(filters=filters, window=window, granularity=granularity)
     by_bucket = {row.bucket: row for row in rows}
+    measure = revenue_measure()
     results = []
     for first, last in buckets(window, granularity):
         row = by_bucket.get(first)
-        revenue = row.revenue if row else Decimal("0.00")
+        revenue = row.terms.revenue(measure) if row else ZERO_MONEY
         orders = row.orders if row else 0
         results.append(
             RevenuePeriod(
@@ -180,6 +250,62 @@ def revenue_over_time(
             )
         )
     return RevenueSeries(window.start, window.end, granularity, results)
+
+
+def sales_breakdown(
+    *, filters: MetricFilters, granularity: Granularity = "month"
+) -> SalesBreakdown:
+    """Gross sales, discounts, returns, net sales, shipping, taxes, total sales and
+    revenue orders of the window, of the equal window before it, and per bucket.
+
+    Definition: kpi.catalogue.SALES. Sales terms of the revenue orders placed in the
+    period; returns of the refunds given in it (refund date), whenever the order was
+    placed. With a category: its lines, shipping and taxes 0. Every bucket touching
+    the window is listed, zero-filled; partial as for revenue over time.
+    """
+    window = resolve_window(filters.start, filters.end)
+    measure = revenue_measure()
+    if window is None:
+        return SalesBreakdown(
+            start=None,
+            end=None,
+            granularity=granularity,
+            currency=settings.CURRENCY,
+            revenue_measure=measure,
+            totals=NO_SALES,
+            previous=SalesWindow(None, None, NO_SALES),
+            results=[],
+        )
+    path = rollup if use_rollups(level_kept=order_facts_cover(filters)) else raw
+    rows = path.revenue_buckets(filters=filters, window=window, granularity=granularity)
+    by_bucket = {row.bucket: row for row in rows}
+    before = window.previous()
+    previous = path.revenue_buckets(filters=filters, window=before, granularity="month")
+    results = [
+        SalesPeriod(
+            period=label(first, granularity),
+            partial=is_partial(first, last, window),
+            figures=_sales_figures([by_bucket[first]] if first in by_bucket else []),
+        )
+        for first, last in buckets(window, granularity)
+    ]
+    return SalesBreakdown(
+        start=window.start,
+        end=window.end,
+        granularity=granularity,
+        currency=settings.CURRENCY,
+        revenue_measure=measure,
+        totals=_sales_figures(rows),
+        previous=SalesWindow(before.start, before.end, _sales_figures(previous)),
+        results=results,
+    )
+
+
+def _sales_figures(rows: list[BucketTotals]) -> SalesFigures:
+    """The figures of buckets added up (each order lies in one bucket, the day it
+    was placed, so their orders add up too)."""
+    terms = sum((row.terms for row in rows), SalesTerms())
+    return SalesFigures.of(terms, sum(row.orders for row in rows))
 
 
 def conversion_by_source(*, filters: MetricFilters) -> Conversion:

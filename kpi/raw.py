@@ -1,28 +1,28 @@
-"""KPI queries on the raw tables (orders, order lines, sessions, events).
+"""KPI queries on the raw tables (orders, order lines, refunds, refund lines, sessions,
+events).
 
-Each returns the rows of kpi.rows, so kpi.metrics finishes both paths alike.
+Each returns the rows of kpi.rows, so kpi.metrics finishes both paths alike. Money
+comes as sales terms: the orders' (with a category, the lines') by the day they were
+placed, the refunds' returns by the day they were given, in one statement per query
+(ecomanalytics.sales.added_up).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
-from ecomanalytics.filters import (
-    MetricFilters,
-    filter_items,
-    filter_orders,
-    filter_sessions,
-)
-from ecomanalytics.money import MONEY_SUM, money
+from ecomanalytics.filters import MetricFilters, filter_sessions
+from ecomanalytics.money import SALES_TERMS, SalesTerms
 from ecomanalytics.periods import Granularity, Window, shop_tz
+from ecomanalytics.sales import added_up, sales_rows, summed_per_key
 from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
-from ecomanalytics.store.models import Order, OrderItem, WebSession
+from ecomanalytics.store.models import WebSession
 from ecomanalytics.store.session_progress import (
     annotate_funnel_progress,
     purchasing_sessions,
@@ -34,92 +34,64 @@ FUNNEL_EVENTS: tuple[str, ...] = tuple(str(step) for step in FUNNEL_EVENT_STEPS)
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 
 
-@dataclass(frozen=True, slots=True)
-class OrderRows:
-    """Where order metrics read from.
-
-    Without a category: the orders themselves, money = the stored order total.
-    With a category: the lines of that category, money = quantity x unit price, and
-    orders are counted distinct, so an order counts once if it has any line of it.
-    """
-
-    rows: QuerySet[Any]
-    prefix: str
-    order_key: str
-    money_per_row: Any
-
-    def field(self, name: str) -> str:
-        return f"{self.prefix}{name}"
-
-    def placed_in(self, window: Window) -> Q:
-        since, until = window.bounds()
-        placed_at = self.field("placed_at")
-        return Q(**{f"{placed_at}__gte": since, f"{placed_at}__lt": until})
-
-    def with_status(self, statuses: tuple[str, ...]) -> Q:
-        return Q(**{f"{self.field('status')}__in": statuses})
+ORDER_COUNTS = ("orders", "all_orders", "completed_orders", "customers")
+MEASURES = (*SALES_TERMS, *ORDER_COUNTS)
 
 
-def order_rows(filters: MetricFilters) -> OrderRows:
-    if filters.category:
-        return OrderRows(
-            rows=filter_items(OrderItem.objects.all(), filters),
-            prefix="order__",
-            order_key="order",
-            money_per_row=F("quantity") * F("unit_price"),
-        )
-    return OrderRows(
-        rows=filter_orders(Order.objects.all(), filters),
-        prefix="",
-        order_key="id",
-        money_per_row=F("total"),
+def _labelled(windows: dict[str, Window], within: Callable[[Window], Q]) -> Case:
+    """The name of the window each row lies in."""
+    return Case(
+        *(When(within(period), then=Value(name)) for name, period in windows.items()),
+        output_field=CharField(),
     )
 
 
 def order_totals(
     *, filters: MetricFilters, windows: dict[str, Window]
 ) -> dict[str, OrderTotals]:
-    """The OrderTotals of each (disjoint) window, in one aggregate query."""
-    table = order_rows(filters)
-    is_revenue = table.with_status(settings.REVENUE_STATUSES)
-    is_completed = Q(**{table.field("status"): OrderStatus.COMPLETED})
-    distinct = bool(filters.category)
-    aggregates: dict[str, Any] = {}
-    for name, period in windows.items():
-        placed = table.placed_in(period)
-        aggregates |= {
-            f"{name}_revenue": Sum(
-                table.money_per_row, filter=placed & is_revenue, output_field=MONEY_SUM
-            ),
-            f"{name}_orders": Count(
-                table.order_key, filter=placed & is_revenue, distinct=distinct
-            ),
-            f"{name}_all_orders": Count(
-                table.order_key, filter=placed, distinct=distinct
-            ),
-            f"{name}_completed_orders": Count(
-                table.order_key, filter=placed & is_completed, distinct=distinct
-            ),
-            f"{name}_customers": Count(
-                table.field("customer"), filter=placed & is_revenue, distinct=True
-            ),
-        }
-    row = table.rows.filter(table.placed_in(_spanning(windows))).aggregate(**aggregates)
-    return {
-        name: OrderTotals(
-            revenue=money(row[f"{name}_revenue"]),
-            orders=row[f"{name}_orders"],
-            all_orders=row[f"{name}_all_orders"],
-            completed_orders=row[f"{name}_completed_orders"],
-            customers=row[f"{name}_customers"],
-        )
-        for name in windows
+    """The OrderTotals of each (disjoint) window, in one statement: the orders (with
+    a category, its lines) placed in the windows grouped by window, and the refunds
+    given in them, added up per window."""
+    table = sales_rows(filters)
+    is_revenue = Q(**{f"{table.status()}__in": settings.REVENUE_STATUSES})
+    is_completed = Q(**{table.status(): OrderStatus.COMPLETED})
+    spanning = _spanning(windows)
+    distinct = table.lines
+    sales = (
+        table.sales.filter(table.placed_in(spanning))
+        .annotate(window=_labelled(windows, table.placed_in))
+        .values("window")
+    )
+    refunds = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(spanning))
+        .annotate(window=_labelled(windows, table.refunded_in))
+        .values("window")
+    )
+    order_sums = {
+        **table.term_sums(is_revenue),
+        "orders": Count(table.order_key, filter=is_revenue, distinct=distinct),
+        "all_orders": Count(table.order_key, distinct=distinct),
+        "completed_orders": Count(
+            table.order_key, filter=is_completed, distinct=distinct
+        ),
+        "customers": Count(table.customer(), filter=is_revenue, distinct=True),
     }
+    rows = added_up([(sales, order_sums), (refunds, table.return_sums())])
+    sums = summed_per_key(rows, lambda row: row["window"], MEASURES)
+    return {name: _order_totals(sums.get(name, {})) for name in windows}
+
+
+def _order_totals(sums: dict[str, Any]) -> OrderTotals:
+    return OrderTotals(
+        terms=SalesTerms.of(sums),
+        **{count: sums.get(count, 0) for count in ORDER_COUNTS},
+    )
 
 
 def _spanning(windows: dict[str, Window]) -> Window:
     """The one window from the first window's start to the last one's end: a single
-    range of the placed_at index, the windows told apart by FILTERed aggregates."""
+    range of the placed_at index, the windows told apart by a CASE."""
     return Window(
         min(period.start for period in windows.values()),
         max(period.end for period in windows.values()),
@@ -128,17 +100,18 @@ def _spanning(windows: dict[str, Window]) -> Window:
 
 def customers(*, filters: MetricFilters, windows: dict[str, Window]) -> dict[str, int]:
     """Distinct customers with a revenue order in each window (one indexed query)."""
-    table = order_rows(filters)
-    row = table.rows.filter(
-        table.placed_in(_spanning(windows)),
-        table.with_status(settings.REVENUE_STATUSES),
-    ).aggregate(
-        **{
-            name: Count(
-                table.field("customer"), filter=table.placed_in(period), distinct=True
-            )
-            for name, period in windows.items()
-        }
+    table = sales_rows(filters)
+    row = (
+        table.revenue_sales()
+        .filter(table.placed_in(_spanning(windows)))
+        .aggregate(
+            **{
+                name: Count(
+                    table.customer(), filter=table.placed_in(period), distinct=True
+                )
+                for name, period in windows.items()
+            }
+        )
     )
     return {name: row[name] for name in windows}
 
@@ -146,27 +119,33 @@ def customers(*, filters: MetricFilters, windows: dict[str, Window]) -> dict[str
 def revenue_buckets(
     *, filters: MetricFilters, window: Window, granularity: Granularity
 ) -> list[BucketTotals]:
-    table = order_rows(filters)
-    truncate = TRUNCATE[granularity](table.field("placed_at"), tzinfo=shop_tz())
-    rows = (
-        table.rows.filter(
-            table.placed_in(window), table.with_status(settings.REVENUE_STATUSES)
-        )
-        .annotate(bucket=truncate)
+    """Per bucket: the sales terms and count of the revenue orders placed in it (with
+    a category, of its lines) and the returns of the refunds given in it."""
+    table = sales_rows(filters)
+    truncate = TRUNCATE[granularity]
+    sales = (
+        table.revenue_sales()
+        .filter(table.placed_in(window))
+        .annotate(bucket=truncate(table.placed_at(), tzinfo=shop_tz()))
         .values("bucket")
-        .annotate(
-            revenue=Sum(table.money_per_row, output_field=MONEY_SUM),
-            orders=Count(table.order_key, distinct=bool(filters.category)),
-        )
-        .order_by("bucket")
     )
+    refunds = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window))
+        .annotate(bucket=truncate(table.refunded_at, tzinfo=shop_tz()))
+        .values("bucket")
+    )
+    orders = Count(table.order_key, distinct=table.lines)
+    rows = added_up(
+        [
+            (sales, {**table.term_sums(), "orders": orders}),
+            (refunds, table.return_sums()),
+        ]
+    )
+    sums = summed_per_key(rows, lambda row: _local_day(row["bucket"]), MEASURES)
     return [
-        BucketTotals(
-            bucket=_local_day(row["bucket"]),
-            revenue=money(row["revenue"]),
-            orders=row["orders"],
-        )
-        for row in rows
+        BucketTotals(bucket=bucket, terms=SalesTerms.of(row), orders=row["orders"])
+        for bucket, row in sorted(sums.items())
     ]
 
 

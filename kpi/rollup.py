@@ -1,5 +1,8 @@
 """KPI queries on the roll-up tables; they return the same rows as kpi.raw.
 
+The order facts (with a category, the category facts) hold the sales terms, the
+returns on the refunds' days, so the sums of a window's rows are its terms.
+
 The KPI `customers` (distinct customers) is not additive across days: it is summed
 from the chain links (rollups.models.ChainLinks), or counted on the raw orders when
 two filters or more are given (the links keep single dimensions only).
@@ -7,15 +10,23 @@ two filters or more are given (the links keep single dimensions only).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.money import money
+from ecomanalytics.money import SALES_TERMS, SalesTerms
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.rollups.dimensions import days, matching, single_filter, span
 from ecomanalytics.rollups.link_sums import customers_per_window
-from ecomanalytics.rollups.models import CategoryDay, OrderDay, SessionDay
+from ecomanalytics.rollups.models import (
+    LINE_SALES_TERMS,
+    CategoryDay,
+    OrderDay,
+    SessionDay,
+)
 from ecomanalytics.store.choices import OrderStatus
 
 from . import raw
@@ -27,6 +38,19 @@ def _order_facts(filters: MetricFilters) -> QuerySet[OrderDay] | QuerySet[Catego
     if filters.category:
         return CategoryDay.objects.filter(matching(filters, categories="all"))
     return OrderDay.objects.filter(matching(filters))
+
+
+def _terms(filters: MetricFilters) -> tuple[str, ...]:
+    """The sales terms the facts hold: lines have no shipping or taxes."""
+    return LINE_SALES_TERMS if filters.category else SALES_TERMS
+
+
+def _term_sums(filters: MetricFilters) -> dict[str, Sum]:
+    return {f"total_{term}": Sum(term) for term in _terms(filters)}
+
+
+def _terms_of(row: Mapping[str, Any]) -> SalesTerms:
+    return SalesTerms.of({term: row.get(f"total_{term}") for term in SALES_TERMS})
 
 
 def order_totals(
@@ -55,27 +79,25 @@ def order_totals(
         .filter(anywhere)
         .annotate(window=labelled)
         .values("window", "status")
-        .annotate(total_orders=Sum("orders"), total_revenue=Sum("revenue"))
+        .annotate(total_orders=Sum("orders"), **_term_sums(filters))
     )
-    sums = {
-        name: dict.fromkeys(("revenue", "orders", "all", "completed"), 0)
-        for name in names
-    }
+    terms = dict.fromkeys(names, SalesTerms())
+    counts = {name: dict.fromkeys(("orders", "all", "completed"), 0) for name in names}
     for facts in per_status:
-        window_sums, count = sums[facts["window"]], facts["total_orders"]
-        window_sums["all"] += count
+        window_counts, count = counts[facts["window"]], facts["total_orders"]
+        window_counts["all"] += count
         if facts["status"] in settings.REVENUE_STATUSES:
-            window_sums["revenue"] += facts["total_revenue"]
-            window_sums["orders"] += count
+            terms[facts["window"]] += _terms_of(facts)
+            window_counts["orders"] += count
         if facts["status"] == OrderStatus.COMPLETED:
-            window_sums["completed"] += count
+            window_counts["completed"] += count
     customers = _customers(filters=filters, windows=windows)
     return {
         name: OrderTotals(
-            revenue=money(sums[name]["revenue"]),
-            orders=sums[name]["orders"],
-            all_orders=sums[name]["all"],
-            completed_orders=sums[name]["completed"],
+            terms=terms[name],
+            orders=counts[name]["orders"],
+            all_orders=counts[name]["all"],
+            completed_orders=counts[name]["completed"],
             customers=customers[name],
         )
         for name in names
@@ -98,14 +120,12 @@ def revenue_buckets(
             status__in=settings.REVENUE_STATUSES,
         )
         .values(bucket_day=F(granularity))
-        .annotate(total_revenue=Sum("revenue"), total_orders=Sum("orders"))
+        .annotate(total_orders=Sum("orders"), **_term_sums(filters))
         .order_by("bucket_day")
     )
     return [
         BucketTotals(
-            bucket=row["bucket_day"],
-            revenue=money(row["total_revenue"]),
-            orders=row["total_orders"],
+            bucket=row["bucket_day"], terms=_terms_of(row), orders=row["total_orders"]
         )
         for row in rows
     ]

@@ -4,34 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-from ecomanalytics.money import ZERO_MONEY
+from ecomanalytics.money import SalesTerms
 
 
 @dataclass(frozen=True, slots=True)
 class OrderTotals:
-    """The order counts and money of one window."""
+    """The order counts and sales terms of one window."""
 
-    revenue: Decimal  # of revenue orders (with a category: that category's lines)
-    orders: int  # revenue orders
+    # Of revenue orders (with a category: that category's lines): sales of the orders
+    # placed in the window, returns of the refunds given in it.
+    terms: SalesTerms
+    orders: int  # revenue orders placed
     all_orders: int  # orders of any status
     completed_orders: int
     customers: int  # distinct customers with a revenue order
 
 
 NO_ORDERS = OrderTotals(
-    revenue=ZERO_MONEY, orders=0, all_orders=0, completed_orders=0, customers=0
+    terms=SalesTerms(), orders=0, all_orders=0, completed_orders=0, customers=0
 )
 
 
 @dataclass(frozen=True, slots=True)
 class BucketTotals:
-    """Revenue and revenue orders of one day, week or month with revenue orders."""
+    """Sales terms and revenue orders of one day, week or month with revenue orders
+    placed or refunds given."""
 
     bucket: date  # the bucket's first local day
-    revenue: Decimal
-    orders: int
+    terms: SalesTerms
+    orders: int  # revenue orders placed
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,84 @@ class RevenueSeriesSerializer(serializers.Serializer):
     results = RevenuePeriodSerializer(many=True)
 
 
+def _sales_fields(within: str | None = None) -> dict[str, serializers.Field]:
+    """The eight keys of a sales breakdown, read from the SalesFigures at `within`
+    (the instance itself when None); fresh fields for each serializer."""
+
+    def read(name: str) -> str | None:
+        return f"{within}.{name}" if within else None
+
+    return {
+        "gross_sales": money_field(
+            help_text="Σ quantity x unit price of the revenue orders placed.",
+            source=read("gross_sales"),
+        ),
+        "discounts": money_field(
+            help_text="Σ order discounts of those orders.", source=read("discounts")
+        ),
+        "returns": money_field(
+            help_text="Σ amounts of the refunds given in the period (refund date).",
+            source=read("returns"),
+        ),
+        "net_sales": money_field(
+            help_text="gross_sales - discounts - returns.", source=read("net_sales")
+        ),
+        "shipping": money_field(
+            help_text="Σ shipping charged; 0 with a category.", source=read("shipping")
+        ),
+        "taxes": money_field(
+            help_text="Σ taxes; 0 with a category.", source=read("taxes")
+        ),
+        "total_sales": money_field(
+            help_text="net_sales + shipping + taxes.", source=read("total_sales")
+        ),
+        "orders": serializers.IntegerField(
+            help_text="Revenue orders placed.", source=read("orders")
+        ),
+    }
+
+
+class SalesFiguresSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return _sales_fields()
+
+
+class SalesWindowSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True, help_text="First day of the period.")
+    end = serializers.DateField(allow_null=True, help_text="Last day of the period.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), **_sales_fields("figures")}
+
+
+class SalesPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
+    )
+    # A response key named like a serializer attribute (see RevenuePeriodSerializer).
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The bucket has not ended yet or reaches outside the window."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), **_sales_fields("figures")}
+
+
+class SalesBreakdownSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    granularity = serializers.CharField()
+    currency = serializers.CharField()
+    revenue_measure = serializers.CharField(
+        help_text="What the other endpoints call revenue (setting REVENUE_MEASURE)."
+    )
+    totals = SalesFiguresSerializer(help_text="The window's figures.")
+    previous = SalesWindowSerializer(
+        help_text="The same figures for the window of equal length before start."
+    )
+    results = SalesPeriodSerializer(many=True)
+
+
 class SessionTotalsSerializer(serializers.Serializer):
     sessions = serializers.IntegerField()
     converted_sessions = serializers.IntegerField()

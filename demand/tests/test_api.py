@@ -150,3 +150,101 @@ def test_bad_parameters_are_400_naming_the_parameter(
     # then
     assert response.status_code == 400
     assert list(response.json()) == [parameter, "status"]
+
+
+# --- /api/demand/returns/ on the sales shop (conftest.SalesShop) ---------------------
+
+RETURNS = "/api/demand/returns/"
+FIRST_QUARTER = {"start": "2025-01-01", "end": "2025-03-31"}
+
+
+def returns_keys(units_sold, units_returned, gross, value) -> dict:
+    return {
+        "units_sold": units_sold,
+        "units_returned": units_returned,
+        "unit_return_rate": units_returned / units_sold if units_sold else None,
+        "gross_sales": gross,
+        "returned_value": value,
+        "value_return_rate": value / gross if gross else None,
+    }
+
+
+def test_returns_by_category_body(api_client, sales_shop):
+    # when
+    response = api_client.get(RETURNS, FIRST_QUARTER)
+    # then
+    assert response.status_code == 200
+    assert response["X-Revenue-Measure"] == "net_sales"
+    assert response.json() == {
+        "start": "2025-01-01",
+        "end": "2025-03-31",
+        "by": "category",
+        "currency": "USD",
+        "totals": {**returns_keys(7, 3, 230.0, 83.0), "value_return_rate": 83 / 230},
+        "results": [
+            {"category": "Shoes", **returns_keys(3, 1, 150.0, 45.0)},
+            {"category": "Hats", **returns_keys(4, 2, 80.0, 38.0)},
+        ],
+    }
+
+
+def test_returns_by_product_body_and_csv(api_client, sales_shop):
+    # when
+    query = {**FIRST_QUARTER, "by": "product", "limit": "1"}
+    response = api_client.get(RETURNS, query)
+    csv = api_client.get(RETURNS, {**query, "format": "csv"})
+    # then: one product listed, the totals over both
+    assert response.status_code == 200
+    assert response.json()["results"] == [
+        {
+            "category": "Shoes",
+            "sku": "SKU-A",
+            "name": "Runner",
+            **returns_keys(3, 1, 150.0, 45.0),
+        }
+    ]
+    assert response.json()["totals"]["returned_value"] == 83.0
+    header, row = csv.content.decode().splitlines()
+    assert header.split(",")[-9:] == [
+        "category",
+        "sku",
+        "name",
+        "units_sold",
+        "units_returned",
+        "unit_return_rate",
+        "gross_sales",
+        "returned_value",
+        "value_return_rate",
+    ]
+    assert row.endswith("Shoes,SKU-A,Runner,3,1,0.3333333333333333,150.00,45.00,0.3")
+
+
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ({"by": "sku"}, {"by": ['"sku" is not a valid choice.']}),
+        (
+            {"limit": "0"},
+            {"limit": ["Ensure this value is greater than or equal to 1."]},
+        ),
+        (
+            {"limit": "101"},
+            {"limit": ["Ensure this value is less than or equal to 100."]},
+        ),
+        ({"source": "tv"}, {"source": ['"tv" is not a valid choice.']}),
+        (
+            {"granularity": "month"},
+            {
+                "granularity": [
+                    "Unknown parameter. Known parameters: by, category, country, "
+                    "device, end, limit, source, start."
+                ]
+            },
+        ),
+    ],
+)
+def test_bad_returns_parameters_are_400_naming_the_parameter(
+    api_client, db, query, body
+):
+    response = api_client.get(RETURNS, query)
+    assert (response.status_code, response.json()) == (400, {**body, "status": 400})

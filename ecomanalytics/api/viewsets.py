@@ -6,6 +6,8 @@ Response). This base adds, to every action at once:
 - the data cache: a GET is answered from Django's cache when the same endpoint was
   asked the same parameters at the same data version (see caching.py);
 - ETag + Cache-Control on every 200, and 304 when If-None-Match matches;
+- X-Metrics-Source (which path answered) and X-Revenue-Measure (which money is
+  revenue, settings.REVENUE_MEASURE) on every 200;
 - errors stay JSON even when CSV was asked for, so a 400 still names the parameter.
 """
 
@@ -24,6 +26,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..money import revenue_measure
 from ..periods import today
 from ..rollups.status import answered_by, response_headers
 from ..store.data_version import data_version
@@ -82,7 +85,12 @@ class MetricViewSet(viewsets.ViewSet):
                 return handler(request, *args, **kwargs)
             key = metric_cache_key(
                 endpoint=self._endpoint_name(),
-                parameters=self._cache_parameters(request),
+                # The measure changes the numbers: processes started with another
+                # REVENUE_MEASURE must not share entries (a shared Redis cache).
+                parameters=[
+                    *self._cache_parameters(request),
+                    ("revenue_measure", str(revenue_measure())),
+                ],
                 version=self.served_data_version,
                 today=today(),
             )
@@ -161,6 +169,7 @@ class MetricViewSet(viewsets.ViewSet):
             return response
         for header, value in response_headers().items():
             response[header] = value
+        response["X-Revenue-Measure"] = str(revenue_measure())
         # The ETag hashes the bytes the client receives, so render them now.
         response.render()
         etag = etag_for(response.content, self.served_data_version)

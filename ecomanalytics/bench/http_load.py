@@ -1,7 +1,8 @@
 """Serve the benchmark database with gunicorn on 127.0.0.1 and time the metric endpoints.
 
 Endpoints are discovered from the API router, so a new metric is measured without
-touching this file. Requests are sent one at a time: the numbers are the latency one
+touching this file; QUERY_VARIANTS adds the variants of an endpoint that read other
+tables (returns by product). Requests are sent one at a time: the numbers are the latency one
 dashboard user sees, not the throughput of the server.
 """
 
@@ -37,8 +38,19 @@ WORKER_TIMEOUT_SECONDS = 600
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    name: str  # "kpi/summary"
+    name: str  # "kpi/summary", or with its query "demand/returns?by=product"
     path: str  # "/api/kpi/summary/"
+    query: tuple[tuple[str, str], ...] = ()  # sent with every filter case
+
+    def params(self, case: FilterCase) -> dict[str, str]:
+        return {**dict(self.query), **case.params}
+
+
+# Endpoint variants measured besides the defaults: another parameter value that
+# reads other tables (the product facts instead of the category facts).
+QUERY_VARIANTS: dict[str, tuple[dict[str, str], ...]] = {
+    "demand/returns": ({"by": "product"},),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +97,17 @@ def discover_endpoints() -> list[Endpoint]:
             action = cast("ViewSetAction[Any]", extra_action)
             if action.detail or "get" not in action.mapping:
                 continue
-            endpoints.append(
-                Endpoint(
-                    name=f"{prefix}/{action.url_path}",
-                    path=reverse(f"{basename}-{action.url_name}"),
+            name = f"{prefix}/{action.url_path}"
+            path = reverse(f"{basename}-{action.url_name}")
+            endpoints.append(Endpoint(name=name, path=path))
+            for query in QUERY_VARIANTS.get(name, ()):
+                endpoints.append(
+                    Endpoint(
+                        name=f"{name}?{urlencode(query)}",
+                        path=path,
+                        query=tuple(sorted(query.items())),
+                    )
                 )
-            )
     return sorted(endpoints, key=lambda endpoint: endpoint.name)
 
 
@@ -194,7 +211,7 @@ def accepts(
     server: Server, endpoint: Endpoint, case: FilterCase, headers: Mapping[str, str]
 ) -> bool:
     """Whether the endpoint takes the case's parameters (an unknown one is a 400)."""
-    response = server.get(endpoint.path, case.params, headers)
+    response = server.get(endpoint.path, endpoint.params(case), headers)
     if response.status != 400:
         return True
     try:
@@ -222,7 +239,7 @@ def measure(
     statuses: list[int] = []
     started = time.perf_counter()
     for _ in range(requests):
-        response = server.get(endpoint.path, case.params, headers)
+        response = server.get(endpoint.path, endpoint.params(case), headers)
         seconds.append(response.seconds)
         statuses.append(response.status)
         if max_seconds is not None and time.perf_counter() - started > max_seconds:

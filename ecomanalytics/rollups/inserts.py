@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connections
@@ -27,14 +27,17 @@ def insert_select(
     source: QuerySet,
     using: str,
     renamed: dict[str, str] | None = None,
+    summed: Collection[str] = (),
 ) -> int:
     """INSERT INTO model's table the rows of a grouped query, named like its columns,
     in the order of the table's first index (clustered_order).
 
     Wrapping the query as a derived table lets the outer SELECT pick its columns by
     name, whatever order the ORM put them in; `renamed` maps a query column to the
-    model field it fills where the names differ. Table and column names come from
-    the models, values from the query's parameters.
+    model field it fills where the names differ. `summed` names the columns to add
+    up per group of the others: a UNION ALL of order and refund rows
+    (ecomanalytics.sales.added_up) becomes one row per key. Table and column names
+    come from the models, values from the query's parameters.
     """
     renamed = renamed or {}
     connection = connections[using]
@@ -51,11 +54,18 @@ def insert_select(
         for field in clustered_order(model)
         if field in name_of_field
     ]
+    selected = [
+        f"SUM({quote(name)}) AS {quote(name)}" if name in summed else quote(name)
+        for name in names
+    ]
     statement = (
         f"INSERT INTO {quote(model._meta.db_table)} "
         f"({', '.join(quote(column_name(model, target)) for target in targets)}) "
-        f"SELECT {', '.join(quote(name) for name in names)} FROM ({sql}) rollup_source"
+        f"SELECT {', '.join(selected)} FROM ({sql}) rollup_source"
     )
+    if summed:
+        keys = [quote(name) for name in names if name not in summed]
+        statement += f" GROUP BY {', '.join(keys)}"
     if order:
         statement += f" ORDER BY {', '.join(order)}"
     return execute_insert(using, statement, params)

@@ -1,7 +1,7 @@
 """Roll-up tables: the shop's data pre-aggregated at the grains the metrics need.
 
 Grains, and why (docs/metrics.md, "Roll-ups"):
-- Every fact is keyed by the order's or session's **local day** (settings.TIME_ZONE at
+- Every fact is keyed by the order's, refund's or session's **local day** (settings.TIME_ZONE at
   build time, kept in RollupState.time_zone), with its ISO week and month copied
   alongside, so any window of whole local days is a range of rows and any bucket a
   GROUP BY on one column.
@@ -65,6 +65,9 @@ UNINDEXED: Final = _Unindexed(**LOOSE, db_index=False)
 # The value of a collapsed dimension in the roll-up rows that add up all its values.
 ALL = "*"
 DIMENSIONS = ("traffic_source", "device", "country")
+# The sales terms the line facts (categories, products) keep: lines have no shipping
+# or taxes, those are the order's (OrderDay keeps every term).
+LINE_SALES_TERMS = ("gross_sales", "discounts", "returns")
 
 
 class RollupState(models.Model):
@@ -85,6 +88,8 @@ class RollupState(models.Model):
     last_item_id = models.BigIntegerField(default=0)
     last_session_id = models.BigIntegerField(default=0)
     last_event_id = models.BigIntegerField(default=0)
+    last_refund_id = models.BigIntegerField(default=0)
+    last_refund_line_id = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"roll-ups of {self.refreshed_at:%Y-%m-%d %H:%M} ({self.time_zone})"
@@ -113,11 +118,17 @@ class DayFact(models.Model):
 
 
 class OrderDay(DayFact):
-    """Orders and Σ order total per (local day, source, device, country, status)."""
+    """Orders placed and their sales terms per (local day, source, device, country,
+    status); returns on the local day of the refund (with its order's dimensions and
+    status), so a refund-only day has a row with orders 0 and gross sales 0."""
 
     status = models.CharField(max_length=16)
     orders = models.PositiveIntegerField()
-    revenue = models.DecimalField(**MONEY_SUM)
+    gross_sales = models.DecimalField(**MONEY_SUM)  # Σ order total
+    discounts = models.DecimalField(**MONEY_SUM)
+    returns = models.DecimalField(**MONEY_SUM)  # Σ refund amount
+    shipping = models.DecimalField(**MONEY_SUM)
+    taxes = models.DecimalField(**MONEY_SUM)
 
     class Meta:
         indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
@@ -128,7 +139,9 @@ class OrderDay(DayFact):
 
 class CategoryDay(DayFact):
     """Per (local day, category, source, device, country, status): orders with ≥1 line
-    of the category, units and revenue (Σ quantity x unit price) of those lines."""
+    of the category, units, gross sales (Σ quantity x unit price) and discounts of
+    those lines; returns and returned units of the refund lines returning them, on the
+    refund's local day."""
 
     # NULL: all categories, for units and revenue only.
     category = models.ForeignKey(Category, null=True, **UNINDEXED)
@@ -137,7 +150,10 @@ class CategoryDay(DayFact):
     # lines in two categories would count twice (the order facts count orders).
     orders = models.PositiveIntegerField(null=True)
     units = models.PositiveBigIntegerField()
-    revenue = models.DecimalField(**MONEY_SUM)
+    gross_sales = models.DecimalField(**MONEY_SUM)
+    discounts = models.DecimalField(**MONEY_SUM)
+    returns = models.DecimalField(**MONEY_SUM)
+    returned_units = models.PositiveBigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=[*DIMENSIONS, "grain", "category", "day"])]
@@ -147,12 +163,16 @@ class CategoryDay(DayFact):
 
 
 class ProductDay(DayFact):
-    """Units and revenue of revenue orders per (local day, product, source, device,
-    country)."""
+    """Units, gross sales and discounts of revenue orders' lines per (local day,
+    product, source, device, country); returns and returned units on the refund's
+    local day."""
 
     product = models.ForeignKey(Product, **UNINDEXED)
     units = models.PositiveBigIntegerField()
-    revenue = models.DecimalField(**MONEY_SUM)
+    gross_sales = models.DecimalField(**MONEY_SUM)
+    discounts = models.DecimalField(**MONEY_SUM)
+    returns = models.DecimalField(**MONEY_SUM)
+    returned_units = models.PositiveBigIntegerField()
 
     class Meta:
         indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]

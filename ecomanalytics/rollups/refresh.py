@@ -3,7 +3,10 @@
 refresh_rollups(since=None) is what the refresh_rollups command, the generator, the
 importers and admin edits call. For each table it deletes the rows of the local days
 from `since` on (all rows without since) and rebuilds them with one INSERT ... SELECT
-grouped query compiled from the ORM: rows never travel through Python. It all happens
+grouped query compiled from the ORM: rows never travel through Python. The sales
+facts put an order's terms on the day it was placed and a refund's returns on the day
+it was given (with the order's dimensions and status): the orders placed and the
+refunds given from `since` on, one UNION ALL added up per key. It all happens
 in one transaction, so readers see either the old roll-ups or the new ones. Afterwards
 RollupState records the time, the shop's time zone and the raw tables' highest ids,
 and the data version is bumped so cached responses are retired.
@@ -25,6 +28,7 @@ from itertools import combinations
 from typing import TypeVar, overload
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import (
     Count,
@@ -43,7 +47,16 @@ from django.db.models import (
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Coalesce
 
+from ecomanalytics.money import SALES_TERMS
 from ecomanalytics.periods import local_midnight
+from ecomanalytics.sales import (
+    LINE_TERMS,
+    ORDER_TERMS,
+    RETURNED_UNITS,
+    RETURNS,
+    added_up,
+    term_sums,
+)
 from ecomanalytics.store.data_version import bump_data_version
 from ecomanalytics.store.models import (
     Category,
@@ -51,6 +64,8 @@ from ecomanalytics.store.models import (
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -65,6 +80,7 @@ from .local_time import LocalDate, MonthStart, WeekStart
 from .models import (
     ALL,
     DIMENSIONS,
+    LINE_SALES_TERMS,
     AcquisitionCategory,
     ActiveMonth,
     CategoryDay,
@@ -82,6 +98,8 @@ SHOP_TABLE_MODELS = (
     Product,
     Order,
     OrderItem,
+    Refund,
+    RefundLine,
     WebSession,
     SessionEvent,
 )
@@ -144,19 +162,34 @@ def _day_column_first(columns: Sequence[_Column]) -> tuple[_Column, ...]:
 
 
 def _order_days(since: date | None) -> QuerySet:
+    """The orders placed and the refunds given per local day, dimensions and status
+    (the refunded order's), one UNION ALL (rows added up per key on insert)."""
     orders = Order.objects.order_by()
+    refunds = Refund.objects.order_by()
     if since is not None:
         orders = orders.filter(placed_at__gte=local_midnight(since))
-    return _day_first(
-        orders.annotate(**_calendar("placed_at"), country=F("customer__country"))
-        .values(*CALENDAR, "traffic_source", "device", "country", "status")
-        .annotate(orders=Count("id"), revenue=Sum("total"))
+        refunds = refunds.filter(refunded_at__gte=local_midnight(since))
+    keys = (*CALENDAR, *DIMENSIONS, "status")
+    placed = orders.annotate(
+        **_calendar("placed_at"), country=F("customer__country")
+    ).values(*keys)
+    refunded = refunds.annotate(
+        **_calendar("refunded_at"),
+        **_dimension_columns("order__", ()),
+        status=F("order__status"),
+    ).values(*keys)
+    return added_up(
+        [
+            (placed, {"orders": Count("id"), **term_sums(ORDER_TERMS)}),
+            (refunded, {"returns": Sum(RETURNS)}),
+        ],
+        each=_day_first,
     )
 
 
 def _dimension_columns(path: str, collapsed: tuple[str, ...]) -> dict[str, object]:
-    """The dimensions of an order line (its order's source and device, its customer's
-    country), each collapsed one as the constant ALL."""
+    """The dimensions of an order line or a refund (its order's source and device,
+    its customer's country), each collapsed one as the constant ALL."""
     sources = {
         "traffic_source": f"{path}traffic_source",
         "device": f"{path}device",
@@ -168,40 +201,77 @@ def _dimension_columns(path: str, collapsed: tuple[str, ...]) -> dict[str, objec
     }
 
 
-def _category_days(since: date | None, collapsed: tuple[str, ...] = ()) -> QuerySet:
+def _line_days(
+    since: date | None,
+    collapsed: tuple[str, ...],
+    *,
+    keys: tuple[str, ...],
+    sold_keys: dict[str, object],
+    returned_keys: dict[str, object],
+    revenue_only: bool,
+    sold_sums: dict[str, object],
+) -> QuerySet:
+    """The lines sold per local day of their order and the refund lines per local
+    day of their refund, grouped by the dimensions and `keys`."""
     lines = OrderItem.objects.order_by()
+    refund_lines = RefundLine.objects.order_by()
+    if revenue_only:
+        lines = lines.revenue()
+        refund_lines = refund_lines.filter(
+            refund__order__status__in=settings.REVENUE_STATUSES
+        )
     if since is not None:
         lines = lines.filter(order__placed_at__gte=local_midnight(since))
-    return _day_first(
-        lines.annotate(
-            **_calendar("order__placed_at"),
-            **_dimension_columns("order__", collapsed),
-            category=F("product__category_id"),
-            status=F("order__status"),
+        refund_lines = refund_lines.filter(
+            refund__refunded_at__gte=local_midnight(since)
         )
-        .values(*CALENDAR, *DIMENSIONS, "category", "status")
-        .annotate(
-            orders=Count("order_id", distinct=True),
-            units=Sum("quantity"),
-            revenue=Sum(F("quantity") * F("unit_price")),
-        )
+    columns = (*CALENDAR, *DIMENSIONS, *keys)
+    sold = lines.annotate(
+        **_calendar("order__placed_at"),
+        **_dimension_columns("order__", collapsed),
+        **sold_keys,
+    ).values(*columns)
+    returned = refund_lines.annotate(
+        **_calendar("refund__refunded_at"),
+        **_dimension_columns("refund__order__", collapsed),
+        **returned_keys,
+    ).values(*columns)
+    return added_up(
+        [
+            (sold, {**sold_sums, "units": Sum("quantity"), **term_sums(LINE_TERMS)}),
+            (
+                returned,
+                {"returns": Sum(RETURNS), "returned_units": Sum(RETURNED_UNITS)},
+            ),
+        ],
+        each=_day_first,
+    )
+
+
+def _category_days(since: date | None, collapsed: tuple[str, ...] = ()) -> QuerySet:
+    return _line_days(
+        since,
+        collapsed,
+        keys=("category", "status"),
+        sold_keys={"category": F("product__category_id"), "status": F("order__status")},
+        returned_keys={
+            "category": F("item__product__category_id"),
+            "status": F("refund__order__status"),
+        },
+        revenue_only=False,
+        sold_sums={"orders": Count("order_id", distinct=True)},
     )
 
 
 def _product_days(since: date | None, collapsed: tuple[str, ...] = ()) -> QuerySet:
-    lines = OrderItem.objects.revenue().order_by()
-    if since is not None:
-        lines = lines.filter(order__placed_at__gte=local_midnight(since))
-    return _day_first(
-        lines.annotate(
-            **_calendar("order__placed_at"),
-            **_dimension_columns("order__", collapsed),
-        )
-        .values(*CALENDAR, *DIMENSIONS, "product_id")
-        .annotate(
-            units=Sum("quantity"),
-            revenue=Sum(F("quantity") * F("unit_price")),
-        )
+    return _line_days(
+        since,
+        collapsed,
+        keys=("product_id",),
+        sold_keys={},
+        returned_keys={"product_id": F("item__product_id")},
+        revenue_only=True,
+        sold_sums={},
     )
 
 
@@ -327,9 +397,12 @@ def _active_months(stamp: int) -> QuerySet:
 # Per day table: its grouping columns besides the calendar and the dimensions, and
 # its additive measures.
 KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    OrderDay: (("status",), ("orders", "revenue")),
-    CategoryDay: (("category_id", "status"), ("orders", "units", "revenue")),
-    ProductDay: (("product_id",), ("units", "revenue")),
+    OrderDay: (("status",), ("orders", *SALES_TERMS)),
+    CategoryDay: (
+        ("category_id", "status"),
+        ("orders", "units", *LINE_SALES_TERMS, "returned_units"),
+    ),
+    ProductDay: (("product_id",), ("units", *LINE_SALES_TERMS, "returned_units")),
     SessionDay: (
         (),
         (
@@ -349,6 +422,8 @@ KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = 
 # With two of those filters their metrics read the raw tables
 # (dimensions.one_dimension_facts_cover).
 ONE_DIMENSION_TABLES: tuple[type[Model], ...] = (CategoryDay, ProductDay)
+# The tables with sales terms: sales on the order's day, returns on the refund's.
+SALES_TABLES: tuple[type[Model], ...] = (OrderDay, CategoryDay, ProductDay)
 
 Level = tuple[tuple[str, ...], tuple[str, ...]]  # (collapsed dimensions, keys)
 
@@ -449,6 +524,7 @@ def _rebuild_day_table(
         )
     stale.delete()
     levels = _stored_levels(model)
+    _, measures = KEYS_AND_MEASURES[model]
     written = 0
     for months in (False, True):
         written_pks: dict[Level, tuple[int, int]] = {}
@@ -471,7 +547,11 @@ def _rebuild_day_table(
                     rows = rows.filter(month__gte=since.replace(day=1))
                 query, renamed = _summed(model, rows, level, months=True)
             after = _last_pk(table)
-            written += insert_select(model, query, using, renamed)
+            # Sales tables' raw rows are a UNION ALL of sales and refunds: one row
+            # per key.
+            raw = source is None and not months
+            summed = measures if raw and model in SALES_TABLES else ()
+            written += insert_select(model, query, using, renamed, summed=summed)
             written_pks[level] = (after, _last_pk(table))
     return written
 

@@ -29,6 +29,8 @@ from ecomanalytics.store.models import (
     Order,
     OrderItem,
     Product,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -73,6 +75,7 @@ def _remember_previous(sender: type[Model], instance: Any, **kwargs: Any) -> Non
         return
     fields = {
         Order: "placed_at",
+        Refund: "refunded_at",
         WebSession: "started_at",
         Product: "category_id",
     }
@@ -96,6 +99,25 @@ def _line_changed(sender: type, instance: OrderItem, using: str, **kwargs: Any) 
         .first()
     )
     _schedule([placed_at], using)  # a deleted order refreshes through its own signal
+
+
+def _refund_changed(sender: type, instance: Refund, using: str, **kwargs: Any) -> None:
+    # Its returns lie on the day it was given (before or after an edit).
+    _schedule(
+        [instance.refunded_at, getattr(instance, "_rollups_previous", None)], using
+    )
+
+
+def _refund_line_changed(
+    sender: type, instance: RefundLine, using: str, **kwargs: Any
+) -> None:
+    refunded_at = (
+        Refund.objects.using(using)
+        .filter(pk=instance.refund_id)
+        .values_list("refunded_at", flat=True)
+        .first()
+    )
+    _schedule([refunded_at], using)  # a deleted refund refreshes through its own
 
 
 def _customer_changed(
@@ -170,6 +192,8 @@ def connect_refresh_signals() -> None:
     handlers: dict[type[Model], Callable[..., None]] = {
         Order: _order_changed,
         OrderItem: _line_changed,
+        Refund: _refund_changed,
+        RefundLine: _refund_line_changed,
         Customer: _customer_changed,
         WebSession: _session_changed,
         SessionEvent: _event_changed,
@@ -182,7 +206,7 @@ def connect_refresh_signals() -> None:
                 sender=model,
                 dispatch_uid=f"rollups:{model.__name__}:{signal is post_save}",
             )
-    for model in (Order, WebSession, Product):
+    for model in (Order, Refund, WebSession, Product):
         pre_save.connect(
             _when_enabled(_remember_previous),
             weak=False,

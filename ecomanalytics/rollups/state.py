@@ -15,6 +15,8 @@ from ecomanalytics.store.models import (
     Customer,
     Order,
     OrderItem,
+    Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -30,6 +32,8 @@ FINGERPRINT: dict[str, type[Model]] = {
     "last_item_id": OrderItem,
     "last_session_id": WebSession,
     "last_event_id": SessionEvent,
+    "last_refund_id": Refund,
+    "last_refund_line_id": RefundLine,
 }
 FINGERPRINT_FIELDS = tuple(FINGERPRINT)
 

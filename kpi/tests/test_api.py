@@ -378,3 +378,144 @@ def test_anonymous_and_non_staff_users_are_refused(path: str):
     # then
     assert anonymous_response.status_code == 401
     assert customer_response.status_code == 403
+
+
+# --- /api/kpi/sales/ on the sales shop (conftest.SalesShop) -------------------------
+
+
+def sales_keys(gross, discounts, returns, net, shipping, taxes, total, orders) -> dict:
+    return {
+        "gross_sales": gross,
+        "discounts": discounts,
+        "returns": returns,
+        "net_sales": net,
+        "shipping": shipping,
+        "taxes": taxes,
+        "total_sales": total,
+        "orders": orders,
+    }
+
+
+@time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False)
+def test_sales_body(api_client: APIClient, sales_shop):
+    # when
+    response = api_client.get(
+        "/api/kpi/sales/", {"start": "2025-01-01", "end": "2025-03-31"}
+    )
+
+    # then: o2's return (45) on Feb 1, o1's (20) in March; o4 refunded in full
+    assert response.status_code == 200
+    assert response["X-Revenue-Measure"] == "net_sales"
+    assert response.json() == {
+        "start": "2025-01-01",
+        "end": "2025-03-31",
+        "granularity": "month",
+        "currency": "USD",
+        "revenue_measure": "net_sales",
+        "totals": sales_keys(230.0, 21.0, 83.0, 126.0, 12.0, 18.0, 156.0, 3),
+        "previous": {
+            "start": "2024-10-03",
+            "end": "2024-12-31",
+            **sales_keys(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0),
+        },
+        "results": [
+            {
+                "period": "2025-01",
+                "partial": False,
+                **sales_keys(170.0, 15.0, 0.0, 155.0, 5.0, 13.0, 173.0, 2),
+            },
+            {
+                "period": "2025-02",
+                "partial": False,
+                **sales_keys(60.0, 6.0, 63.0, -9.0, 7.0, 5.0, 3.0, 1),
+            },
+            {
+                "period": "2025-03",
+                "partial": False,
+                **sales_keys(0.0, 0.0, 20.0, -20.0, 0.0, 0.0, -20.0, 0),
+            },
+        ],
+    }
+
+
+@time_machine.travel(datetime(2026, 6, 1, tzinfo=UTC), tick=False)
+def test_sales_csv_is_one_row_per_bucket(api_client: APIClient, sales_shop):
+    # when
+    response = api_client.get(
+        "/api/kpi/sales/",
+        {
+            "start": "2025-01-31",
+            "end": "2025-02-01",
+            "granularity": "day",
+            "format": "csv",
+        },
+    )
+
+    # then: the window's and the previous window's figures repeat on each row
+    assert response.status_code == 200
+    header, first, second = response.content.decode().splitlines()
+    columns = header.split(",")
+    assert columns[:5] == ["start", "end", "granularity", "currency", "revenue_measure"]
+    assert columns[-10:] == [
+        "period",
+        "partial",
+        "gross_sales",
+        "discounts",
+        "returns",
+        "net_sales",
+        "shipping",
+        "taxes",
+        "total_sales",
+        "orders",
+    ]
+    assert first.endswith("2025-01-31,false,50.00,5.00,0.00,45.00,0.00,4.00,49.00,1")
+    assert second.endswith("2025-02-01,false,0.00,0.00,45.00,-45.00,0.00,0.00,-45.00,0")
+
+
+def test_every_metric_names_the_revenue_measure(api_client: APIClient, settings):
+    # given
+    settings.REVENUE_MEASURE = "total_sales"
+
+    # when
+    summary = api_client.get("/api/kpi/summary/")
+    funnel = api_client.get("/api/kpi/funnel/")
+
+    # then
+    assert summary["X-Revenue-Measure"] == "total_sales"
+    assert funnel["X-Revenue-Measure"] == "total_sales"
+    assert api_client.get("/api/kpi/sales/").json()["revenue_measure"] == "total_sales"
+
+
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ({"granularity": "year"}, {"granularity": ['"year" is not a valid choice.']}),
+        (
+            {"start": "2025-02-30"},
+            {
+                "start": [
+                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+                ]
+            },
+        ),
+        (
+            {"start": "2025-02-01", "end": "2025-01-31"},
+            {"end": ["end must not be before start."]},
+        ),
+        ({"device": "tv"}, {"device": ['"tv" is not a valid choice.']}),
+        (
+            {"by": "product"},
+            {
+                "by": [
+                    "Unknown parameter. Known parameters: category, country, device, "
+                    "end, granularity, source, start."
+                ]
+            },
+        ),
+    ],
+)
+def test_bad_sales_parameters_are_400_naming_the_parameter(
+    api_client: APIClient, query: dict[str, str], body: dict
+):
+    response = api_client.get("/api/kpi/sales/", query)
+    assert (response.status_code, response.json()) == (400, {**body, "status": 400})

@@ -107,7 +107,7 @@ def test_local_days_and_statuses_in_the_order_facts(month_edges):
     assert sorted(
         one_dimension(CategoryDay, "country")
         .exclude(category=None)
-        .values_list("day", "category__name", "units", "revenue")
+        .values_list("day", "category__name", "units", "gross_sales")
     ) == [
         (date(2025, 1, 31), "Hats", 1, Decimal("5.00")),
         (date(2025, 1, 31), "Shoes", 2, Decimal("20.00")),
@@ -128,7 +128,7 @@ def test_grouping_levels_add_up_the_dimensions(month_edges):
     assert sorted(
         OrderDay.objects.filter(
             grain="d", day=date(2025, 2, 1), traffic_source="*", device="*", country="*"
-        ).values_list("status", "orders", "revenue")
+        ).values_list("status", "orders", "gross_sales")
     ) == [("completed", 1, Decimal("10.00")), ("refunded", 1, Decimal("15.00"))]
     # and all categories of January's completed order: units and revenue, no orders
     assert list(
@@ -136,7 +136,7 @@ def test_grouping_levels_add_up_the_dimensions(month_edges):
             grain="d", day=date(2025, 1, 31), category=None, country="*", device="*"
         )
         .exclude(traffic_source="*")
-        .values_list("traffic_source", "orders", "units", "revenue")
+        .values_list("traffic_source", "orders", "units", "gross_sales")
     ) == [("organic", None, 3, Decimal("25.00"))]
 
 
@@ -193,7 +193,7 @@ def test_month_rows_sum_the_days_of_each_month(month_edges):
             grain="m", traffic_source="*", device="*", country="*", status="completed"
         )
         .order_by("day")
-        .values_list("day", "week", "month", "orders", "revenue")
+        .values_list("day", "week", "month", "orders", "gross_sales")
     ) == [
         (date(2025, 1, 1), None, date(2025, 1, 1), 2, Decimal("25.00")),
         (date(2025, 2, 1), None, date(2025, 2, 1), 1, Decimal("10.00")),
@@ -311,7 +311,7 @@ def facts_snapshot() -> dict[str, object]:
                 "country",
                 "status",
                 "orders",
-                "revenue",
+                "gross_sales",
             )
         ),
         "categories": sorted(
@@ -323,7 +323,7 @@ def facts_snapshot() -> dict[str, object]:
                 "status",
                 "orders",
                 "units",
-                "revenue",
+                "gross_sales",
             ),
             key=repr,  # the all-categories rows hold NULLs
         ),
@@ -417,7 +417,7 @@ def test_refresh_rollups_command(month_edges):
     assert list(
         finest(OrderDay).values("day").annotate(n=Count("pk")).values_list("day", "n")
     ) == [(date(2025, 2, 1), 2)]
-    assert finest(OrderDay).aggregate(revenue=Sum("revenue"))["revenue"] == Decimal(
+    assert finest(OrderDay).aggregate(revenue=Sum("gross_sales"))["revenue"] == Decimal(
         "25.00"
     )
 

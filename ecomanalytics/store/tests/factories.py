@@ -22,6 +22,7 @@ from ecomanalytics.store.models import (
     OrderItem,
     Product,
     Refund,
+    RefundLine,
     SessionEvent,
     WebSession,
 )
@@ -157,13 +158,41 @@ class SessionEventFactory(ModelFactory[SessionEvent]):
     occurred_at = datetime(2025, 1, 15, 12, tzinfo=UTC)
 
 
+def _add_refund_lines(
+    refund: Refund, create: bool, extracted: Any, **kwargs: Any
+) -> None:
+    if not extracted:
+        return
+    lines = [
+        RefundLine(refund=refund, item=item, quantity=quantity, amount=Decimal(amount))
+        for item, quantity, amount in extracted
+    ]
+    RefundLine.objects.bulk_create(lines)
+    # A refund's lines add up to its amount (store.models.RefundLine).
+    refund.amount = sum((line.amount for line in lines), Decimal("0"))
+    refund.save(update_fields=["amount"])
+
+
 class RefundFactory(ModelFactory[Refund]):
-    """A refund, without lines (tests that need them allocate them)."""
+    """A refund; pass lines=[(order item, quantity, amount), ...] to return lines
+    (its amount is then their sum)."""
 
     class Meta:
         model = Refund
+        skip_postgeneration_save = True
 
     external_id = factory.Sequence(lambda n: f"R{n:07d}")
     order = factory.SubFactory(OrderFactory)
     refunded_at = datetime(2025, 1, 20, 12, tzinfo=UTC)
+    amount = Decimal("10.00")
+    lines = factory.PostGeneration(_add_refund_lines)
+
+
+class RefundLineFactory(ModelFactory[RefundLine]):
+    class Meta:
+        model = RefundLine
+
+    refund = factory.SubFactory(RefundFactory)
+    item = factory.SubFactory(OrderItemFactory)
+    quantity = 1
     amount = Decimal("10.00")
