@@ -101,7 +101,8 @@ def report(
 
 @pytest.fixture
 def spring():
-    """Orders of February to April 2025 with codes, combinations, none, refunds.
+    """Orders of February to April 2025 with codes, combinations, none, refunds
+    (one in May).
 
     March's revenue orders: ann's first ever with SUMMER10, bob's later SUMMER10
     (his first was February's, without a code), cid's first with FREESHIP + SUMMER10
@@ -150,7 +151,11 @@ def spring():
     refund(bob_later, local(3, 31, 23, 30), "6.00")
     refund(ann_first, local(4, 1, 0, 30), "25.00")
     # April: eve's second order, with a code of its own
-    order(local(4, 2), "70.00", codes="VIP20", discount="7.00", customer=eve)
+    eve_april = order(
+        local(4, 2), "70.00", codes="VIP20", discount="7.00", customer=eve
+    )
+    # May: no orders, one refund
+    refund(eve_april, local(5, 3), "10.00")
 
 
 def test_each_code_combination_and_the_orders_without_a_code(
@@ -231,6 +236,29 @@ def test_refunds_count_on_the_refunds_day_in_the_next_month(spring, answer):
                 None,
                 "0.00",
             ),
+        ],
+    )
+
+
+def test_a_window_with_refunds_only(spring, answer):
+    # given: the spring fixture
+    may = MetricFilters(start=date(2025, 5, 1), end=date(2025, 5, 31))
+
+    # when
+    result = answer(discount_codes, filters=may)
+
+    # then: no revenue orders, so no order share
+    assert result == report(
+        may,
+        0,
+        [
+            row(
+                "VIP20",
+                (0, None, 0, 0, 0),
+                ("0.00", "0.00", "10.00", "-10.00"),
+                None,
+                "0.00",
+            )
         ],
     )
 
