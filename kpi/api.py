@@ -11,6 +11,8 @@ from ecomanalytics.api.viewsets import MetricViewSet
 from . import catalogue, metrics
 from .serializers import (
     ConversionSerializer,
+    DiscountCodeReportSerializer,
+    DiscountParams,
     FunnelSerializer,
     RevenueParams,
     RevenueSeriesSerializer,
@@ -20,7 +22,8 @@ from .serializers import (
 
 
 class KpiViewSet(MetricViewSet):
-    """The KPI family: summary, revenue over time, sales, conversion, funnel."""
+    """The KPI family: summary, revenue over time, sales, conversion, funnel,
+    discount codes."""
 
     @documented(
         catalogue.SUMMARY, parameters=[MetricParams], responses=SummarySerializer
@@ -75,3 +78,14 @@ class KpiViewSet(MetricViewSet):
         params = self.parsed_params(request)
         result = metrics.funnel(filters=params.to_filters())
         return Response(FunnelSerializer(result).data)
+
+    @documented(
+        catalogue.DISCOUNTS,
+        parameters=[DiscountParams],
+        responses=DiscountCodeReportSerializer,
+    )
+    @action(detail=False, methods=["get"], params_class=DiscountParams)
+    def discounts(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = metrics.discount_codes(filters=params.to_filters())
+        return Response(DiscountCodeReportSerializer(result).data)

@@ -189,4 +189,61 @@ FUNNEL = MetricDefinition(
     filter_rules=SESSION_FILTER_RULES,
 )
 
-METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL)
+
+DISCOUNT_FILTERS = ("start", "end", "source", "device", "country")
+
+DISCOUNTS = MetricDefinition(
+    id="kpi.discounts",
+    title="Discount codes",
+    unit="mixed",
+    endpoint="/api/kpi/discounts/",
+    function="kpi.metrics.discount_codes",
+    summary=(
+        "Orders, customers and sales per discount code of the window, beside the "
+        "orders without a code."
+    ),
+    definition=(
+        "Over the revenue orders (status paid, shipped or completed) placed in the "
+        "window (local days [start, end], shop time zone), grouped by the order's "
+        "discount codes: the codes as the order stores them, upper case, sorted and "
+        'joined by ", ". An order with several codes counts once, in the row of '
+        'its combination ("FREESHIP, SUMMER10" is a row of its own, not part of '
+        "FREESHIP's or SUMMER10's), so every order lies in exactly one row and the "
+        "rows add up to the window's totals; the orders without a code form the "
+        "row with code null. Per row: orders = its revenue orders placed in the "
+        "window; customers = distinct customers of those orders; new_customers = "
+        "those customers whose first revenue order ever (placed_at, then id: the "
+        "acquisition order of the cohort metrics) is one of those orders; "
+        "returning_customers = customers − new_customers; gross_sales = Σ order "
+        "total (quantity × unit price of the lines); discounts = Σ order discount; "
+        "returns = Σ refund amount over the refunds given in the window (the "
+        "refund's local day, whatever the order's date) of the row's revenue "
+        "orders; net_sales = gross_sales − discounts − returns; discount_rate = "
+        "discounts ÷ gross_sales (weighted by money, null without gross sales); "
+        "average_order_value = net_sales ÷ orders (0 without orders); order_share "
+        "= orders ÷ the window's revenue orders (the top-level orders, the sum of "
+        "the rows' orders; null when it is 0). A code whose orders lie outside the window but were "
+        "refunded in it is listed with orders 0 and its returns. Cancelled, "
+        "pending and refunded orders count nowhere, nor do their refunds (an order "
+        "refunded in full has status refunded). Rows are sorted by orders "
+        "descending, then code, null last; a window without revenue orders or "
+        "refunds has no rows. revenue_measure names what the other endpoints call "
+        "revenue (REVENUE_MEASURE); this report gives every term by name whatever "
+        "it is. "
+        "Example: in March, SUMMER10 orders of 100.00 (discount 10.00, the "
+        "customer's first order) and 50.00 (discount 5.00, a returning customer's), "
+        "and a 20.00 refund on April 2 of the first: March's SUMMER10 row has "
+        "orders 2, customers 2, new_customers 1, returning_customers 1, "
+        "gross_sales 150.00, discounts 15.00, returns 0, net_sales 135.00, "
+        "discount_rate 0.1, average_order_value 67.50; April's has orders 0 and "
+        "returns 20.00."
+    ),
+    filters=DISCOUNT_FILTERS,
+    filter_rules=(
+        "source and device are the order's (for returns, the refunded order's), "
+        "country is the customer's; category does not apply (a code discounts "
+        "orders, not lines) and is rejected with 400."
+    ),
+)
+
+METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL, DISCOUNTS)

@@ -32,11 +32,14 @@ from ecomanalytics.periods import (
     label,
     resolve_window,
 )
-from ecomanalytics.rollups.dimensions import order_facts_cover
+from ecomanalytics.rollups.dimensions import (
+    one_dimension_facts_cover,
+    order_facts_cover,
+)
 from ecomanalytics.rollups.status import use_rollups
 
 from . import raw, rollup
-from .rows import NO_ORDERS, BucketTotals, OrderTotals, SourceSessions
+from .rows import NO_ORDERS, BucketTotals, CodeTotals, OrderTotals, SourceSessions
 
 FUNNEL_EVENTS = raw.FUNNEL_EVENTS
 FUNNEL_STEPS: tuple[str, ...] = ("session", *FUNNEL_EVENTS)
@@ -365,4 +368,81 @@ def funnel(*, filters: MetricFilters) -> Funnel:
         start=window.start if window else None,
         end=window.end if window else None,
         steps=steps,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountCodeSales:
+    """One discount-codes value's orders and money in the window."""
+
+    code: str | None  # None: the orders without a code
+    orders: int
+    order_share: float | None  # orders / all revenue orders of the window
+    customers: int
+    new_customers: int
+    returning_customers: int
+    gross_sales: Decimal
+    discounts: Decimal
+    returns: Decimal
+    net_sales: Decimal
+    discount_rate: float | None  # discounts / gross_sales
+    average_order_value: Decimal  # net_sales / orders
+
+
+@dataclass(frozen=True, slots=True)
+class DiscountCodeReport:
+    start: date | None
+    end: date | None
+    currency: str
+    revenue_measure: str
+    orders: int  # revenue orders of the window
+    results: list[DiscountCodeSales]
+
+
+def discount_codes(*, filters: MetricFilters) -> DiscountCodeReport:
+    """Orders, customers and sales per discount-codes value of the window.
+
+    Definition: kpi.catalogue.DISCOUNTS. One row per Order.discount_codes value (a
+    combination of codes is one value, so the rows add up to the window's totals),
+    the orders without a code as code None; most orders first, then by code, None
+    last. Category does not apply. Rates are None without a denominator.
+    """
+    window = resolve_window(filters.start, filters.end)
+    measure = str(revenue_measure())
+    if window is None:
+        return DiscountCodeReport(None, None, settings.CURRENCY, measure, 0, [])
+    path = rollup if use_rollups(level_kept=one_dimension_facts_cover(filters)) else raw
+    rows = path.discount_code_totals(filters=filters, window=window)
+    orders = sum(row.orders for row in rows)
+    results = sorted(
+        (_code_sales(row, orders) for row in rows),
+        key=lambda sales: (-sales.orders, sales.code is None, sales.code or ""),
+    )
+    return DiscountCodeReport(
+        start=window.start,
+        end=window.end,
+        currency=settings.CURRENCY,
+        revenue_measure=measure,
+        orders=orders,
+        results=results,
+    )
+
+
+def _code_sales(row: CodeTotals, window_orders: int) -> DiscountCodeSales:
+    terms = SalesTerms(
+        gross_sales=row.gross_sales, discounts=row.discounts, returns=row.returns
+    )
+    return DiscountCodeSales(
+        code=row.code or None,
+        orders=row.orders,
+        order_share=rate(row.orders, window_orders),
+        customers=row.customers,
+        new_customers=row.new_customers,
+        returning_customers=row.customers - row.new_customers,
+        gross_sales=terms.gross_sales,
+        discounts=terms.discounts,
+        returns=terms.returns,
+        net_sales=terms.net_sales,
+        discount_rate=rate(terms.discounts, terms.gross_sales),
+        average_order_value=average(terms.net_sales, row.orders),
     )

@@ -14,21 +14,47 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
-from ecomanalytics.filters import MetricFilters, filter_sessions
-from ecomanalytics.money import SALES_TERMS, SalesTerms
+from ecomanalytics.filters import (
+    LEVEL_DIMENSIONS,
+    MetricFilters,
+    Table,
+    column,
+    filter_rows,
+    filter_sessions,
+    given,
+)
+from ecomanalytics.money import SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, shop_tz
 from ecomanalytics.sales import added_up, sales_rows, summed_per_key
 from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
-from ecomanalytics.store.models import WebSession
+from ecomanalytics.store.models import Order, Refund, WebSession
 from ecomanalytics.store.session_progress import (
     annotate_funnel_progress,
     purchasing_sessions,
 )
 
-from .rows import BucketTotals, OrderTotals, SourceSessions, StepCounts
+from .rows import (
+    BucketTotals,
+    CodeTotals,
+    OrderTotals,
+    SourceSessions,
+    StepCounts,
+)
 
 FUNNEL_EVENTS: tuple[str, ...] = tuple(str(step) for step in FUNNEL_EVENT_STEPS)
 TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
@@ -189,3 +215,92 @@ def funnel_counts(*, filters: MetricFilters, window: Window) -> StepCounts:
         **{step: Count(f"{step}_at") for step in FUNNEL_EVENTS},
     )
     return (row["session"], *(row[step] for step in FUNNEL_EVENTS))
+
+
+def _code_orders(filters: MetricFilters, window: Window) -> QuerySet[Order]:
+    """Revenue orders placed in the window matching source, device and country
+    (category does not apply to the discount-codes report)."""
+    since, until = window.bounds()
+    return filter_rows(
+        Order.objects.revenue(), filters, Table.ORDERS, names=LEVEL_DIMENSIONS
+    ).filter(placed_at__gte=since, placed_at__lt=until)
+
+
+def _acquisition_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """The orders that are their customer's first revenue order ever (placed_at,
+    then id), the cohorts' acquisition order: no earlier revenue order exists.
+
+    In WHERE, not as an aggregate's FILTER: there the databases can answer it with
+    one anti-join (175 ms at 100k orders on PostgreSQL) instead of a probe per order
+    (850 ms).
+    """
+    earlier = Order.objects.revenue().filter(
+        Q(placed_at__lt=OuterRef("placed_at")) | Q(pk__lt=OuterRef("pk")),
+        customer_id=OuterRef("customer_id"),
+        # Redundant with the OR, but a range of the (customer, placed_at) index.
+        placed_at__lte=OuterRef("placed_at"),
+    )
+    return orders.filter(~Exists(earlier))
+
+
+def _refunds(filters: MetricFilters, window: Window) -> QuerySet[Refund]:
+    """Refunds given in the window on revenue orders matching the filters."""
+    since, until = window.bounds()
+    order_filters = {
+        f"order__{column(Table.ORDERS, name)}": value
+        for name, value in given(filters, names=LEVEL_DIMENSIONS).items()
+    }
+    return Refund.objects.filter(
+        refunded_at__gte=since,
+        refunded_at__lt=until,
+        order__status__in=settings.REVENUE_STATUSES,
+        **order_filters,
+    )
+
+
+def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[CodeTotals]:
+    """Per discount-codes value: the revenue orders placed in the window, their
+    acquisition orders, and the refunds of that value's revenue orders given in the
+    window (three grouped queries)."""
+    orders = _code_orders(filters, window)
+    per_code = (
+        orders.values("discount_codes")
+        .annotate(
+            orders=Count("id"),
+            customers=Count("customer_id", distinct=True),
+            gross_sales=Sum("total"),
+            discounts=Sum("discount"),
+        )
+        .order_by()
+    )
+    new_customers = dict(
+        _acquisition_orders(orders)
+        .values("discount_codes")
+        .annotate(new=Count("id"))
+        .values_list("discount_codes", "new")
+        .order_by()
+    )
+    refunds = (
+        _refunds(filters, window)
+        .values(code=F("order__discount_codes"))
+        .annotate(returns=Sum("amount"))
+        .order_by()
+    )
+    returns = {row["code"]: money(row["returns"]) for row in refunds}
+    totals = [
+        CodeTotals(
+            code=row["discount_codes"],
+            orders=row["orders"],
+            customers=row["customers"],
+            new_customers=new_customers.get(row["discount_codes"], 0),
+            gross_sales=money(row["gross_sales"]),
+            discounts=money(row["discounts"]),
+            returns=returns.pop(row["discount_codes"], ZERO_MONEY),
+        )
+        for row in per_code
+    ]
+    # Values whose orders lie outside the window but were refunded in it.
+    return totals + [
+        CodeTotals(code, 0, 0, 0, ZERO_MONEY, ZERO_MONEY, refunded)
+        for code, refunded in returns.items()
+    ]

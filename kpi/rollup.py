@@ -17,20 +17,27 @@ from django.conf import settings
 from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.money import SALES_TERMS, SalesTerms
+from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.rollups.dimensions import days, matching, single_filter, span
-from ecomanalytics.rollups.link_sums import customers_per_window
+from ecomanalytics.rollups.link_sums import customers_per_code, customers_per_window
 from ecomanalytics.rollups.models import (
     LINE_SALES_TERMS,
     CategoryDay,
+    DiscountDay,
     OrderDay,
     SessionDay,
 )
 from ecomanalytics.store.choices import OrderStatus
 
 from . import raw
-from .rows import BucketTotals, OrderTotals, SourceSessions, StepCounts
+from .rows import (
+    BucketTotals,
+    CodeTotals,
+    OrderTotals,
+    SourceSessions,
+    StepCounts,
+)
 
 
 def _order_facts(filters: MetricFilters) -> QuerySet[OrderDay] | QuerySet[CategoryDay]:
@@ -157,3 +164,36 @@ def funnel_counts(*, filters: MetricFilters, window: Window) -> StepCounts:
         row["session"] or 0,
         *(row[f"reached_{step}"] or 0 for step in raw.FUNNEL_EVENTS),
     )
+
+
+def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[CodeTotals]:
+    """The discount facts of the window summed per codes value (orders and refunds
+    alike), customers from the per-code chain links. The facts and links keep no
+    filter or one of source, device, country (dimensions.one_dimension_facts_cover)."""
+    rows = (
+        DiscountDay.objects.filter(
+            matching(filters), span(window), status__in=settings.REVENUE_STATUSES
+        )
+        .values("discount_codes")
+        .annotate(
+            total_orders=Sum("orders"),
+            total_new=Sum("new_customer_orders"),
+            total_gross=Sum("gross_sales"),
+            total_discounts=Sum("discounts"),
+            total_returns=Sum("returns"),
+        )
+        .order_by()
+    )
+    customers = customers_per_code(filters, window)
+    return [
+        CodeTotals(
+            code=row["discount_codes"],
+            orders=row["total_orders"],
+            customers=customers.get(row["discount_codes"], 0),
+            new_customers=row["total_new"],
+            gross_sales=money(row["total_gross"]),
+            discounts=money(row["total_discounts"]),
+            returns=money(row["total_returns"]),
+        )
+        for row in rows
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from ecomanalytics.money import SalesTerms
 
@@ -45,3 +46,16 @@ class SourceSessions:
 
 # Sessions at each funnel step, in kpi.metrics.FUNNEL_STEPS order.
 StepCounts = tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CodeTotals:
+    """Revenue orders and money of one discount-codes value in one window."""
+
+    code: str  # Order.discount_codes; "" for the orders without a code
+    orders: int  # revenue orders placed in the window
+    customers: int  # distinct customers of those orders
+    new_customers: int  # those orders that are their customer's first revenue order
+    gross_sales: Decimal
+    discounts: Decimal
+    returns: Decimal  # refunds given in the window, whenever the order was placed

@@ -182,3 +182,45 @@ class FunnelSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     steps = FunnelStepSerializer(many=True)
+
+
+class DiscountParams(MetricParams):
+    """A discount code discounts orders, not lines: no category."""
+
+    excluded_filters = ("category",)
+
+
+class DiscountCodeSalesSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "The order's discount codes (a combination is one value, e.g. "
+            '"FREESHIP, SUMMER10"); null for the orders without a code.'
+        ),
+    )
+    orders = serializers.IntegerField(help_text="Revenue orders placed in the window.")
+    order_share = RateField(help_text="orders / the window's revenue orders.")
+    customers = serializers.IntegerField(help_text="Distinct customers of the orders.")
+    new_customers = serializers.IntegerField(
+        help_text="Customers whose first revenue order ever is one of the orders."
+    )
+    returning_customers = serializers.IntegerField(
+        help_text="customers - new_customers."
+    )
+    gross_sales = money_field(help_text="Σ order total.")
+    discounts = money_field(help_text="Σ order discount.")
+    returns = money_field(
+        help_text="Σ refunds given in the window on the code's revenue orders."
+    )
+    net_sales = money_field(help_text="gross_sales - discounts - returns.")
+    discount_rate = RateField(help_text="discounts / gross_sales.")
+    average_order_value = money_field(help_text="net_sales / orders; 0 without orders.")
+
+
+class DiscountCodeReportSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    revenue_measure = serializers.CharField()
+    orders = serializers.IntegerField(help_text="Revenue orders of the window.")
+    results = DiscountCodeSalesSerializer(many=True)

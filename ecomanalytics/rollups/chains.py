@@ -42,7 +42,7 @@ from ecomanalytics.store.models import Order, OrderItem
 from .dimensions import DAY, MONTH
 from .inserts import execute_insert, insert_select
 from .local_time import FirstOfMonth, LocalDate
-from .models import ALL, DIMENSIONS, CustomerLinks, ProductLinks
+from .models import ALL, DIMENSIONS, CustomerLinks, DiscountLinks, ProductLinks
 
 if TYPE_CHECKING:
     from .inserts import SqlParam
@@ -107,6 +107,29 @@ def _order_days(since: date | None) -> QuerySet:
             link_country=F("customer__country"),
         )
         .values(CUSTOMER, DAY_COLUMN, "traffic_source", "device", "link_country")
+        .distinct()
+    )
+
+
+def _code_days(since: date | None) -> QuerySet:
+    """Each (customer, local day, source, device, country, discount codes) with a
+    revenue order."""
+    return (
+        _revenue_orders(since)
+        .annotate(
+            link_customer=F("customer_id"),
+            link_day=LocalDate("placed_at"),
+            link_country=F("customer__country"),
+            link_codes=F("discount_codes"),
+        )
+        .values(
+            CUSTOMER,
+            DAY_COLUMN,
+            "traffic_source",
+            "device",
+            "link_country",
+            "link_codes",
+        )
         .distinct()
     )
 
@@ -182,6 +205,15 @@ LINK_TABLES = (
         branches=_renamed(
             _dimension_levels("product_days", {"product": "link_product"}),
             LINE_COLUMNS | {"country": "link_country"},
+        ),
+    ),
+    LinkTable(
+        model=DiscountLinks,
+        keys=(*DIMENSIONS, "discount_codes"),
+        bases=lambda since: {"code_days": _code_days(since)},
+        branches=_renamed(
+            _dimension_levels("code_days", {"discount_codes": "link_codes"}),
+            ORDER_COLUMNS | {"country": "link_country"},
         ),
     ),
 )

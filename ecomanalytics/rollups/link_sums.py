@@ -27,7 +27,7 @@ from ecomanalytics.periods import Window
 from ecomanalytics.store.models import Category
 
 from .dimensions import DAY, MONTH, level_values, span_ranges
-from .models import CustomerLinks, ProductLinks
+from .models import CustomerLinks, DiscountLinks, ProductLinks
 
 if TYPE_CHECKING:
     from .inserts import SqlParam
@@ -146,3 +146,15 @@ def _sums(
 def _connection(model: type[Model]) -> BaseDatabaseWrapper:
     """The database the metrics read (the analytics replica when one is set)."""
     return connections[router.db_for_read(model)]
+
+
+def customers_per_code(filters: MetricFilters, window: Window) -> dict[str, int]:
+    """Distinct customers with a revenue order in the window per discount-codes value
+    ("" for no code), at the level of source, device or country (at most one given);
+    codes without such a customer are left out."""
+    level, params = _level(filters)
+    if level is None:
+        return {}
+    sums = _sums(DiscountLinks, level, params, {"window": window}, key="discount_codes")
+    # _sums types its keys as ids (the other tables' keys); these are the codes.
+    return {str(code): customers for (_, code), customers in sums.items()}

@@ -371,3 +371,53 @@ class CohortCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort_by} {self.day} → {self.active_month}"
+
+
+class DiscountDay(DayFact):
+    """Money of orders per (local day, source, device, country, status, discount codes).
+
+    discount_codes is the order's value (blank: none; a combination is one value).
+    Orders, new-customer orders (the customer's acquisition order, as
+    CustomerCohort has it), gross sales and discounts lie on the order's local day;
+    returns (Σ refund amounts) on the refund's, so a day's orders and its refunds are
+    written as separate rows of the same keys, and every read sums them. Levels as the
+    category and product facts: no filter and each single one of source, device,
+    country (with two of them the discount-codes report reads the raw tables).
+    """
+
+    status = models.CharField(max_length=16)
+    discount_codes = models.CharField(max_length=255)
+    orders = models.PositiveIntegerField()
+    new_customer_orders = models.PositiveIntegerField()
+    gross_sales = models.DecimalField(**MONEY_SUM)
+    discounts = models.DecimalField(**MONEY_SUM)
+    returns = models.DecimalField(**MONEY_SUM)
+
+    class Meta:
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.discount_codes or '(no code)'}"
+
+
+class DiscountLinks(ChainLinks):
+    """Chains of each customer's days with a revenue order of one discount-codes
+    value (blank: without a code). Answers the discount-codes report's `customers`."""
+
+    discount_codes = models.CharField(max_length=255)
+
+    class Meta:
+        # Without the codes: the report reads every code of a window at once.
+        indexes = [
+            models.Index(
+                fields=[*DIMENSIONS, "grain", "previous_grain", "day"],
+                name="rollups_discount_links_day",
+            ),
+            models.Index(
+                fields=[*DIMENSIONS, "previous_grain", "previous"],
+                name="rollups_discount_links_prev",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.discount_codes}: {self.day} after {self.previous}"

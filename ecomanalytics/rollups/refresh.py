@@ -666,6 +666,10 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield "CustomerCohort", rebuild_customers
     yield from chain_steps(since, using)
     yield from cohort_cell_steps(since, using)
+    # Here, not at the top: discount_facts builds on this module's calendar columns.
+    from .discount_facts import discount_steps
+
+    yield from discount_steps(since, using)
 
 
 def refresh_rollups(
