@@ -2,7 +2,9 @@
 
 In the test settings "analytics" is a test mirror of "default" (the same database behind a
 second connection), as a streaming replica is in production: rows committed on the
-primary can be read back through the replica alias.
+primary can be read back through the replica alias. These decisions hold on any
+database; test_streaming_replica.py checks them against a real PostgreSQL hot standby,
+with its lag.
 """
 
 import pytest
