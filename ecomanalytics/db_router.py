@@ -29,8 +29,10 @@ ANALYTICS_DB_ALIAS = "analytics"
 
 # Apps whose tables the metrics read: the raw shop data and the metric apps' roll-ups.
 SHOP_DATA_APPS = frozenset({"store", "kpi", "cohorts", "demand", "rollups"})
-# Read where the shop's data is read, for the reason in the module docstring.
-READ_WITH_SHOP_DATA = frozenset({"ops.dataversion"})
+# Read where the shop's data is read, for the reason in the module docstring:
+# (app label, model name). Not Options.label_lower: the database cache routes a
+# stand-in model whose _meta has no label.
+READ_WITH_SHOP_DATA = frozenset({("ops", "dataversion")})
 
 
 class AnalyticsReplicaRouter:
@@ -44,9 +46,10 @@ class AnalyticsReplicaRouter:
     """
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
+        meta = model._meta
         if (
-            model._meta.app_label not in SHOP_DATA_APPS
-            and model._meta.label_lower not in READ_WITH_SHOP_DATA
+            meta.app_label not in SHOP_DATA_APPS
+            and (meta.app_label, meta.model_name) not in READ_WITH_SHOP_DATA
         ):
             return DEFAULT_DB_ALIAS
         if ANALYTICS_DB_ALIAS not in settings.DATABASES:
