@@ -65,9 +65,10 @@ test-sqlite: setup
 	@echo "== test suite on SQLite =="
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
+# WITH_STANDBY: a streaming standby beside the primary, for the replica tests.
 test-postgres: setup
 	@echo "== test suite on PostgreSQL =="
-	SKIP_IF_NO_POSTGRES=1 bin/with-postgres $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	SKIP_IF_NO_POSTGRES=1 WITH_STANDBY=1 bin/with-postgres $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 bench: setup
 	DEBUG=1 $(PY) manage.py bench $(BENCH_ARGS)

@@ -6,6 +6,15 @@ on PostgreSQL). Metric queries read the shop's tables there, so long aggregation
 compete with imports and admin writes on the primary. Everything else stays on "default":
 writes, migrations, and the reads of auth, sessions and tokens, which must see the login
 that was just written (a replica may lag by a few hundred milliseconds).
+
+The data version and the roll-up state are read on the replica too, beside the rows
+they describe. A metric response is cached under the data version it read; read on
+the primary, that version could be ahead of a replica that has not replayed the load
+yet, and the replica's old numbers would be cached under the new version until it
+expired. Read on the replica, the version is never newer than the rows an answer is
+computed from, and a load shows once the replica has replayed it. A metric request
+reads all of them in one snapshot of the replica (ops/read_snapshot.py), so a replay
+in the middle of a request cannot mix old and new numbers in one answer.
 """
 
 from __future__ import annotations
@@ -20,6 +29,10 @@ ANALYTICS_DB_ALIAS = "analytics"
 
 # Apps whose tables the metrics read: the raw shop data and the metric apps' roll-ups.
 SHOP_DATA_APPS = frozenset({"store", "kpi", "cohorts", "demand", "rollups"})
+# Read where the shop's data is read, for the reason in the module docstring:
+# (app label, model name). Not Options.label_lower: the database cache routes a
+# stand-in model whose _meta has no label.
+READ_WITH_SHOP_DATA = frozenset({("ops", "dataversion")})
 
 
 class AnalyticsReplicaRouter:
@@ -33,7 +46,11 @@ class AnalyticsReplicaRouter:
     """
 
     def db_for_read(self, model: type[Model], **hints: Any) -> str | None:
-        if model._meta.app_label not in SHOP_DATA_APPS:
+        meta = model._meta
+        if (
+            meta.app_label not in SHOP_DATA_APPS
+            and (meta.app_label, meta.model_name) not in READ_WITH_SHOP_DATA
+        ):
             return DEFAULT_DB_ALIAS
         if ANALYTICS_DB_ALIAS not in settings.DATABASES:
             return DEFAULT_DB_ALIAS

@@ -8,7 +8,8 @@ Response). This base adds, to every action at once:
 - ETag + Cache-Control on every 200, and 304 when If-None-Match matches;
 - X-Metrics-Source (which path answered) and X-Revenue-Measure (which money is
   revenue, settings.REVENUE_MEASURE) on every 200;
-- errors stay JSON even when CSV was asked for, so a 400 still names the parameter.
+- errors stay JSON even when CSV was asked for, so a 400 still names the parameter;
+- with a read replica, one snapshot of it for the whole request (ops/read_snapshot.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ..money import revenue_measure
+from ..ops.read_snapshot import replica_snapshot
 from ..periods import today
 from ..rollups.status import answered_by, response_headers
 from ..store.data_version import data_version
@@ -74,7 +76,8 @@ class MetricViewSet(viewsets.ViewSet):
             handler = getattr(self, method, None)
             if handler is not None:
                 setattr(self, method, self._served_from_cache(handler))
-        return super().dispatch(request, *args, **kwargs)
+        with replica_snapshot():
+            return super().dispatch(request, *args, **kwargs)
 
     def _served_from_cache(self, handler: Handler) -> Handler:
         def serve(request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:

@@ -6,6 +6,10 @@ that SQLite answers in 0.03 ms. Moving it is one atomic UPDATE, so two writers n
 the same new version, and inside a transaction the new value becomes visible with the
 transaction's rows, never before.
 
+It is read where the metrics read the shop's data: on the read replica when one is
+configured (db_router.py), so that the version an answer is cached under is never
+newer than the rows it was computed from.
+
 A move sets the version to the greater of (version + 1) and the current time in
 microseconds. The clock makes a version number never come back: not after a rolled
 back transaction that had moved it, and not on a re-created database while a Redis
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import time
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, router, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
@@ -31,9 +35,13 @@ def clock_version() -> int:
     return time.time_ns() // 1000
 
 
-def data_version() -> int:
-    """The current version; 0 where the row is missing (a flushed test database)."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+def data_version(using: str | None = None) -> int:
+    """The current version; 0 where the row is missing (a flushed test database).
+
+    using: the database to read; by default the one the metrics read from.
+    """
+    alias = using or router.db_for_read(DataVersion)
+    with connections[alias].cursor() as cursor:
         cursor.execute(READ_SQL, [ROW])
         row = cursor.fetchone()
     return 0 if row is None else row[0]
@@ -47,7 +55,7 @@ def bump_data_version() -> int:
             value=Greatest(F("value") + 1, Value(clock_version()))
         )
         if moved:
-            return data_version()
+            return data_version(DEFAULT_DB_ALIAS)
         try:
             with transaction.atomic(using=DEFAULT_DB_ALIAS):
                 return versions.create(pk=ROW, value=clock_version()).value

@@ -5,14 +5,16 @@ once outside one) a single refresh_rollups(since=that day) runs, so an admin sav
 order with its inline lines refreshes once. A product moved to another category
 changes every day it sold on: that triggers a full refresh. Bulk loads send no
 signals: the generator and the importers send store.loads.rows_loaded once they have
-committed, and _load_committed refreshes from the first day they touched. Nothing
-happens while the roll-ups were never built (the first refresh builds everything),
-except after the generator, which builds them.
+committed, and _load_committed refreshes from the first day they touched. The first
+load into a database without roll-ups builds them all, so a shop filled only by
+imports answers from the roll-ups too. Admin edits of such a shop build nothing (the
+next load or `refresh_rollups` does).
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -176,13 +178,26 @@ def _load_committed(
     *,
     using: str,
     since: datetime | None,
-    build: bool,
     **kwargs: Any,
 ) -> None:
-    """A bulk load committed: refresh from its first local day (None: everything)."""
-    if not build and not RollupState.objects.using(using).exists():
+    """A bulk load committed: refresh from its first local day (None: everything).
+
+    Without roll-ups yet, build them all, whatever the load and its `build` flag: a
+    shop filled only by imports would otherwise stay on the raw path for ever.
+    """
+    if not RollupState.objects.using(using).exists():
+        _build_first(using)
         return
     refresh_rollups(since=None if since is None else local_date(since), using=using)
+
+
+def _build_first(using: str) -> None:
+    """The first build reads every row loaded so far: in a terminal, say so, with a
+    bar; elsewhere (the admin's upload page, a log) stay quiet, as imports do."""
+    in_terminal = sys.stderr.isatty()
+    if in_terminal:
+        sys.stderr.write("No roll-ups yet: building them from all the data loaded.\n")
+    refresh_rollups(using=using, progress=in_terminal)
 
 
 def connect_refresh_signals() -> None:

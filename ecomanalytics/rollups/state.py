@@ -8,6 +8,7 @@ under other settings rebuilds every row (refresh.refresh_rollups).
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 from django.utils import timezone
 
@@ -75,9 +76,15 @@ def raw_fingerprint(using: str = "default") -> dict[str, int]:
 
 
 def state_is_current(state: RollupState) -> bool:
-    """The roll-ups of `state` match the running settings and the raw tables."""
+    """The roll-ups of `state` match the running settings and the raw tables.
+
+    The raw tables of the database the state was read from: a replica's roll-ups are
+    compared with the replica's rows, whatever the primary has received since.
+    """
     recorded = {name: getattr(state, name) for name in FINGERPRINT_FIELDS}
-    return built_settings(state) == baked_settings() and recorded == raw_fingerprint()
+    return built_settings(state) == baked_settings() and recorded == raw_fingerprint(
+        state._state.db or DEFAULT_DB_ALIAS
+    )
 
 
 def record_state(using: str) -> None:

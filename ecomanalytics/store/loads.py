@@ -11,6 +11,6 @@ from django.dispatch import Signal
 # - using: the database alias written;
 # - since: the earliest moment (aware datetime) whose local day the load touched, or
 #   None when any day may have changed;
-# - build: True when the roll-ups should be built even if they never were (the
-#   generator's fresh shop); False refreshes only roll-ups that exist.
+# - build: True for the generator's fresh shop, False for an import. The roll-ups
+#   no longer tell them apart: the first load of either builds them.
 rows_loaded = Signal()

@@ -2,15 +2,19 @@
 
 In the test settings "analytics" is a test mirror of "default" (the same database behind a
 second connection), as a streaming replica is in production: rows committed on the
-primary can be read back through the replica alias.
+primary can be read back through the replica alias. These decisions hold on any
+database; test_streaming_replica.py checks them against a real PostgreSQL hot standby,
+with its lag.
 """
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import caches
 from django.db import connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 
 from ecomanalytics.db_router import AnalyticsReplicaRouter
+from ecomanalytics.ops.models import DataVersion
 from ecomanalytics.store.models import Order
 from ecomanalytics.store.tests.factories import OrderFactory
 
@@ -79,6 +83,24 @@ def test_relations_of_an_object_from_the_primary_are_read_on_the_primary() -> No
 
     # then
     assert (customer_id, len(on_replica)) == ("C-REL", 0)
+
+
+def test_the_data_version_is_read_with_the_shop_data_and_the_shared_cache_not(
+    settings,
+) -> None:
+    # given: the shared cache (API throttles) is the database cache, whose rows
+    # must be read where they are written
+    settings.DATABASE_ROUTERS = ["ecomanalytics.db_router.AnalyticsReplicaRouter"]
+    shared_cache = caches["shared"]
+
+    # when
+    read_aliases = {
+        "data version": router.db_for_read(DataVersion),
+        "shared cache": router.db_for_read(shared_cache.cache_model_class),  # type: ignore[attr-defined]
+    }
+
+    # then
+    assert read_aliases == {"data version": "analytics", "shared cache": "default"}
 
 
 def test_writes_and_migrations_go_to_the_primary_only() -> None:
