@@ -286,6 +286,7 @@ def _write(
     refresh_rollups_after_commit(
         earliest,
         everything=bool(counts["customers_updated"] or counts["products_updated"]),
+        counts=counts,
     )
     return counts
 
