@@ -14,7 +14,6 @@ from django.db.models import Min, Model
 from django.utils import timezone
 
 from ecomanalytics.periods import local_date
-
 from ecomanalytics.store.models import (
     Customer,
     Order,
