@@ -91,8 +91,9 @@ def test_the_live_api_passes_every_schemathesis_check(
         text=True,
         timeout=BUDGET_SECONDS + 180,
         check=False,
-        cwd=BASE_DIR,
-        env={**site.env, "SCHEMATHESIS_HOOKS": HOOKS},
+        # Its working files (.schemathesis/) go to the site's directory.
+        cwd=site.directory,
+        env={**site.env, "SCHEMATHESIS_HOOKS": HOOKS, "PYTHONPATH": str(BASE_DIR)},
     )
 
     # then
