@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "ecomanalytics.ops",
     "ecomanalytics.store",
     "kpi",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out login.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +146,38 @@ for _database in DATABASES.values():
 DB_STATEMENT_TIMEOUT_SECONDS = env.float("DB_STATEMENT_TIMEOUT_SECONDS", default=30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this
+# site only, no inline script or style; images also as data: URIs (Swagger UI's icons).
+# The dashboard, the admin, the browsable API and Swagger UI load under it with no
+# violation (dashboard/tests/test_csp.py, a real browser). One exception: the
+# browsable API's format and filter buttons carry a fixed style attribute
+# (rest_framework/base.html), allowed by its hash alone ('unsafe-hashes').
+# CSP_REPORT_ONLY=1 reports violations to the browser console instead of blocking.
+_csp_self = ["'self'"]
+_csp = {
+    "DIRECTIVES": {
+        "default-src": _csp_self,
+        "script-src": _csp_self,
+        "style-src": [
+            *_csp_self,
+            "'unsafe-hashes'",
+            # "float: right; margin-right: 10px"
+            "'sha256-OfgyIBrd+/vP79JdFMYP+re4T+fIenvkrHPD2HZ8/cs='",
+        ],
+        "img-src": [*_csp_self, "data:"],
+        "font-src": _csp_self,
+        "connect-src": _csp_self,
+        "object-src": ["'none'"],
+        "base-uri": _csp_self,
+        "form-action": _csp_self,
+        "frame-ancestors": ["'none'"],
+    }
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
 
 # Login rate limit (django-axes) on /accounts/login/ and /admin/login/: after
 # LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is

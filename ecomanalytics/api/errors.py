@@ -17,8 +17,27 @@ from rest_framework.views import exception_handler as drf_exception_handler
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict):
-        response.data.setdefault("status", response.status_code)
+        response.data = with_status(response.data, response.status_code)
     return response
+
+
+def with_status(body: dict[str, Any], status: int) -> dict[str, Any]:
+    """The error body with its integer `status` and a string `detail`, as documented.
+
+    A bad parameter is a key of its own, so one named `status` or `detail`
+    (`?status=paid`, found by the fuzzer) would take the place of those two keys and
+    give them a list: its messages go into `detail` instead, under its name.
+    """
+    body = dict(body)
+    named = [
+        f"{key}: {' '.join(map(str, body.pop(key)))}"
+        for key in ("detail", "status")
+        if isinstance(body.get(key), list)
+    ]
+    if named:
+        body["detail"] = "; ".join([*named, *filter(None, [body.get("detail")])])
+    body["status"] = status
+    return body
 
 
 def api_not_found(request: HttpRequest, unmatched: str = "") -> HttpResponse:

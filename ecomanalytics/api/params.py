@@ -6,13 +6,17 @@ parameter. A bucketed series is capped at MAX_BUCKETS buckets per request.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..catalogue import Parameter
 from ..filters import MetricFilters
+from ..periods import resolve_window
 from ..store.choices import Device, TrafficSource
 
 P = TypeVar("P", bound="StrictQuerySerializer")
@@ -52,6 +56,16 @@ class StrictQuerySerializer(serializers.Serializer):
                     for name in repeated
                 }
             )
+        # DRF reads `?start=` as a parameter not given; the schema says a date (or a
+        # value of the enum, or at least one character), so an empty value is a 400.
+        empty = sorted(name for name in data if data.get(name) == "")
+        if empty:
+            raise serializers.ValidationError(
+                {
+                    name: ["Empty value: give a value, or leave the parameter out."]
+                    for name in empty
+                }
+            )
         return super().to_internal_value(data)
 
 
@@ -61,16 +75,53 @@ EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
 
+# YYYY-MM-DD with ASCII digits and a year from 1900 to 2100, as the schema states it;
+# the day is checked by parsing. Python alone also reads 20250101 and 2025-W01-1.
+ISO_DAY = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
+_ISO_DAY = re.compile(ISO_DAY)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date",
+        "pattern": ISO_DAY,
+        "description": "YYYY-MM-DD, from 1900-01-01 to 2100-12-31.",
+    }
+)
 class PeriodDateField(serializers.DateField):
     """A YYYY-MM-DD date between EARLIEST_DATE and LATEST_DATE."""
 
     def to_internal_value(self, value: Any) -> date:
+        if isinstance(value, str) and not _ISO_DAY.match(value):
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                raise serializers.ValidationError(
+                    f"Date must be between {EARLIEST_DATE} and {LATEST_DATE}."
+                )
+            raise serializers.ValidationError("Date must be YYYY-MM-DD.")
         parsed = super().to_internal_value(value)
         if not EARLIEST_DATE <= parsed <= LATEST_DATE:
             raise serializers.ValidationError(
                 f"Date must be between {EARLIEST_DATE} and {LATEST_DATE}."
             )
         return parsed
+
+
+# A filter's value as the schema states it: any text without NUL (which no stored
+# value holds; PostgreSQL cannot even compare it), matched exactly, spaces included.
+NO_NUL = RegexValidator(r"^[^\x00]+$", "Null characters are not allowed.")
+
+
+class FilterTextField(serializers.CharField):
+    """A text filter (country, category): optional, exact, at least one character."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        # Kept as given: DRF's trimming made "?country=%20" a "may not be blank"
+        # 400 that the schema (minLength 1) did not announce.
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("validators", [NO_NUL])
+        super().__init__(**kwargs)
 
 
 # Buckets one request may ask for: about 3 years of days (21 years of weeks, 91 of
@@ -137,14 +188,10 @@ class MetricParams(StrictQuerySerializer):
     device = serializers.ChoiceField(
         choices=Device.values, required=False, help_text="Device."
     )
-    country = serializers.CharField(
-        required=False,
-        max_length=64,
-        help_text="Customer country (session country for sessions).",
+    country = FilterTextField(
+        max_length=64, help_text="Customer country (session country for sessions)."
     )
-    category = serializers.CharField(
-        required=False, max_length=128, help_text="Product category name."
-    )
+    category = FilterTextField(max_length=128, help_text="Product category name.")
 
     excluded_filters: ClassVar[tuple[str, ...]] = ()
 
@@ -161,8 +208,13 @@ class MetricParams(StrictQuerySerializer):
                 {"end": ["end must not be before start."]}
             )
         granularity = attrs.get("granularity")
-        if start and end and granularity in BUCKET_COUNTERS:
-            check_bucket_count(start, end, granularity)
+        if granularity in BUCKET_COUNTERS:
+            # An open bound is the data span's, as the metric takes it: the cap
+            # counts the buckets the answer would have (?start=1900-01-01 alone
+            # was 46,000 day buckets).
+            window = resolve_window(start, end)
+            if window is not None and window.start <= window.end:
+                check_bucket_count(window.start, window.end, granularity)
         return attrs
 
     def to_filters(self) -> MetricFilters:

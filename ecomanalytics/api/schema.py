@@ -1,8 +1,9 @@
 """OpenAPI for the metric endpoints: what drf-spectacular cannot infer by itself.
 
 - CSV responses are documented as text (a JSON schema does not describe CSV);
-- every metric endpoint documents its error answers (400, 401, 403, 429) and 304, so a
-  client generator, and schemathesis, know every status the API gives;
+- every metric endpoint documents its error answers (400, 401, 403, 429) and 304, and
+  /api/filters/ its error answers, so a client generator, and schemathesis, know
+  every status the API gives;
 - a query serializer without fields (an endpoint taking no parameters) maps to no
   parameters instead of crashing drf-spectacular, which expects "properties".
 """
@@ -68,7 +69,9 @@ class MetricAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        if not self._is_metric_endpoint() or direction != "response":
+        if direction != "response" or not (
+            self._is_metric_endpoint() or self._is_filter_options()
+        ):
             return responses
         for code, description in ERROR_RESPONSES.items():
             responses.setdefault(
@@ -78,11 +81,20 @@ class MetricAutoSchema(AutoSchema):
                     "content": {"application/json": {"schema": ERROR_BODY}},
                 },
             )
-        responses.setdefault(
-            "304",
-            {"description": "Not modified: If-None-Match matched the ETag."},
-        )
+        if self._is_metric_endpoint():
+            responses.setdefault(
+                "304",
+                {"description": "Not modified: If-None-Match matched the ETag."},
+            )
         return responses
 
     def _is_metric_endpoint(self) -> bool:
         return isinstance(self.view, MetricViewSet) and self.method == "GET"
+
+    def _is_filter_options(self) -> bool:
+        # Strict about its (absent) parameters, behind the same permission and
+        # throttle as the metrics: the same 400, 401, 403 and 429. Imported here:
+        # DRF imports this module while the views (options.py) are being defined.
+        from .options import FilterOptionsView
+
+        return isinstance(self.view, FilterOptionsView) and self.method == "GET"

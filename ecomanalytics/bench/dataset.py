@@ -108,6 +108,12 @@ def child_environment(*, database_url: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=env.get("SECRET_KEY") or secrets.token_urlsafe(40),
         PYTHONUNBUFFERED="1",
+        # Plain HTTP on 127.0.0.1, as docker-compose's demo: production's HTTPS
+        # defaults would redirect every request and keep the session cookie off.
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
     )
     # The benchmark measures one database; a replica would read other data.
     env.pop("ANALYTICS_DATABASE_URL", None)

@@ -130,11 +130,10 @@ class Server:
         *,
         headers: Mapping[str, str],
         body: bytes | None = None,
+        timeout: float = WORKER_TIMEOUT_SECONDS,
     ) -> Response:
         """One request on a new connection, timed until the body is read."""
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=WORKER_TIMEOUT_SECONDS
-        )
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             started = time.perf_counter()
             connection.request(method, url, body=body, headers=dict(headers))
@@ -150,10 +149,14 @@ class Server:
             connection.close()
 
     def get(
-        self, path: str, params: Mapping[str, str], headers: Mapping[str, str]
+        self,
+        path: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        timeout: float = WORKER_TIMEOUT_SECONDS,
     ) -> Response:
         url = f"{path}?{urlencode(params)}" if params else path
-        return self.request("GET", url, headers=headers)
+        return self.request("GET", url, headers=headers, timeout=timeout)
 
     def memory(self) -> ServerMemory:
         """Peak resident memory (VmHWM) of the master and its workers, right now."""
@@ -166,12 +169,19 @@ class Server:
 
 
 @contextmanager
-def gunicorn_server(*, database_url: str, log: Path) -> Iterator[Server]:
-    """gunicorn with 2 sync workers on a free 127.0.0.1 port, stopped on the way out."""
+def gunicorn_server(
+    *, database_url: str, log: Path, cache_seconds: int = 0
+) -> Iterator[Server]:
+    """gunicorn with 2 sync workers on a free 127.0.0.1 port, stopped on the way out.
+
+    cache_seconds: the response cache (METRICS_CACHE_SECONDS); 0 measures the queries.
+    """
     port = free_port()
     env = child_environment(database_url=database_url)
-    # Measure the queries, not the response cache or the API throttle.
-    env.update(METRICS_CACHE_SECONDS="0", API_THROTTLE_RATE="1000000/second")
+    # Measure the queries (not the response cache, unless asked), not the throttle.
+    env.update(
+        METRICS_CACHE_SECONDS=str(cache_seconds), API_THROTTLE_RATE="1000000/second"
+    )
     with log.open("ab") as output:
         process = subprocess.Popen(
             [

@@ -182,6 +182,16 @@ def write_results(run: BenchRun, *, path: Path) -> str:
     return section
 
 
+def write_section(key: str, section: str, *, path: Path) -> None:
+    """Put a section written elsewhere (the load shapes) into `path`, under `key`.
+
+    `section` starts with `<!-- bench-section KEY -->` and ends with
+    `<!-- /bench-section -->`; it carries no bench-summary, so the comparison table
+    leaves it out.
+    """
+    _write_sections({key: section}, path=path)
+
+
 def merge_results(*, source: Path, path: Path) -> None:
     """Copy every section of another results file (a run with its own --output) in."""
     _write_sections(

@@ -89,7 +89,7 @@ from .models import (
     ProductDay,
     SessionDay,
 )
-from .state import baked_settings, built_settings_of, record_state
+from .state import baked_settings, built_settings_of, catch_up, record_state
 from .status import forget_status
 
 SHOP_TABLE_MODELS = (
@@ -682,6 +682,7 @@ def refresh_rollups(
     """
     started = time.perf_counter()
     rows: dict[str, int] = {}
+    since = catch_up(since, using)  # an import stopped before its refresh ended
     _analyze_shop_tables(using)
     steps = list(_steps(since, using))
     with (

@@ -7,11 +7,14 @@ under other settings rebuilds every row (refresh.refresh_rollups).
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Model
+from django.db.models import Min, Model
 from django.utils import timezone
 
+from ecomanalytics.periods import local_date
 from ecomanalytics.store.models import (
     Customer,
     Order,
@@ -37,6 +40,18 @@ FINGERPRINT: dict[str, type[Model]] = {
     "last_refund_line_id": RefundLine,
 }
 FINGERPRINT_FIELDS = tuple(FINGERPRINT)
+# The moment whose local day a new row of each table changes. New customers are
+# not listed: every refresh adds the cohort row of each customer who has none.
+ROW_MOMENTS = {
+    "last_order_id": "placed_at",
+    "last_item_id": "order__placed_at",
+    "last_session_id": "started_at",
+    "last_event_id": "session__started_at",
+    # A refund changes its own day and, refunding in full, its order's status on
+    # the order's day, which is never later than the refund's.
+    "last_refund_id": "order__placed_at",
+    "last_refund_line_id": "refund__order__placed_at",
+}
 
 
 def baked_settings() -> dict[str, str]:
@@ -96,3 +111,32 @@ def record_state(using: str) -> None:
             **raw_fingerprint(using),
         },
     )
+
+
+def unrolled_since(using: str = "default") -> date | None:
+    """The earliest local day of the rows added since the last refresh (None: none).
+
+    An import commits its rows, then refreshes the roll-ups; stopped in between
+    (Ctrl-C, kill -9, a deploy), its days were never rolled up, and a later refresh
+    from a later day would record the fingerprint without them. Rows with ids above
+    the recorded fingerprint are exactly those rows; one index range each.
+    """
+    state = RollupState.objects.using(using).first()
+    if state is None:
+        return None
+    moments = [
+        FINGERPRINT[name]
+        ._default_manager.using(using)
+        .filter(pk__gt=getattr(state, name))
+        .aggregate(first=Min(moment))["first"]
+        for name, moment in ROW_MOMENTS.items()
+    ]
+    return min((local_date(moment) for moment in moments if moment), default=None)
+
+
+def catch_up(since: date | None, using: str = "default") -> date | None:
+    """`since`, moved back to the first day an interrupted refresh left out."""
+    if since is None:
+        return None
+    behind = unrolled_since(using)
+    return behind if behind is not None and behind < since else since

@@ -6,9 +6,11 @@ own SQLite file and gunicorn on 127.0.0.1), so it takes about half a minute; the
 subprocess timeout keeps a hung server from hanging the suite.
 """
 
+import os
 import re
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +21,14 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Max, Min
 
 from ecomanalytics.bench.admin_load import AdminPage, admin_pages, shop_model_admins
-from ecomanalytics.bench.http_load import discover_endpoints, percentile
+from ecomanalytics.bench.concurrent_load import Request as LoadRequest
+from ecomanalytics.bench.concurrent_load import dashboard_views
+from ecomanalytics.bench.http_load import (
+    Endpoint,
+    FilterCase,
+    discover_endpoints,
+    percentile,
+)
 from ecomanalytics.store.admin import with_indexed_dates
 from ecomanalytics.store.models import Category, Order
 from ecomanalytics.store.tests.factories import (
@@ -249,3 +258,93 @@ def test_the_date_hierarchy_lists_the_same_dates_from_index_probes() -> None:
     assert probed.aggregate(first=Min("placed_at"), last=Max("placed_at")) == (
         plain.aggregate(first=Min("placed_at"), last=Max("placed_at"))
     )
+
+
+LOAD_TIMEOUT_SECONDS = 420
+
+
+def test_bench_load_runs_every_shape_bounded_and_writes_its_section(
+    tmp_path: Path,
+) -> None:
+    # given make bench's environment: the real settings, in development mode
+    output = tmp_path / "RESULTS.md"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST_"))
+    }
+    env.update(DJANGO_SETTINGS_MODULE="ecomanalytics.settings", DEBUG="1")
+
+    # when
+    started = time.monotonic()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(Path(settings.BASE_DIR) / "manage.py"),
+            "bench",
+            "--load",
+            "--quick",
+            f"--database-url=sqlite:///{tmp_path / 'bench.sqlite3'}",
+            f"--output={output}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=LOAD_TIMEOUT_SECONDS,
+        check=False,
+        env=env,
+    )
+    took = time.monotonic() - started
+
+    # then every shape ran, without a failed request, and the run stopped by itself
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    report = output.read_text()
+    assert "<!-- bench-section load-sqlite-300 -->" in report
+    rows = re.findall(
+        r"^\| (staff[^|]*|saturation[^|]*) \| (on|off) \|(.*)$", report, re.M
+    )
+    shapes = [(shape, cache) for shape, cache, _ in rows]
+    assert shapes[:2] == [("staff", "off"), ("staff", "on")]
+    assert ("saturation, 1 client", "off") in shapes
+    assert ("saturation, 1 client", "on") in shapes
+    assert shapes[-1] == ("staff, during an import", "off")
+    errors = [cells.split("|")[3].strip() for _, _, cells in rows]
+    assert set(errors) == {"0"}, report
+    assert "the import took" in report
+    assert "(exit 0)" in report
+    assert "Committed (orders created 50, lines written 50)." in report
+    assert "First failed requests" not in report
+    assert took < LOAD_TIMEOUT_SECONDS
+
+
+def test_a_dashboard_view_asks_each_endpoint_with_the_parameters_it_takes() -> None:
+    # given two endpoints, one of which takes neither dates nor a category
+    summary = Endpoint("kpi/summary", "/api/kpi/summary/")
+    choices = Endpoint("filters", "/api/filters/")
+    cases = [
+        FilterCase("unfiltered", {}),
+        FilterCase("start/end", {"start": "2025-01-01", "end": "2025-03-31"}),
+        FilterCase("category", {"category": "Books"}),
+    ]
+    accepted = {
+        ("kpi/summary", "unfiltered"),
+        ("kpi/summary", "start/end"),
+        ("kpi/summary", "category"),
+        ("filters", "unfiltered"),
+    }
+
+    # when
+    views = dashboard_views(
+        [summary, choices], cases, last_day="2025-03-31", accepted=accepted
+    )
+
+    # then one view per filter kind and date range (30, 90, 365 days, all time)
+    last_30 = {"start": "2025-03-02", "end": "2025-03-31"}
+    assert len(views) == 2 * 4
+    assert views[0] == [
+        LoadRequest("kpi/summary", "/api/kpi/summary/", last_30),
+        LoadRequest("filters", "/api/filters/", {}),
+    ]
+    assert views[-1] == [
+        LoadRequest("kpi/summary", "/api/kpi/summary/", {"category": "Books"}),
+        LoadRequest("filters", "/api/filters/", {}),
+    ]

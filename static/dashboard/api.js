@@ -3,7 +3,13 @@
  * Every failure becomes an ApiError whose message can be shown to the visitor.
  */
 
-export class ApiError extends Error {}
+export class ApiError extends Error {
+  /** status: the HTTP status, 0 when no answer came (network down, server gone). */
+  constructor(message, status = 0) {
+    super(message);
+    this.status = status;
+  }
+}
 
 export function apiURL(base, path, params = {}) {
   const query = new URLSearchParams(params).toString();
@@ -27,7 +33,7 @@ export async function getJSON(url, fetchImpl = globalThis.fetch) {
   try {
     response = await fetchImpl(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   } catch {
-    throw new ApiError("The server could not be reached.");
+    throw new ApiError("The server could not be reached.", 0);
   }
   if (response.ok) return response.json();
   let body = null;
@@ -37,7 +43,7 @@ export async function getJSON(url, fetchImpl = globalThis.fetch) {
     // not JSON
   }
   if (response.status === 401 || response.status === 403) {
-    throw new ApiError("Your session has ended or lacks access: reload the page to sign in again.");
+    throw new ApiError("Your session has ended or lacks access: reload the page to sign in again.", response.status);
   }
-  throw new ApiError(describeError(body) || `The server answered ${response.status}.`);
+  throw new ApiError(describeError(body) || `The server answered ${response.status}.`, response.status);
 }

@@ -11,6 +11,7 @@ import { describeDays } from "./dates.js";
 import { setCardState } from "./dom.js";
 import { createFilters } from "./filters.js";
 import { moneyFormats } from "./format.js";
+import { createOutageWatch } from "./outage.js";
 import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
 import discounts from "./panels/discounts.js";
@@ -63,6 +64,21 @@ function start(root) {
   const card = (key) => root.querySelector(`[data-chart="${key}"]`);
   const generations = {};
   const answers = {};
+  const banner = document.getElementById("outage-banner");
+  // A 503 or no answer: one banner, and everything asked again with backoff.
+  const outage = createOutageWatch({
+    show: (message) => {
+      banner.textContent = message;
+      banner.hidden = false;
+    },
+    hide: () => {
+      banner.hidden = true;
+    },
+    retry: () => {
+      loadAll();
+      if (!ctx.options) loadOptions();
+    },
+  });
 
   function render(key) {
     const panel = PANELS[key];
@@ -91,10 +107,12 @@ function start(root) {
       data = await getJSON(apiURL(apiBase, panel.path, params));
     } catch (error) {
       if (generations[key] !== generation) return;
+      outage.failed(error);
       const message = error instanceof ApiError ? error.message : "This chart could not be drawn.";
       setCardState(card(key), "error", `Could not load: ${message}`);
       return;
     }
+    outage.answered();
     if (generations[key] !== generation) return;
     answers[key] = data;
     render(key);
@@ -149,7 +167,8 @@ function start(root) {
   async function loadOptions() {
     try {
       ctx.options = await getJSON(`${apiBase}filters/`);
-    } catch {
+    } catch (error) {
+      outage.failed(error);
       ctx.options = null;
       filters.updateFreshness();
       return;

@@ -1,9 +1,14 @@
-"""Query parameters every metric endpoint shares: repeats and the bucket cap."""
+"""Query parameters every metric endpoint shares: repeats, empty values, dates as
+the schema states them, text filters and the bucket cap."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from rest_framework.test import APIClient
+
+from ecomanalytics.store.tests.factories import OrderFactory
 
 from .conftest import MetricRoute, parametrize_metric_routes
 
@@ -81,3 +86,80 @@ def test_the_cap_counts_buckets_of_each_granularity(
     assert response.status_code == status
     if status == 200:
         assert len(response.json()["results"]) <= 1100
+
+
+@parametrize_metric_routes
+@pytest.mark.parametrize("name", ["start", "format"])
+def test_an_empty_value_is_a_400_naming_it(
+    route: MetricRoute, name: str, api_client: APIClient
+) -> None:
+    # when: the schema says a date (or csv/json); DRF alone read it as not given
+    response = api_client.get(f"{route.url}?{name}=")
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        name: ["Empty value: give a value, or leave the parameter out."],
+        "status": 400,
+    }
+
+
+@pytest.mark.parametrize(
+    "day", ["20250101", "2025-W01-1", "2025-1-5", "\uff12\uff10\uff12\uff15-01-01"]
+)
+def test_a_date_is_yyyy_mm_dd_as_the_schema_says(
+    day: str, api_client: APIClient
+) -> None:
+    # when: Python's date parser alone reads the first three
+    response = api_client.get(REVENUE, {"start": day})
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"start": ["Date must be YYYY-MM-DD."], "status": 400}
+
+
+def test_the_bucket_cap_counts_an_open_end_from_the_data(api_client: APIClient) -> None:
+    # given a shop whose last order is on 2025-03-10
+    OrderFactory(placed_at=datetime(2025, 3, 10, 17, tzinfo=UTC))
+
+    # when: only a start, four years before
+    response = api_client.get(REVENUE, {"granularity": "day", "start": "2021-03-01"})
+
+    # then the answer would have had 1,471 day buckets
+    assert response.status_code == 400
+    assert response.json() == {
+        "granularity": [
+            "2021-03-01 to 2025-03-10 is 1,471 day buckets; at most 1,100 per "
+            "request. Ask granularity=week or granularity=month or shorter periods "
+            "asked one after another (start/end)."
+        ],
+        "status": 400,
+    }
+
+
+def test_a_text_filter_is_matched_as_given_and_refuses_nul(
+    api_client: APIClient,
+) -> None:
+    # when
+    spaced = api_client.get(REVENUE, {"country": " "})
+    nul = api_client.get(REVENUE, {"country": "US\x00"})
+
+    # then: a value the schema allows is a filter (matching nothing here)
+    assert spaced.status_code == 200
+    assert nul.status_code == 400
+    assert nul.json()["country"][0] == "Null characters are not allowed."
+
+
+def test_a_parameter_named_status_keeps_the_body_as_documented(
+    api_client: APIClient,
+) -> None:
+    # when: found by the fuzzer; its messages took the place of the status code
+    response = api_client.get(REVENUE, {"status": "paid"})
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "status: Unknown parameter. Known parameters: category, country, "
+        "device, end, granularity, source, start.",
+        "status": 400,
+    }

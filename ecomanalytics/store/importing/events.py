@@ -263,6 +263,7 @@ def _write(
     refresh_rollups_after_commit(
         min((session.started_at for session in sessions.values()), default=None),
         everything=False,
+        counts=counts,
     )
     session_pks = _upsert_sessions(sessions, customer_pks, counts)
     product_pks: dict[str, int | None] = {}

@@ -16,10 +16,15 @@ R = TypeVar("R")
 
 
 @contextmanager
-def one_import_at_a_time() -> Iterator[None]:
-    """Hold the import lock; a busy lock is an ImportFileError (one sentence)."""
+def one_import_at_a_time(
+    *, wait_seconds: float = 0, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Hold the import lock; a busy lock is an ImportFileError (one sentence).
+
+    wait_seconds: wait that long for another import to finish before refusing.
+    """
     try:
-        with import_lock():
+        with import_lock(wait_seconds=wait_seconds, on_wait=on_wait):
             yield
     except ImportBusyError as busy:
         raise ImportFileError(str(busy)) from None

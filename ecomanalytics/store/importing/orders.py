@@ -516,6 +516,7 @@ def _write(
     refresh_rollups_after_commit(
         min([*moments, earliest]) if earliest else min(moments, default=None),
         everything=bool(counts["customers_updated"] or counts["products_updated"]),
+        counts=counts,
     )
     return counts
 

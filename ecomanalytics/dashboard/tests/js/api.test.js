@@ -28,8 +28,8 @@ const answer = (status, body) => async () => ({
 
 test("a JSON answer is returned; failures are ApiErrors saying what happened", async () => {
   assert.deepEqual(await getJSON("/api/x/", answer(200, { a: 1 })), { a: 1 });
-  await assert.rejects(getJSON("/api/x/", answer(400, { detail: "Bad start." })), new ApiError("Bad start."));
-  await assert.rejects(getJSON("/api/x/", answer(502)), new ApiError("The server answered 502."));
+  await assert.rejects(getJSON("/api/x/", answer(400, { detail: "Bad start." })), new ApiError("Bad start.", 400));
+  await assert.rejects(getJSON("/api/x/", answer(502)), new ApiError("The server answered 502.", 502));
   await assert.rejects(getJSON("/api/x/", answer(403, {})), /reload the page to sign in again/);
   const offline = async () => {
     throw new TypeError("Failed to fetch");

@@ -8,10 +8,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ecomanalytics.bench.dataset import BenchDataError, GeneratorOptions
+from ecomanalytics.bench.load_report import LoadOptions
+from ecomanalytics.bench.load_run import run_load_bench
 from ecomanalytics.bench.runner import DEFAULT_OUTPUT, BenchOptions, run_bench
 
 QUICK_ORDERS = 300
 QUICK_REQUESTS = 3
+# --load --quick: a smoke run of every shape in about a minute.
+QUICK_LOAD = LoadOptions(
+    users=5, think_seconds=1, seconds=5, step_seconds=2, import_orders=50
+)
 
 
 class Command(BaseCommand):
@@ -62,6 +68,37 @@ class Command(BaseCommand):
             help="Stop timing an endpoint/filter pair after this many seconds.",
         )
         parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+        load = parser.add_argument_group(
+            "load",
+            "--load: instead of one request at a time, concurrent load through "
+            "gunicorn (2 workers): staff opening dashboard views, then closed-loop "
+            "saturation, with the response cache off and on, and the staff load "
+            "once more beside an import (ecomanalytics/bench/concurrent_load.py).",
+        )
+        defaults = LoadOptions()
+        load.add_argument("--load", action="store_true")
+        load.add_argument("--load-users", type=int, default=defaults.users)
+        load.add_argument(
+            "--load-think-seconds", type=float, default=defaults.think_seconds
+        )
+        load.add_argument(
+            "--load-seconds",
+            type=float,
+            default=defaults.seconds,
+            help="Length of each staff-load run.",
+        )
+        load.add_argument(
+            "--load-step-seconds",
+            type=float,
+            default=defaults.step_seconds,
+            help="Length of each saturation step.",
+        )
+        load.add_argument(
+            "--load-import-orders",
+            type=int,
+            default=defaults.import_orders,
+            help="Orders the import beside the load writes (0: no such run).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         orders = [QUICK_ORDERS] if options["quick"] else options["orders"]
@@ -74,22 +111,45 @@ class Command(BaseCommand):
             sessions_per_order=options["sessions_per_order"],
         )
         for size in orders:
+            bench_options = BenchOptions(
+                orders=size,
+                requests=requests,
+                database_url=options["database_url"],
+                generator=generator,
+                keep=options["keep"],
+                replace_data=options["replace_data"],
+                output=options["output"],
+                max_seconds_per_case=options["max_seconds_per_case"],
+                command=shlex.join(["manage.py", *sys.argv[1:]]),
+            )
             try:
-                run_bench(
-                    BenchOptions(
-                        orders=size,
-                        requests=requests,
-                        database_url=options["database_url"],
-                        generator=generator,
-                        keep=options["keep"],
-                        replace_data=options["replace_data"],
-                        output=options["output"],
-                        max_seconds_per_case=options["max_seconds_per_case"],
-                        command=shlex.join(["manage.py", *sys.argv[1:]]),
-                    ),
-                    say=self.stdout.write,
-                )
+                if options["load"]:
+                    run_load_bench(
+                        bench_options,
+                        self._load_options(options),
+                        say=self.stdout.write,
+                    )
+                else:
+                    run_bench(bench_options, say=self.stdout.write)
             except BenchDataError as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Results: {options['output']}"))
         self.stdout.write(options["output"].read_text())
+
+    @staticmethod
+    def _load_options(options: dict[str, Any]) -> LoadOptions:
+        if options["quick"]:
+            return QUICK_LOAD
+        load = LoadOptions(
+            users=options["load_users"],
+            think_seconds=options["load_think_seconds"],
+            seconds=options["load_seconds"],
+            step_seconds=options["load_step_seconds"],
+            import_orders=options["load_import_orders"],
+            seed=options["seed"],
+        )
+        if min(load.users, load.seconds, load.step_seconds) <= 0:
+            raise CommandError(
+                "--load-users and the --load-*-seconds must be positive."
+            )
+        return load

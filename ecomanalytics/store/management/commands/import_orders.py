@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from ecomanalytics.store.importing.command import run_import
+from ecomanalytics.store.importing.command import add_wait_argument, run_import
 from ecomanalytics.store.importing.orders import ORDER_PARSERS, import_orders_file
 
 
@@ -27,6 +27,7 @@ class Command(BaseCommand):
             help="Import the valid rows; write the rejected ones to FILE.rejected.csv.",
         )
         parser.add_argument("--no-progress", action="store_true")
+        add_wait_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         run_import(
@@ -37,4 +38,5 @@ class Command(BaseCommand):
                 skip_invalid=options["skip_invalid"],
                 progress=not options["no_progress"],
             ),
+            wait_seconds=options["wait"],
         )

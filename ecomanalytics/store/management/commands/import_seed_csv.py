@@ -5,7 +5,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ecomanalytics.store.importing.command import add_wait_argument, import_slot
 from ecomanalytics.store.importing.parsing import ImportFileError
+from ecomanalytics.store.importing.rollups import commit_notices
 from ecomanalytics.store.importing.seed_csv import import_seed_folder
 
 
@@ -19,14 +21,19 @@ class Command(BaseCommand):
         parser.add_argument("directory", type=Path)
         parser.add_argument("--skip-invalid", action="store_true")
         parser.add_argument("--no-progress", action="store_true")
+        add_wait_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            reports = import_seed_folder(
-                options["directory"],
-                skip_invalid=options["skip_invalid"],
-                progress=not options["no_progress"],
-            )
+            with (
+                import_slot(self, options["wait"]),
+                commit_notices(self.stdout.write),
+            ):
+                reports = import_seed_folder(
+                    options["directory"],
+                    skip_invalid=options["skip_invalid"],
+                    progress=not options["no_progress"],
+                )
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         for report in reports:

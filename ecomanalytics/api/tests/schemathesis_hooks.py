@@ -1,0 +1,65 @@
+"""The API's rules across parameters, taught to schemathesis (SCHEMATHESIS_HOOKS).
+
+OpenAPI states each parameter on its own; two rules join two of them, and are stated
+in docs/api.md and in the 400 they give: `end` is not before `start`, and a series
+has at most MAX_BUCKETS buckets. Generated queries are mapped onto them before they
+are sent (both bounds swapped, the end pulled in), so positive_data_acceptance tests
+everything else; the 400s of both rules have tests of their own (test_params.py).
+The mapping only moves values that are valid dates already, so a query that breaks
+the schema elsewhere still breaks it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+import django
+import schemathesis
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomanalytics.settings")
+django.setup()
+
+from ecomanalytics.api.params import (  # noqa: E402  (after django.setup())
+    _ISO_DAY,
+    BUCKET_COUNTERS,
+    MAX_BUCKETS,
+)
+
+
+def _day(value: Any) -> date | None:
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _bucketed(context: Any) -> bool:
+    """The operation returns a series (it has a granularity, default month)."""
+    operation = getattr(context, "operation", None)
+    names = {getattr(p, "name", None) for p in getattr(operation, "query", ())}
+    return "granularity" in names
+
+
+@schemathesis.hook
+def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not query:
+        return query
+    start, end = _day(query.get("start")), _day(query.get("end"))
+    bucketed = _bucketed(context)
+    # An open bound of a series is the data span's, which the generator cannot
+    # know: close it on the other bound (a one-day period).
+    if bucketed and ("start" in query) != ("end" in query) and (start or end):
+        start = end = start or end
+    if start is None or end is None:
+        return query
+    if end < start:
+        start, end = end, start
+    count = BUCKET_COUNTERS.get(query.get("granularity", "month"))
+    if bucketed and count is not None:
+        while count(start, end) > MAX_BUCKETS:
+            end = start + (end - start) / 2
+    return {**query, "start": start.isoformat(), "end": end.isoformat()}
