@@ -1,7 +1,8 @@
 """OpenAPI for the metric endpoints: what drf-spectacular cannot infer by itself.
 
 - CSV responses are documented as text (a JSON schema does not describe CSV);
-- every metric endpoint documents its error answers (400, 401, 403, 429) and 304, and
+- every metric endpoint documents its error answers (400, 401, 403, 414, 429, 431)
+  and 304, and
   /api/filters/ its error answers, so a client generator, and schemathesis, know
   every status the API gives;
 - a query serializer without fields (an endpoint taking no parameters) maps to no
@@ -38,7 +39,12 @@ ERROR_RESPONSES = {
     ),
     "401": "No or an invalid session or token (WWW-Authenticate: Token).",
     "403": "Authenticated, but neither active staff nor in the analysts group.",
+    "414": (
+        "The request line is longer than the server accepts (4,094 bytes, "
+        "gunicorn.conf.py); send fewer or shorter parameters."
+    ),
     "429": "Too many requests from this token; retry after Retry-After seconds.",
+    "431": ("Too many or too large request headers (gunicorn.conf.py's limits)."),
 }
 
 

@@ -47,10 +47,10 @@ ROW_MOMENTS = {
     "last_item_id": "order__placed_at",
     "last_session_id": "started_at",
     "last_event_id": "session__started_at",
-    # A refund changes its own day and, refunding in full, its order's status on
-    # the order's day, which is never later than the refund's.
-    "last_refund_id": "order__placed_at",
-    "last_refund_line_id": "refund__order__placed_at",
+    # A refund's returns lie on its own day. (Refunding in full also changes its
+    # order's status: an update, which ids do not reveal, as for any order update.)
+    "last_refund_id": "refunded_at",
+    "last_refund_line_id": "refund__refunded_at",
 }
 
 

@@ -62,7 +62,16 @@ def test_every_metric_endpoint_documents_itself(
     assert len(operation.get("description", "")) > 40
     parameters = {parameter["name"] for parameter in operation["parameters"]}
     assert {"start", "end", "format"} <= parameters
-    assert set(operation["responses"]) >= {"200", "304", "400", "401", "403", "429"}
+    assert set(operation["responses"]) >= {
+        "200",
+        "304",
+        "400",
+        "401",
+        "403",
+        "414",
+        "429",
+        "431",
+    }
     assert set(operation["responses"]["200"]["content"]) == {
         "application/json",
         "text/csv",
