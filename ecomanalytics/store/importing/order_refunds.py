@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.db import DEFAULT_DB_ALIAS
+
 from ..cents import from_cents, to_cents
 from ..models import Order, Refund, RefundLine
 from ..refund_terms import order_terms
@@ -49,10 +51,15 @@ class FileRefund:
     refunded_at: datetime
 
 
+# The checks before the write read the primary, where the write goes: a lagging read
+# replica (db_router) would miss refunds just loaded.
+
+
 def orders_with_refunds() -> set[str]:
     """The external ids of the stored orders that have refunds."""
     return set(
-        Order.objects.filter(refunds__isnull=False)
+        Order.objects.using(DEFAULT_DB_ALIAS)
+        .filter(refunds__isnull=False)
         .order_by()
         .values_list("external_id", flat=True)
         .distinct()
@@ -69,7 +76,8 @@ def kept_refunds(
     for chunk in chunks(sorted(order_ids)):
         replacing = {replaced(order_id) for order_id in chunk} if replaced else set()
         for pk, external_id, order_id, refunded_at, amount in (
-            Refund.objects.filter(order__external_id__in=chunk)
+            Refund.objects.using(DEFAULT_DB_ALIAS)
+            .filter(order__external_id__in=chunk)
             .order_by("refunded_at", "pk")
             .values_list(
                 "pk", "external_id", "order__external_id", "refunded_at", "amount"
