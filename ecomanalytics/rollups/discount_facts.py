@@ -25,10 +25,10 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from ecomanalytics.periods import local_midnight
 from ecomanalytics.store.models import Order, Refund
 
+from .calendar_columns import CALENDAR, _calendar, _day_first
 from .dimensions import DAY, MONTH
 from .inserts import insert_select
 from .models import ALL, DIMENSIONS, CustomerCohort, DiscountDay
-from .refresh import CALENDAR, _calendar, _day_first
 
 KEYS = ("status", "discount_codes")
 MEASURES = ("orders", "new_customer_orders", "gross_sales", "discounts", "returns")

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import combinations
-from typing import TypeVar, overload
 
 from django.apps import apps
 from django.conf import settings
@@ -44,7 +43,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from ecomanalytics.money import SALES_TERMS
@@ -72,11 +71,13 @@ from ecomanalytics.store.models import (
 from ecomanalytics.store.progress import progress as progress_of
 from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
+from .calendar_columns import CALENDAR, _calendar, _day_first, _local_month
 from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps
 from .dimensions import DAY, MONTH
+from .discount_facts import discount_steps
 from .inserts import insert_select
-from .local_time import LocalDate, MonthStart, WeekStart
+from .local_time import LocalDate
 from .models import (
     ALL,
     DIMENSIONS,
@@ -110,55 +111,6 @@ class RefreshReport:
     since: date | None
     rows: dict[str, int]  # rows written per roll-up table
     seconds: float
-
-
-def _calendar(timestamp: str) -> dict[str, object]:
-    """Local day, ISO week (its Monday) and month (its 1st) of a timestamp column.
-
-    Only the day is computed per row (in SQL on both databases, local_time); the week
-    and month are computed from it and group with it, once per group.
-    """
-    day = LocalDate(timestamp)
-    return {"day": day, "week": WeekStart(day), "month": MonthStart(day)}
-
-
-def _local_month(timestamp: str) -> MonthStart:
-    return MonthStart(LocalDate(timestamp))
-
-
-CALENDAR = ("day", "week", "month")
-
-
-def _day_first(rows: QuerySet) -> QuerySet:
-    """Group by the local day before the dimensions (the ORM puts the annotated day
-    last): SQLite sorts the rows for the GROUP BY, and with the day as the leading key
-    most comparisons end at the first column. The session facts of 2.9M sessions
-    took 16.3 s grouped (dimensions, day) and 6.4 s grouped (day, dimensions)."""
-    query = rows.query
-    if query.group_by is None or query.group_by is True:
-        # values() then annotate() always set a tuple; sorted() raised this too.
-        raise TypeError("the rows are not grouped by columns")
-    query.group_by = _day_column_first(query.group_by)
-    return rows
-
-
-_Column = TypeVar("_Column")
-
-
-# Overloaded: Query.group_by holds expressions or column names, never a mix, and
-# the reordered columns must keep that type to be assigned back.
-@overload
-def _day_column_first(columns: Sequence[Combinable]) -> tuple[Combinable, ...]: ...
-
-
-@overload
-def _day_column_first(columns: Sequence[str]) -> tuple[str, ...]: ...
-
-
-def _day_column_first(columns: Sequence[_Column]) -> tuple[_Column, ...]:
-    return tuple(
-        sorted(columns, key=lambda column: getattr(column, "refs", None) != "day")
-    )
 
 
 def _order_days(since: date | None) -> QuerySet:
@@ -666,9 +618,6 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield "CustomerCohort", rebuild_customers
     yield from chain_steps(since, using)
     yield from cohort_cell_steps(since, using)
-    # Here, not at the top: discount_facts builds on this module's calendar columns.
-    from .discount_facts import discount_steps
-
     yield from discount_steps(since, using)
 
 
