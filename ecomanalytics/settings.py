@@ -248,6 +248,9 @@ METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=300)
 # Off: loads skip the roll-up refresh (metrics then answer from the raw tables until
 # `refresh_rollups` runs); for timing a load on its own.
 ROLLUPS_ENABLED = env.bool("ROLLUPS_ENABLED", default=True)
+# Off: a refresh does not refit the stored models (customer value, forecasts); run
+# their commands yourself. See ecomanalytics/rollups/hooks.py.
+FIT_MODELS_ON_REFRESH = env.bool("FIT_MODELS_ON_REFRESH", default=True)
 
 REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request with the first class's

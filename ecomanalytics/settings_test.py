@@ -24,6 +24,10 @@ METRICS_CACHE_SECONDS = 0
 # The metric tests pin the raw path's queries; the roll-up tests switch roll-ups on.
 ROLLUPS_ENABLED = False
 
+# Most tests refresh the roll-ups; fitting every model each time would slow them all.
+# The fit tests call the fits or turn this on.
+FIT_MODELS_ON_REFRESH = False
+
 # The test client and the browser tests speak plain HTTP; the HTTPS defaults of
 # production are checked by ops/tests/test_deploy_settings.py.
 SECURE_SSL_REDIRECT = False

@@ -76,6 +76,7 @@ from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps
 from .dimensions import DAY, MONTH
 from .discount_facts import discount_steps
+from .hooks import announce_refresh
 from .inserts import insert_select
 from .local_time import LocalDate
 from .models import (
@@ -657,7 +658,11 @@ def refresh_rollups(
     _analyze_rollup_tables(using)
     forget_status()
     bump_data_version()
-    return RefreshReport(since=since, rows=rows, seconds=time.perf_counter() - started)
+    report = RefreshReport(
+        since=since, rows=rows, seconds=time.perf_counter() - started
+    )
+    announce_refresh(since=since, using=using, progress=progress)
+    return report
 
 
 def _analyze_shop_tables(using: str) -> None:

@@ -1,0 +1,32 @@
+"""What runs after the roll-ups are refreshed: the model fits of the metric apps.
+
+The metric apps sit above the roll-ups, so the refresh cannot call them. It sends
+`rollups_refreshed` once its transaction has committed and the data version is bumped;
+an app that stores fitted models (customer value, forecasts) connects a receiver in its
+AppConfig.ready() and refits from the fresh roll-ups and raw tables.
+
+Receivers run only when settings.FIT_MODELS_ON_REFRESH is true (the default). The test
+settings turn it off so that the hundreds of tests that refresh do not each fit every
+model; a test of a fit turns it on, or calls the fit itself.
+
+Keyword arguments sent: since (the first local day refreshed, None for a full
+refresh), using (the database alias), progress (True when a terminal watches).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.dispatch import Signal
+
+rollups_refreshed = Signal()
+
+
+def models_fit_on_refresh() -> bool:
+    return bool(getattr(settings, "FIT_MODELS_ON_REFRESH", True))
+
+
+def announce_refresh(*, since: date | None, using: str, progress: bool) -> None:
+    if models_fit_on_refresh():
+        rollups_refreshed.send(sender=None, since=since, using=using, progress=progress)

@@ -1,0 +1,47 @@
+"""The refresh tells the model fits when it has committed, and only when asked to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from ecomanalytics.rollups.hooks import rollups_refreshed
+from ecomanalytics.rollups.models import RollupState
+from ecomanalytics.rollups.refresh import refresh_rollups
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _listen() -> list[dict[str, Any]]:
+    heard: list[dict[str, Any]] = []
+
+    def receiver(sender: object, **kwargs: Any) -> None:
+        # The fits read the new roll-ups, so they must be committed by now.
+        kwargs.pop("signal")
+        heard.append({**kwargs, "state_seen": RollupState.objects.exists()})
+
+    rollups_refreshed.connect(receiver, weak=False, dispatch_uid="test-hooks")
+    return heard
+
+
+@pytest.fixture
+def heard():
+    yield _listen()
+    rollups_refreshed.disconnect(dispatch_uid="test-hooks")
+
+
+def test_refresh_announces_itself_after_commit_when_fits_are_on(settings, heard):
+    settings.FIT_MODELS_ON_REFRESH = True
+    refresh_rollups()
+    assert heard == [
+        {"since": None, "using": "default", "progress": False, "state_seen": True}
+    ]
+    assert not transaction.get_connection().in_atomic_block
+
+
+def test_refresh_stays_quiet_when_fits_are_off(settings, heard):
+    settings.FIT_MODELS_ON_REFRESH = False
+    refresh_rollups()
+    assert heard == []
