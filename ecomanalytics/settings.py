@@ -248,6 +248,9 @@ METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=300)
 # Off: loads skip the roll-up refresh (metrics then answer from the raw tables until
 # `refresh_rollups` runs); for timing a load on its own.
 ROLLUPS_ENABLED = env.bool("ROLLUPS_ENABLED", default=True)
+# While a load's refresh is due, the roll-ups answer as they were (flagged
+# refreshing); a load killed before its refresh stops counting after this long.
+ROLLUPS_PENDING_GRACE_SECONDS = env.int("ROLLUPS_PENDING_GRACE_SECONDS", default=900)
 # Off: a refresh does not refit the stored models (customer value, forecasts); run
 # their commands yourself. See ecomanalytics/rollups/hooks.py.
 FIT_MODELS_ON_REFRESH = env.bool("FIT_MODELS_ON_REFRESH", default=True)

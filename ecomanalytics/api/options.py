@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..periods import data_span
-from ..rollups.status import rollups_refreshed_at
+from ..rollups.status import rollups_refreshed_at, rollups_refreshing
 from ..store.choices import Device, TrafficSource
 from ..store.models import Category, Customer, Order, WebSession
 from .params import StrictQuerySerializer, parse_query
@@ -44,6 +44,10 @@ class FilterOptionsSerializer(serializers.Serializer):
     categories = serializers.ListField(child=serializers.CharField())
     data_span = SpanSerializer(allow_null=True)
     rollups_refreshed_at = serializers.DateTimeField(allow_null=True)
+    rollups_refreshing = serializers.BooleanField(
+        help_text="Rows were loaded since the roll-ups were refreshed and their "
+        "refresh is under way: the numbers are those of rollups_refreshed_at."
+    )
 
 
 # More distinct values than this in one column is not a filter list any more.
@@ -102,5 +106,6 @@ class FilterOptionsView(APIView):
             "categories": categories,
             "data_span": {"start": span.start, "end": span.end} if span else None,
             "rollups_refreshed_at": rollups_refreshed_at(),
+            "rollups_refreshing": rollups_refreshing(),
         }
         return Response(FilterOptionsSerializer(options).data)

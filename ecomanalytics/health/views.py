@@ -72,6 +72,12 @@ def _migrations() -> dict[str, Any]:
     return {"ok": not unapplied, "unapplied": unapplied}
 
 
+def _state_of(usable: bool, refreshing: bool) -> str:
+    if refreshing:
+        return "refreshing"
+    return "current" if usable else "stale"
+
+
 def _rollups() -> dict[str, Any]:
     if not rollups_enabled():
         return {"enabled": False, "state": "disabled"}
@@ -81,9 +87,11 @@ def _rollups() -> dict[str, Any]:
     age = (timezone.now() - status.refreshed_at).total_seconds()
     return {
         "enabled": True,
-        # current: the metrics read the roll-ups; stale: data was loaded since the
-        # last refresh (or the shop's time zone changed), the raw tables answer.
-        "state": "current" if status.usable else "stale",
+        # current: the metrics read the roll-ups; refreshing: data was loaded since
+        # and its refresh is under way, the roll-ups answer as they were; stale: data
+        # was loaded and no refresh is coming (or the shop's time zone changed), the
+        # raw tables answer.
+        "state": _state_of(status.usable, status.refreshing),
         "usable": status.usable,
         "refreshed_at": status.refreshed_at.isoformat(),
         "age_seconds": round(age),

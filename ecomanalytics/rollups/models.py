@@ -90,6 +90,11 @@ class RollupState(models.Model):
     last_event_id = models.BigIntegerField(default=0)
     last_refund_id = models.BigIntegerField(default=0)
     last_refund_line_id = models.BigIntegerField(default=0)
+    # Set by a load inside its own transaction, so it commits with the rows; cleared
+    # by the refresh that has rolled them up. While set, the roll-ups keep answering
+    # (as they were, flagged as refreshing) rather than sending metrics to the raw
+    # tables for the minute a refresh takes: status.rollup_status.
+    refresh_pending_since = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"roll-ups of {self.refreshed_at:%Y-%m-%d %H:%M} ({self.time_zone})"

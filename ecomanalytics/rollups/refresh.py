@@ -45,6 +45,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ecomanalytics.money import SALES_TERMS
 from ecomanalytics.periods import local_midnight
@@ -56,6 +57,7 @@ from ecomanalytics.sales import (
     added_up,
     term_sums,
 )
+from ecomanalytics.store.columns import column_name
 from ecomanalytics.store.data_version import bump_data_version
 from ecomanalytics.store.models import (
     Category,
@@ -73,7 +75,7 @@ from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .calendar_columns import CALENDAR, _calendar, _day_first, _local_month
 from .chains import chain_steps
-from .cohort_cells import cohort_cell_steps
+from .cohort_cells import cohort_cell_steps, note_cell_deltas, start_cell_deltas
 from .dimensions import DAY, MONTH
 from .discount_facts import discount_steps
 from .hooks import announce_refresh
@@ -91,7 +93,13 @@ from .models import (
     ProductDay,
     SessionDay,
 )
-from .state import baked_settings, built_settings_of, catch_up, record_state
+from .state import (
+    baked_settings,
+    built_settings_of,
+    catch_up,
+    record_state,
+    settle_pending,
+)
 from .status import forget_status
 
 SHOP_TABLE_MODELS = (
@@ -509,6 +517,49 @@ def _rebuild_day_table(
     return written
 
 
+# pg_advisory_lock's key for "a refresh is running" (any bigint no one else uses).
+REFRESH_LOCK_KEY = 0x726F6C6C757073  # "rollups"
+
+
+@contextmanager
+def _one_refresh_at_a_time(using: str) -> Iterator[None]:
+    """On PostgreSQL, a refresh waits for one already running to commit.
+
+    Two refreshes at once (two imports' in a row) would otherwise delete and insert
+    the same day rows, and the snapshot of _one_snapshot would make the second fail
+    on the first's rows. Taken outside the refresh transaction, so that the waiting
+    one's snapshot starts after the first has committed. SQLite has one writer anyway.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [REFRESH_LOCK_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK_KEY])
+
+
+def _one_snapshot(using: str) -> None:
+    """Every statement of the refresh reads the raw tables as of one moment.
+
+    Under PostgreSQL's default READ COMMITTED each INSERT ... SELECT would see the
+    rows committed before it started: a load committing midway would reach the
+    order facts and not the category facts, and the fingerprint recorded last would
+    claim rows that half the tables never read. REPEATABLE READ gives one snapshot;
+    rows committed meanwhile stay beyond the fingerprint and pending for their own
+    refresh. SQLite's write transaction holds the one write lock, so no load commits
+    during it. Must be the transaction's first statement.
+    """
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
 def _tune_refresh_transaction(using: str) -> None:
     """PostgreSQL settings for the rest of the refresh transaction.
 
@@ -584,6 +635,17 @@ def _stale_members(since_at: datetime, using: str) -> Iterator[RawSQL]:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+def _quoted(column: str, using: str) -> str:
+    return connections[using].ops.quote_name(column_name(CustomerCohort, column))
+
+
+def _member_of(stale_ids: RawSQL, using: str) -> str:
+    """SQL on a cohort row `c`: its customer is one of `stale_ids`."""
+    sql, params = stale_ids.sql, stale_ids.params
+    assert not params  # a temporary table's name, no parameters
+    return f"c.{_quoted('customer', using)} IN ({sql})"
+
+
 def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], int]]]:
     for model, rows in DAY_TABLES:
 
@@ -601,6 +663,10 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
         members = CustomerCohort.objects.using(using)
         if since is not None:
             with _stale_members(local_midnight(since), using) as stale_ids:
+                # Their cells move by what their rows count now minus what they
+                # counted: the CohortCell step patches the cells (cohort_cells.py).
+                start_cell_deltas(using)
+                note_cell_deltas(using, members=_member_of(stale_ids, using), sign=-1)
                 for rows in (
                     AcquisitionCategory.objects.using(using),
                     ActiveMonth.objects.using(using),
@@ -614,6 +680,10 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
         written = insert_select(CustomerCohort, _customer_cohorts(stamp), using)
         insert_select(AcquisitionCategory, _acquisition_categories(stamp), using)
         insert_select(ActiveMonth, _active_months(stamp), using)
+        if since is not None:
+            note_cell_deltas(
+                using, members=f"c.{_quoted('stamp', using)} = {stamp}", sign=1
+            )
         return written
 
     yield "CustomerCohort", rebuild_customers
@@ -631,11 +701,14 @@ def refresh_rollups(
     RollupState and bumps the data version.
     """
     started = time.perf_counter()
+    started_at = timezone.now()
     rows: dict[str, int] = {}
     since = catch_up(since, using)  # an import stopped before its refresh ended
     _analyze_shop_tables(using)
     steps = list(_steps(since, using))
+    outermost = not connections[using].in_atomic_block
     with (
+        _one_refresh_at_a_time(using),
         transaction.atomic(using=using),
         progress_of(
             total=len(steps),
@@ -644,6 +717,8 @@ def refresh_rollups(
             enabled=progress,
         ) as bar,
     ):
+        if outermost:
+            _one_snapshot(using)
         _tune_refresh_transaction(using)
         if since is None or built_settings_of(using) != baked_settings():
             # Rows built under another time zone or other revenue statuses cannot
@@ -655,6 +730,7 @@ def refresh_rollups(
             rows[name] = rebuild()
             bar.update()
         record_state(using)
+    settle_pending(using, started_at)
     _analyze_rollup_tables(using)
     forget_status()
     bump_data_version()

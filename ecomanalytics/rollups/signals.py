@@ -25,7 +25,7 @@ from django.db.models import Min, Model
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from ecomanalytics.periods import local_date
-from ecomanalytics.store.loads import rows_loaded
+from ecomanalytics.store.loads import rows_loaded, rows_loading
 from ecomanalytics.store.models import (
     Customer,
     Order,
@@ -39,6 +39,7 @@ from ecomanalytics.store.models import (
 
 from .models import RollupState
 from .refresh import refresh_rollups
+from .state import mark_refresh_pending
 from .status import rollups_enabled
 
 EVERYTHING = date.min
@@ -58,6 +59,8 @@ def _schedule_since(day: date, using: str) -> None:
     pending: dict[str, date] = _pending.__dict__.setdefault("since", {})
     if using not in pending and not RollupState.objects.using(using).exists():
         return
+    if using not in pending:
+        mark_refresh_pending(using)  # in the edit's transaction: commits with it
     pending[using] = min(pending.get(using, day), day)
     # One callback per write, so a rolled-back transaction cannot leave the day
     # pending without a callback; the first to run refreshes, the others find none.
@@ -191,6 +194,10 @@ def _load_committed(
     refresh_rollups(since=None if since is None else local_date(since), using=using)
 
 
+def _load_started(sender: object, *, using: str, **kwargs: Any) -> None:
+    mark_refresh_pending(using)
+
+
 def _build_first(using: str) -> None:
     """The first build reads every row loaded so far: in a terminal, say so, with a
     bar; elsewhere (the admin's upload page, a log) stay quiet, as imports do."""
@@ -203,6 +210,9 @@ def _build_first(using: str) -> None:
 def connect_refresh_signals() -> None:
     rows_loaded.connect(
         _when_enabled(_load_committed), weak=False, dispatch_uid="rollups:load"
+    )
+    rows_loading.connect(
+        _when_enabled(_load_started), weak=False, dispatch_uid="rollups:loading"
     )
     handlers: dict[type[Model], Callable[..., None]] = {
         Order: _order_changed,

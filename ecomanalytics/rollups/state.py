@@ -7,7 +7,7 @@ under other settings rebuilds every row (refresh.refresh_rollups).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
@@ -100,6 +100,47 @@ def state_is_current(state: RollupState) -> bool:
     return built_settings(state) == baked_settings() and recorded == raw_fingerprint(
         state._state.db or DEFAULT_DB_ALIAS
     )
+
+
+def mark_refresh_pending(using: str) -> None:
+    """A load is writing rows that a refresh will roll up next.
+
+    Called inside the load's transaction, so the mark commits together with its rows:
+    no reader can see the new rows without it. The latest load's time wins; the
+    refresh that clears it must have started after it (settle_pending).
+    """
+    RollupState.objects.using(using).filter(pk=1).update(
+        refresh_pending_since=timezone.now()
+    )
+
+
+def settle_pending(using: str, refresh_started: datetime) -> None:
+    """After a refresh has committed: the load it rolled up is no longer pending.
+
+    Left set when a later load marked it (after this refresh began), or when rows
+    beyond the fingerprint just recorded arrived meanwhile: their own refresh is
+    still to come, and until it commits the roll-ups keep answering as they are.
+    """
+    state = RollupState.objects.using(using).first()
+    if state is None or state.refresh_pending_since is None:
+        return
+    recorded = {name: getattr(state, name) for name in FINGERPRINT_FIELDS}
+    if recorded != raw_fingerprint(using):
+        return
+    RollupState.objects.using(using).filter(
+        pk=1, refresh_pending_since__lte=refresh_started
+    ).update(refresh_pending_since=None)
+
+
+def pending_is_recent(state: RollupState, grace: timedelta) -> bool:
+    """A refresh is due and the load that asked for it is younger than `grace`.
+
+    An import killed between its commit and its refresh leaves the mark set; after
+    the grace the metrics go back to the raw tables, correct but slow, until a
+    refresh (which catches the import's days up) runs.
+    """
+    pending = state.refresh_pending_since
+    return pending is not None and timezone.now() - pending <= grace
 
 
 def record_state(using: str) -> None:

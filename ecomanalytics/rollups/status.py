@@ -1,9 +1,14 @@
 """Whether the roll-ups may answer, and which path answered the current request.
 
 The roll-ups answer when they were built under the running settings that shape their
-rows (refresh.baked_settings(): time zone, revenue statuses) and the raw
+rows (refresh.baked_settings(): time zone, revenue statuses) and either the raw
 tables' highest ids are still those recorded at the last refresh (nothing was loaded
-since without a refresh). The check is one query of index probes, remembered in
+since without a refresh), or a load has marked a refresh as pending (its rows are in,
+its refresh is running or about to). In the second case they answer as they were,
+flagged `refreshing` (the X-Rollups-Refreshing header): a load never sends the
+metrics to the raw tables, which take seconds per request at a million orders, for
+the minute its refresh takes. A mark older than ROLLUPS_PENDING_GRACE_SECONDS (a
+load killed before its refresh) no longer counts. The check is one query of index probes, remembered in
 Django's cache per data version for STATUS_SECONDS, so most requests make none.
 
 A context variable records the path the metric functions took ("rollup" or "raw"); the
@@ -17,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from django.conf import settings
@@ -26,7 +31,12 @@ from django.core.cache import cache
 from ecomanalytics.store.data_version import data_version
 
 from .models import RollupState
-from .state import baked_settings, state_is_current
+from .state import (
+    baked_settings,
+    built_settings,
+    pending_is_recent,
+    state_is_current,
+)
 
 Source = Literal["rollup", "raw"]
 STATUS_KEY = "ecomanalytics:rollups:status"
@@ -41,6 +51,8 @@ _forced: ContextVar[Source | None] = ContextVar("forced_metrics_path", default=N
 class RollupStatus:
     usable: bool
     refreshed_at: datetime | None
+    # Usable, but rows have been loaded since and their refresh has not committed.
+    refreshing: bool = False
 
 
 def rollups_enabled() -> bool:
@@ -72,7 +84,18 @@ def _read_status() -> RollupStatus:
     state = RollupState.objects.first()
     if state is None:
         return RollupStatus(usable=False, refreshed_at=None)
-    return RollupStatus(usable=state_is_current(state), refreshed_at=state.refreshed_at)
+    if state_is_current(state):
+        return RollupStatus(usable=True, refreshed_at=state.refreshed_at)
+    refreshing = built_settings(state) == baked_settings() and pending_is_recent(
+        state, pending_grace()
+    )
+    return RollupStatus(
+        usable=refreshing, refreshed_at=state.refreshed_at, refreshing=refreshing
+    )
+
+
+def pending_grace() -> timedelta:
+    return timedelta(seconds=getattr(settings, "ROLLUPS_PENDING_GRACE_SECONDS", 900))
 
 
 def use_rollups(*, level_kept: bool = True) -> bool:
@@ -119,7 +142,14 @@ def response_headers() -> dict[str, str]:
     }
     if status.refreshed_at is not None:
         headers["X-Rollups-Refreshed-At"] = status.refreshed_at.isoformat()
+    if status.refreshing:
+        headers["X-Rollups-Refreshing"] = "true"
     return headers
+
+
+def rollups_refreshing() -> bool:
+    """Rows were loaded since the last refresh and their refresh has not committed."""
+    return rollups_enabled() and rollup_status().refreshing
 
 
 def rollups_refreshed_at() -> datetime | None:

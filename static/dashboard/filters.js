@@ -145,13 +145,20 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
       freshness.textContent = "Filter choices unavailable";
       return;
     }
-    freshness.textContent = options.data_span ? `Data through ${fmtDate(options.data_span.end)}` : "No orders yet";
+    const through = options.data_span ? `Data through ${fmtDate(options.data_span.end)}` : "No orders yet";
+    // New rows are in but their roll-ups are still being built: the numbers lag them.
+    freshness.textContent = options.rollups_refreshing ? `${through} · updating…` : through;
+    freshness.classList.toggle("is-updating", Boolean(options.rollups_refreshing));
     // Numbers come from the roll-ups when they are fresh; say when they were last built.
     freshness.dataset.timeZoneNote = freshness.dataset.timeZoneNote || freshness.title;
     const refreshed = options.rollups_refreshed_at;
     freshness.title = `${freshness.dataset.timeZoneNote}\n${
       refreshed
-        ? `Roll-ups refreshed ${new Date(refreshed).toLocaleString()}.`
+        ? `Roll-ups refreshed ${new Date(refreshed).toLocaleString()}.${
+            options.rollups_refreshing
+              ? " New data has been loaded and is being rolled up: numbers show the last refresh until it ends."
+              : ""
+          }`
         : "Roll-ups not built yet: numbers are computed from the raw tables."
     }`;
   }

@@ -60,6 +60,7 @@ def test_lists_the_values_present_in_orders_sessions_and_catalogue(
         "categories": ["<b>Kitchen</b>", "Outdoor"],
         "data_span": {"start": "2025-01-31", "end": "2025-03-01"},
         "rollups_refreshed_at": None,
+        "rollups_refreshing": False,
     }
 
 
@@ -76,6 +77,7 @@ def test_an_empty_shop_has_no_choices_and_no_span(api_client: APIClient) -> None
         "categories": [],
         "data_span": None,
         "rollups_refreshed_at": None,
+        "rollups_refreshing": False,
     }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
+from django.utils import timezone
 
 from ecomanalytics.health import views
 from ecomanalytics.rollups.models import RollupState
@@ -75,6 +76,14 @@ def test_readyz_reports_the_roll_ups_state_and_age(
         "age_seconds": 600,
     }
     assert stale == {**current, "state": "stale", "usable": False}
+
+    # when a load marks its refresh as pending (its rows are in, the refresh runs)
+    RollupState.objects.update(refresh_pending_since=timezone.now())
+    forget_status()
+    refreshing = Client().get("/readyz").json()["rollups"]
+
+    # then the roll-ups answer as they were, and say a refresh is under way
+    assert refreshing == {**current, "state": "refreshing", "usable": True}
 
 
 @pytest.mark.django_db

@@ -31,7 +31,7 @@ from ecomanalytics.rollups.models import (
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.rollups.status import answered_by, metrics_path, use_rollups
 from ecomanalytics.store.data_version import bump_data_version
-from ecomanalytics.store.models import Order, SessionEvent, WebSession
+from ecomanalytics.store.models import Customer, Order, SessionEvent, WebSession
 from ecomanalytics.store.tests.factories import (
     CategoryFactory,
     CustomerFactory,
@@ -341,12 +341,16 @@ def test_data_loaded_without_refresh_is_answered_raw(month_edges, rollups_on):
     refresh_rollups()
     assert use_rollups()
 
-    # when a loader writes an order (no signals) and bumps the data version
+    # when a loader that does not mark a refresh as pending writes an order (no
+    # signals: its customer is bulk-created too) and bumps the data version
+    (customer,) = Customer.objects.bulk_create(
+        [Customer(external_id="LATE", signed_up_at=local(2025, 2, 2))]
+    )
     Order.objects.bulk_create(
         [
             Order(
                 external_id="LATE",
-                customer=CustomerFactory(),
+                customer=customer,
                 placed_at=local(2025, 2, 2),
                 status="paid",
                 traffic_source="email",

@@ -113,12 +113,17 @@ def test_loaded_refunds_are_answered_raw_until_an_incremental_refresh(
     refresh_rollups()
     assert use_rollups()
 
-    # when a loader writes a refund of o1 dated on an old day (no signals)
-    refund = Refund.objects.create(
-        external_id="LATE",
-        order=sales_shop.o1,
-        refunded_at=sales_shop.local(1, 15),
-        amount=Decimal("7.00"),
+    # when a loader that does not mark a refresh as pending writes a refund of o1
+    # dated on an old day (no signals)
+    (refund,) = Refund.objects.bulk_create(
+        [
+            Refund(
+                external_id="LATE",
+                order=sales_shop.o1,
+                refunded_at=sales_shop.local(1, 15),
+                amount=Decimal("7.00"),
+            )
+        ]
     )
     RefundLine.objects.bulk_create(
         [

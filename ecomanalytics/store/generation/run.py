@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..data_version import bump_data_version
-from ..loads import rows_loaded
+from ..loads import rows_loaded, rows_loading
 from ..progress import progress as progress_of
 from . import shapes
 from .generator import Plan, generate_batches, generate_catalogue
@@ -86,6 +86,8 @@ def generate_data(
         catalogue=catalogue,
         ids=ids,
     )
+    # The batches commit one by one; roll-ups already built keep answering meanwhile.
+    rows_loading.send(sender=generate_data, using=using)
     # Into empty tables, indexes are cheaper built once at the end than kept up to date.
     loading = writer.indexes_deferred() if ids.is_fresh() else nullcontext()
     with (

@@ -23,7 +23,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from ..loads import rows_loaded
+from ..loads import rows_loaded, rows_loading
 
 logger = logging.getLogger("ecomanalytics.import")
 
@@ -93,4 +93,7 @@ def refresh_rollups_after_commit(
             build=False,
         )
 
+    # Still inside the import's transaction: whatever the roll-ups note now commits
+    # with the imported rows.
+    rows_loading.send(sender=refresh_rollups_after_commit, using="default")
     transaction.on_commit(announce)
