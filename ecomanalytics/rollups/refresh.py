@@ -22,7 +22,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import combinations
 
@@ -120,6 +120,8 @@ class RefreshReport:
     since: date | None
     rows: dict[str, int]  # rows written per roll-up table
     seconds: float
+    # Seconds per step, in the order they ran (a step is named after its table).
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _order_days(since: date | None) -> QuerySet:
@@ -703,6 +705,7 @@ def refresh_rollups(
     started = time.perf_counter()
     started_at = timezone.now()
     rows: dict[str, int] = {}
+    step_seconds: dict[str, float] = {}
     since = catch_up(since, using)  # an import stopped before its refresh ended
     _analyze_shop_tables(using)
     steps = list(_steps(since, using))
@@ -727,7 +730,9 @@ def refresh_rollups(
             steps = list(_steps(None, using))
         for name, rebuild in steps:
             bar.set_description(name)
+            step_started = time.perf_counter()
             rows[name] = rebuild()
+            step_seconds[name] = time.perf_counter() - step_started
             bar.update()
         record_state(using)
     settle_pending(using, started_at)
@@ -735,7 +740,10 @@ def refresh_rollups(
     forget_status()
     bump_data_version()
     report = RefreshReport(
-        since=since, rows=rows, seconds=time.perf_counter() - started
+        since=since,
+        rows=rows,
+        seconds=time.perf_counter() - started,
+        step_seconds=step_seconds,
     )
     announce_refresh(since=since, using=using, progress=progress)
     return report

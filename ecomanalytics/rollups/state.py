@@ -166,13 +166,33 @@ def unrolled_since(using: str = "default") -> date | None:
     if state is None:
         return None
     moments = [
-        FINGERPRINT[name]
-        ._default_manager.using(using)
-        .filter(pk__gt=getattr(state, name))
-        .aggregate(first=Min(moment))["first"]
+        _first_moment(FINGERPRINT[name], getattr(state, name), moment, using)
         for name, moment in ROW_MOMENTS.items()
     ]
     return min((local_date(moment) for moment in moments if moment), default=None)
+
+
+def _first_moment(
+    model: type[Model], after_pk: int, moment: str, using: str
+) -> datetime | None:
+    """The earliest `moment` of the rows of `model` with a pk above `after_pk`.
+
+    A moment on a parent row (an event's session start) is read from the parents of
+    those rows, found by the pk range first: asked as one MIN over the join, SQLite
+    walked the sessions by start time looking for new events, 6.6 s of a one-day
+    refresh at 43k orders when there were none.
+    """
+    rows = model._default_manager.using(using).filter(pk__gt=after_pk)
+    if "__" not in moment:
+        return rows.aggregate(first=Min(moment))["first"]
+    relation, parent_moment = moment.split("__", 1)
+    parent = model._meta.get_field(relation).related_model
+    assert parent is not None
+    assert not isinstance(parent, str)
+    parents = parent._default_manager.using(using).filter(
+        pk__in=rows.values(f"{relation}_id")
+    )
+    return parents.aggregate(first=Min(parent_moment))["first"]
 
 
 def catch_up(since: date | None, using: str = "default") -> date | None:

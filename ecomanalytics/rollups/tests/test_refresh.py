@@ -426,6 +426,25 @@ def test_refresh_rollups_command(month_edges):
     )
 
 
+def test_refresh_rollups_command_times_each_step_when_verbose(month_edges, capsys):
+    # when
+    call_command("refresh_rollups", verbosity=2)
+
+    # then every step is listed with its seconds, after the summary line
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Roll-ups refreshed in full in ")
+    steps = [line.split()[0] for line in lines[1:]]
+    assert steps[:5] == [
+        "OrderDay",
+        "CategoryDay",
+        "ProductDay",
+        "SessionDay",
+        "CustomerCohort",
+    ]
+    assert "CohortCell" in steps
+    assert all(line.rstrip().endswith(" s") for line in lines[1:])
+
+
 def test_refresh_rollups_command_rejects_a_bad_date():
     with pytest.raises(CommandError, match="--since"):
         call_command("refresh_rollups", "--since", "2025-02-30", verbosity=0)

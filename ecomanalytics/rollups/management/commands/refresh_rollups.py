@@ -38,3 +38,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Roll-ups refreshed {scope} in {report.seconds:.1f} s: {rows} rows."
         )
+        if options["verbosity"] > 1:
+            for name, seconds in report.step_seconds.items():
+                self.stdout.write(f"  {name:<24} {seconds:8.2f} s")
