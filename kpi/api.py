@@ -14,6 +14,8 @@ from .serializers import (
     DiscountCodeReportSerializer,
     DiscountParams,
     FunnelSerializer,
+    RevenueChangeParams,
+    RevenueChangeSerializer,
     RevenueParams,
     RevenueSeriesSerializer,
     SalesBreakdownSerializer,
@@ -89,3 +91,21 @@ class KpiViewSet(MetricViewSet):
         params = self.parsed_params(request)
         result = metrics.discount_codes(filters=params.to_filters())
         return Response(DiscountCodeReportSerializer(result).data)
+
+    @documented(
+        catalogue.REVENUE_CHANGE,
+        parameters=[RevenueChangeParams],
+        responses=RevenueChangeSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="revenue-change",
+        params_class=RevenueChangeParams,
+    )
+    def revenue_change(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = metrics.revenue_change(
+            filters=params.to_filters(), compare=params.validated_data["compare"]
+        )
+        return Response(RevenueChangeSerializer(result).data)

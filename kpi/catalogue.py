@@ -246,4 +246,80 @@ DISCOUNTS = MetricDefinition(
     ),
 )
 
-METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL, DISCOUNTS)
+COMPARE = Parameter(
+    name="compare",
+    description=(
+        "the window compared with: previous_period = the window of the same number "
+        "of days ending the day before start; previous_year = the same dates a year "
+        "earlier (February 29 becomes February 28)"
+    ),
+    default="previous_period",
+    choices=("previous_period", "previous_year"),
+)
+
+REVENUE_CHANGE = MetricDefinition(
+    id="kpi.revenue_change",
+    title="Why revenue changed",
+    unit="money",
+    endpoint="/api/kpi/revenue-change/",
+    function="kpi.metrics.revenue_change",
+    summary=(
+        "The revenue change against the compared window split into traffic, "
+        "conversion and order-value effects, overall and per traffic source."
+    ),
+    definition=(
+        ORDER_REVENUE_TEXT
+        + "In each of the window and the compared window (compare): revenue as "
+        "above; orders = revenue orders placed in it; sessions = web sessions "
+        "started in it (started_at, shop time zone), with the same filters. No "
+        "link between orders and sessions is needed: revenue = sessions × "
+        "orders_per_session × average_order_value exactly, where orders_per_session "
+        "= orders ÷ sessions and average_order_value = revenue ÷ orders. The change "
+        "R1 − R0 (current minus compared) is split by the log-mean Divisia index "
+        "(LMDI-I): effect = L(R1, R0) × ln(x1 ÷ x0) for x = sessions "
+        "(traffic_effect), orders_per_session (conversion_effect) and "
+        "average_order_value (order_value_effect), with the logarithmic mean L(a, "
+        "b) = (a − b) ÷ (ln a − ln b) and L(a, a) = a. The three add up to the "
+        "change exactly: they are computed with 40 significant digits, traffic and "
+        "conversion rounded half up to cents, and order value is the change minus "
+        "those two rounded effects. orders_effect = traffic_effect + "
+        "conversion_effect. Each share = effect ÷ change (null when the change is "
+        "0); change_rate = change ÷ the compared revenue (null when it is 0). "
+        "method is lmdi when every factor is positive in both windows. Zero-factor "
+        "rule (method zero_factor): when a factor is 0, negative or undefined in "
+        "one of the windows, its logarithm is undefined, and the whole change goes "
+        "to the first such factor in the order traffic, conversion, order value; "
+        "the other effects are 0. So no sessions in one window: all to traffic; "
+        "sessions but no orders: all to conversion; orders but revenue ≤ 0 (net "
+        "sales can be negative when returns exceed sales): all to order value. "
+        "Sessions unknown: when a window has orders but no sessions (orders "
+        "imported without their web sessions), orders per session is undefined; "
+        "sessions_known is false, traffic_effect and conversion_effect (and their "
+        "shares) are null, and the change splits into orders_effect = L(R1, R0) × "
+        "ln(orders1 ÷ orders0), rounded, and order_value_effect = the rest, with "
+        "the same zero-factor rule over (orders, order value). By source: orders "
+        "are attributed to the order's own traffic_source column (never through a "
+        "session), sessions to the session's, so a source with orders but no "
+        "sessions (imported orders) gets sessions_known false in its row. results "
+        "has one row per source with sessions, orders or refunds in either window, "
+        "largest absolute change first, then by source: its previous and current "
+        "figures, change, effects (each source its own decomposition, by the rules "
+        "above) and contribution = the source's change ÷ the total change (null "
+        "when that is 0). The rows' revenues, sessions, orders and changes add up "
+        "to the totals; their effects need not add up to the total's effects, the "
+        "difference being the shift of sessions between sources of different "
+        "conversion and order value. Example: 100 sessions, 2 orders, 200.00 "
+        "before; 150 sessions, 3 orders, 240.00 now: change 40.00, L = 40 ÷ ln 1.2 "
+        "= 219.39…, traffic 219.39… × ln 1.5 = 88.96, conversion 219.39… × ln 1 = "
+        "0.00, order value 40.00 − 88.96 = −48.96."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=(
+        "source and device are the order's and the session's; country is the "
+        "order's customer's and the session's; sessions have no category, so "
+        "category is rejected with 400."
+    ),
+    parameters=(COMPARE,),
+)
+
+METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL, DISCOUNTS, REVENUE_CHANGE)

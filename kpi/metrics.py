@@ -9,9 +9,11 @@ is Decimal cents, rates are unrounded floats and None where the denominator is 0
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from django.conf import settings
 
@@ -39,7 +41,16 @@ from ecomanalytics.rollups.dimensions import (
 from ecomanalytics.rollups.status import use_rollups
 
 from . import raw, rollup
-from .rows import NO_ORDERS, BucketTotals, CodeTotals, OrderTotals, SourceSessions
+from .decomposition import Effects, PeriodVolume, decompose
+from .rows import (
+    NO_ORDERS,
+    BucketTotals,
+    CodeTotals,
+    OrderTotals,
+    SourceOrders,
+    SourceSessions,
+    SourceVisits,
+)
 
 FUNNEL_EVENTS = raw.FUNNEL_EVENTS
 FUNNEL_STEPS: tuple[str, ...] = ("session", *FUNNEL_EVENTS)
@@ -445,4 +456,205 @@ def _code_sales(row: CodeTotals, window_orders: int) -> DiscountCodeSales:
         net_sales=terms.net_sales,
         discount_rate=rate(terms.discounts, terms.gross_sales),
         average_order_value=average(terms.net_sales, row.orders),
+    )
+
+
+Compare = Literal["previous_period", "previous_year"]
+
+
+def compared_window(window: Window, compare: Compare) -> Window:
+    """previous_period: the equal window ending the day before start; previous_year:
+    the same dates a year earlier (February 29 becomes February 28)."""
+    if compare == "previous_period":
+        return window.previous()
+    return Window(_year_before(window.start), _year_before(window.end))
+
+
+def _year_before(day: date) -> date:
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRevenue:
+    """One period's revenue as sessions x orders per session x average order value."""
+
+    sessions: int
+    orders: int
+    orders_per_session: float | None  # orders / sessions
+    average_order_value: Decimal  # revenue / orders, 0 without orders
+    revenue: Decimal
+
+    @classmethod
+    def of(cls, volume: PeriodVolume) -> PeriodRevenue:
+        return cls(
+            sessions=volume.sessions,
+            orders=volume.orders,
+            orders_per_session=rate(volume.orders, volume.sessions),
+            average_order_value=average(volume.revenue, volume.orders),
+            revenue=volume.revenue,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueEffects:
+    """A revenue change split into effects that add up to it to the cent; shares are
+    effect / change (None when the change is 0)."""
+
+    change: Decimal
+    change_rate: float | None  # change / previous revenue
+    sessions_known: bool
+    method: str  # "lmdi" or "zero_factor"
+    traffic_effect: Decimal | None
+    conversion_effect: Decimal | None
+    orders_effect: Decimal  # traffic + conversion, or alone when sessions are unknown
+    order_value_effect: Decimal
+    traffic_share: float | None
+    conversion_share: float | None
+    orders_share: float | None
+    order_value_share: float | None
+
+    @classmethod
+    def of(cls, previous: PeriodVolume, effects: Effects) -> RevenueEffects:
+        change = effects.change
+
+        def share(effect: Decimal | None) -> float | None:
+            return None if effect is None else rate(effect, change)
+
+        return cls(
+            change=change,
+            change_rate=rate(change, previous.revenue),
+            sessions_known=effects.sessions_known,
+            method=effects.method,
+            traffic_effect=effects.traffic,
+            conversion_effect=effects.conversion,
+            orders_effect=effects.orders,
+            order_value_effect=effects.order_value,
+            traffic_share=share(effects.traffic),
+            conversion_share=share(effects.conversion),
+            orders_share=share(effects.orders),
+            order_value_share=share(effects.order_value),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueChangeTotal:
+    previous: PeriodRevenue  # the compared window
+    current: PeriodRevenue
+    effects: RevenueEffects
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRevenueChange:
+    source: str
+    previous: PeriodRevenue
+    current: PeriodRevenue
+    effects: RevenueEffects
+    contribution: float | None  # this source's change / the total change
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueChange:
+    start: date | None
+    end: date | None
+    compare: Compare
+    compare_start: date | None
+    compare_end: date | None
+    currency: str
+    revenue_measure: str
+    total: RevenueChangeTotal
+    results: list[SourceRevenueChange]
+
+
+NO_VOLUME = PeriodVolume(sessions=0, orders=0, revenue=ZERO_MONEY)
+
+
+def revenue_change(
+    *, filters: MetricFilters, compare: Compare = "previous_period"
+) -> RevenueChange:
+    """Why revenue changed: the change from the compared window to the window split
+    into traffic, conversion and order-value effects (LMDI), overall and per source.
+
+    Definition: kpi.catalogue.REVENUE_CHANGE. revenue = sessions x orders per session
+    x average order value, over the revenue orders placed (returns: refunds given)
+    and the sessions started in each window; the per-source rows add up to the
+    total's revenue and change. Two grouped queries per path.
+    """
+    window = resolve_window(filters.start, filters.end)
+    measure = str(revenue_measure())
+    if window is None:
+        nothing = PeriodRevenue.of(NO_VOLUME)
+        effects = RevenueEffects.of(NO_VOLUME, decompose(NO_VOLUME, NO_VOLUME))
+        return RevenueChange(
+            None, None, compare, None, None, settings.CURRENCY, measure,
+            RevenueChangeTotal(nothing, nothing, effects), [],
+        )  # fmt: skip
+    windows = {"current": window, "previous": compared_window(window, compare)}
+    path = rollup if use_rollups() else raw
+    volumes = _volumes_per_source(
+        path.orders_by_source(filters=filters, windows=windows),
+        path.sessions_per_source(filters=filters, windows=windows),
+    )
+    previous = _added_up(volume["previous"] for volume in volumes.values())
+    current = _added_up(volume["current"] for volume in volumes.values())
+    total = RevenueEffects.of(previous, decompose(previous, current))
+    results = [
+        SourceRevenueChange(
+            source=source,
+            previous=PeriodRevenue.of(volume["previous"]),
+            current=PeriodRevenue.of(volume["current"]),
+            effects=RevenueEffects.of(
+                volume["previous"], decompose(volume["previous"], volume["current"])
+            ),
+            contribution=rate(
+                volume["current"].revenue - volume["previous"].revenue, total.change
+            ),
+        )
+        for source, volume in volumes.items()
+    ]
+    results.sort(key=lambda row: (-abs(row.effects.change), row.source))
+    return RevenueChange(
+        start=window.start,
+        end=window.end,
+        compare=compare,
+        compare_start=windows["previous"].start,
+        compare_end=windows["previous"].end,
+        currency=settings.CURRENCY,
+        revenue_measure=measure,
+        total=RevenueChangeTotal(
+            PeriodRevenue.of(previous), PeriodRevenue.of(current), total
+        ),
+        results=results,
+    )
+
+
+def _volumes_per_source(
+    orders: list[SourceOrders], visits: list[SourceVisits]
+) -> dict[str, dict[str, PeriodVolume]]:
+    """Per source, per window ("previous", "current"): sessions, revenue orders and
+    revenue; a source with only sessions, or only orders, has zeros for the rest."""
+    measure = revenue_measure()
+    sessions = {(row.window, row.source): row.sessions for row in visits}
+    money_rows = {(row.window, row.source): row for row in orders}
+    sources = sorted({source for _, source in (*sessions, *money_rows)})
+    volumes: dict[str, dict[str, PeriodVolume]] = {}
+    for source in sources:
+        volumes[source] = {}
+        for name in ("previous", "current"):
+            row = money_rows.get((name, source))
+            volumes[source][name] = PeriodVolume(
+                sessions=sessions.get((name, source), 0),
+                orders=row.orders if row else 0,
+                revenue=row.terms.revenue(measure) if row else ZERO_MONEY,
+            )
+    return volumes
+
+
+def _added_up(volumes: Iterable[PeriodVolume]) -> PeriodVolume:
+    parts = list(volumes)
+    return PeriodVolume(
+        sessions=sum(part.sessions for part in parts),
+        orders=sum(part.orders for part in parts),
+        revenue=sum((part.revenue for part in parts), ZERO_MONEY),
     )

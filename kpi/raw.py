@@ -40,7 +40,7 @@ from ecomanalytics.filters import (
 )
 from ecomanalytics.money import SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, shop_tz
-from ecomanalytics.sales import added_up, sales_rows, summed_per_key
+from ecomanalytics.sales import added_up, order_rows, sales_rows, summed_per_key
 from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
 from ecomanalytics.store.models import Order, Refund, WebSession
 from ecomanalytics.store.session_progress import (
@@ -52,7 +52,9 @@ from .rows import (
     BucketTotals,
     CodeTotals,
     OrderTotals,
+    SourceOrders,
     SourceSessions,
+    SourceVisits,
     StepCounts,
 )
 
@@ -113,6 +115,75 @@ def _order_totals(sums: dict[str, Any]) -> OrderTotals:
         terms=SalesTerms.of(sums),
         **{count: sums.get(count, 0) for count in ORDER_COUNTS},
     )
+
+
+def _in_any(windows: dict[str, Window], within: Callable[[Window], Q]) -> Q:
+    """Rows in one of the windows (which need not touch: a year apart)."""
+    condition = Q(pk__in=[])
+    for period in windows.values():
+        condition |= within(period)
+    return condition
+
+
+def orders_by_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceOrders]:
+    """Per (window, order's traffic source): the sales terms and count of the revenue
+    orders placed in it and the returns of the refunds given in it, one statement."""
+    table = order_rows(filters)
+    sales = (
+        table.revenue_sales()
+        .filter(_in_any(windows, table.placed_in))
+        .annotate(
+            window=_labelled(windows, table.placed_in), order_source=F("traffic_source")
+        )
+        .values("window", "order_source")
+    )
+    refunds = (
+        table.revenue_refunds()
+        .filter(_in_any(windows, table.refunded_in))
+        .annotate(
+            window=_labelled(windows, table.refunded_in),
+            order_source=F("order__traffic_source"),
+        )
+        .values("window", "order_source")
+    )
+    rows = added_up(
+        [
+            (sales, {**table.term_sums(), "orders": Count("id")}),
+            (refunds, table.return_sums()),
+        ]
+    )
+    sums = summed_per_key(
+        rows, lambda row: (row["window"], row["order_source"]), MEASURES
+    )
+    return [
+        SourceOrders(window, source, SalesTerms.of(row), row["orders"])
+        for (window, source), row in sorted(sums.items())
+    ]
+
+
+def sessions_per_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceVisits]:
+    """Sessions started in each window per the session's traffic source."""
+
+    def started_in(period: Window) -> Q:
+        since, until = period.bounds()
+        return Q(started_at__gte=since, started_at__lt=until)
+
+    rows = (
+        filter_sessions(WebSession.objects.all(), filters)
+        .filter(_in_any(windows, started_in))
+        .annotate(window=_labelled(windows, started_in))
+        .values("window", "traffic_source")
+        .annotate(sessions=Count("id"))
+        .order_by("window", "traffic_source")
+    )
+    return [
+        SourceVisits(row["window"], row["traffic_source"], row["sessions"])
+        for row in rows
+    ]
 
 
 def _spanning(windows: dict[str, Window]) -> Window:

@@ -35,7 +35,9 @@ from .rows import (
     BucketTotals,
     CodeTotals,
     OrderTotals,
+    SourceOrders,
     SourceSessions,
+    SourceVisits,
     StepCounts,
 )
 
@@ -195,5 +197,57 @@ def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[Code
             discounts=money(row["total_discounts"]),
             returns=money(row["total_returns"]),
         )
+        for row in rows
+    ]
+
+
+def _window_of_row(windows: dict[str, Window]) -> tuple[Q, Case]:
+    """The rows of any of the windows, and the name of the window each lies in."""
+    anywhere = Q(pk__in=[])
+    cases = []
+    for name, period in windows.items():
+        anywhere |= span(period)
+        cases.append(When(span(period), then=Value(name)))
+    return anywhere, Case(*cases, output_field=CharField())
+
+
+def orders_by_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceOrders]:
+    """The revenue orders' facts per (window, source): every source's rows of the
+    filters' level."""
+    anywhere, labelled = _window_of_row(windows)
+    rows = (
+        OrderDay.objects.filter(
+            matching(filters, each_source=True),
+            anywhere,
+            status__in=settings.REVENUE_STATUSES,
+        )
+        .annotate(window=labelled)
+        .values("window", "traffic_source")
+        .annotate(total_orders=Sum("orders"), **_term_sums(filters))
+        .order_by("window", "traffic_source")
+    )
+    return [
+        SourceOrders(
+            row["window"], row["traffic_source"], _terms_of(row), row["total_orders"]
+        )
+        for row in rows
+    ]
+
+
+def sessions_per_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceVisits]:
+    anywhere, labelled = _window_of_row(windows)
+    rows = (
+        SessionDay.objects.filter(matching(filters, each_source=True), anywhere)
+        .annotate(window=labelled)
+        .values("window", "traffic_source")
+        .annotate(total_sessions=Sum("sessions"))
+        .order_by("window", "traffic_source")
+    )
+    return [
+        SourceVisits(row["window"], row["traffic_source"], row["total_sessions"])
         for row in rows
     ]

@@ -59,3 +59,24 @@ class CodeTotals:
     gross_sales: Decimal
     discounts: Decimal
     returns: Decimal  # refunds given in the window, whenever the order was placed
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOrders:
+    """Revenue orders and sales terms of one traffic source (the order's) in one of
+    several named windows: sales of the orders placed in it, returns of the refunds
+    given in it."""
+
+    window: str
+    source: str
+    terms: SalesTerms
+    orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceVisits:
+    """Sessions of one traffic source (the session's) started in one named window."""
+
+    window: str
+    source: str
+    sessions: int

@@ -7,9 +7,9 @@ their denominator is 0, each beside the counts it is computed from.
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import RateField, money_field
-from ecomanalytics.api.params import MetricParams, parameter_field
+from ecomanalytics.api.params import MetricParams, SessionMetricParams, parameter_field
 
-from .catalogue import GRANULARITY
+from .catalogue import COMPARE, GRANULARITY
 
 
 class RevenueParams(MetricParams):
@@ -224,3 +224,60 @@ class DiscountCodeReportSerializer(serializers.Serializer):
     revenue_measure = serializers.CharField()
     orders = serializers.IntegerField(help_text="Revenue orders of the window.")
     results = DiscountCodeSalesSerializer(many=True)
+
+
+class RevenueChangeParams(SessionMetricParams):
+    compare = parameter_field(COMPARE)
+
+
+class PeriodRevenueSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField(help_text="Sessions started in the window.")
+    orders = serializers.IntegerField(help_text="Revenue orders placed in it.")
+    orders_per_session = RateField(help_text="orders / sessions.")
+    average_order_value = money_field(help_text="revenue / orders; 0 without orders.")
+    revenue = money_field(help_text="The revenue measure of the window.")
+
+
+class RevenueEffectsSerializer(serializers.Serializer):
+    change = money_field(help_text="current revenue - compared revenue.")
+    change_rate = RateField(help_text="change / compared revenue.")
+    sessions_known = serializers.BooleanField(
+        help_text="False when a window has orders but no sessions."
+    )
+    method = serializers.CharField(help_text="lmdi or zero_factor.")
+    traffic_effect = money_field(allow_null=True, help_text="Sessions' effect.")
+    conversion_effect = money_field(
+        allow_null=True, help_text="Orders per session's effect."
+    )
+    orders_effect = money_field(help_text="traffic_effect + conversion_effect.")
+    order_value_effect = money_field(help_text="Average order value's effect.")
+    traffic_share = RateField(help_text="traffic_effect / change.")
+    conversion_share = RateField(help_text="conversion_effect / change.")
+    orders_share = RateField(help_text="orders_effect / change.")
+    order_value_share = RateField(help_text="order_value_effect / change.")
+
+
+class RevenueChangeTotalSerializer(serializers.Serializer):
+    previous = PeriodRevenueSerializer(help_text="The compared window.")
+    current = PeriodRevenueSerializer(help_text="The window.")
+    effects = RevenueEffectsSerializer()
+
+
+class SourceRevenueChangeSerializer(RevenueChangeTotalSerializer):
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
+    contribution = RateField(help_text="This source's change / the total change.")
+
+
+class RevenueChangeSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    compare = serializers.CharField()
+    compare_start = serializers.DateField(allow_null=True)
+    compare_end = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    revenue_measure = serializers.CharField()
+    total = RevenueChangeTotalSerializer(help_text="All sources together.")
+    results = SourceRevenueChangeSerializer(
+        many=True, help_text="One row per traffic source."
+    )
