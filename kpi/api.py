@@ -13,6 +13,7 @@ from .serializers import (
     ConversionSerializer,
     DiscountCodeReportSerializer,
     DiscountParams,
+    FunnelParams,
     FunnelSerializer,
     RevenueChangeParams,
     RevenueChangeSerializer,
@@ -72,13 +73,15 @@ class KpiViewSet(MetricViewSet):
         result = metrics.conversion_by_source(filters=params.to_filters())
         return Response(ConversionSerializer(result).data)
 
-    @documented(
-        catalogue.FUNNEL, parameters=[SessionMetricParams], responses=FunnelSerializer
-    )
-    @action(detail=False, methods=["get"], params_class=SessionMetricParams)
+    @documented(catalogue.FUNNEL, parameters=[FunnelParams], responses=FunnelSerializer)
+    @action(detail=False, methods=["get"], params_class=FunnelParams)
     def funnel(self, request: Request) -> Response:
         params = self.parsed_params(request)
-        result = metrics.funnel(filters=params.to_filters())
+        breakdown = params.validated_data["breakdown"]
+        result = metrics.funnel(
+            filters=params.to_filters(),
+            breakdown=None if breakdown == "none" else breakdown,
+        )
         return Response(FunnelSerializer(result).data)
 
     @documented(

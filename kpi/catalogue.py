@@ -163,6 +163,17 @@ CONVERSION = MetricDefinition(
     filter_rules=SESSION_FILTER_RULES,
 )
 
+FUNNEL_BREAKDOWN = Parameter(
+    name="breakdown",
+    description=(
+        "the session dimension to split the funnel by: the whole funnel per value "
+        "of the session's own traffic source, device or country, in groups; none "
+        "gives the overall funnel alone"
+    ),
+    default="none",
+    choices=("none", "source", "device", "country"),
+)
+
 FUNNEL = MetricDefinition(
     id="kpi.funnel",
     title="Checkout funnel",
@@ -183,10 +194,34 @@ FUNNEL = MetricDefinition(
         "add_to_cart before the first product_view does not count. Equal timestamps "
         "count as in order. conversion_from_start = sessions at the step ÷ sessions "
         "at session; conversion_from_previous = sessions at the step ÷ sessions at "
-        "the step before, 1.0 for session. Without sessions the rates are null."
+        "the step before, 1.0 for session. Without sessions the rates are null. "
+        "Money per step (as Shopify's net sales; REVENUE_MEASURE, net_sales by "
+        "default): orders = the revenue orders (status paid, shipped or completed) "
+        "that the purchase events (SessionEvent.order) of the sessions at the step "
+        "link, counted once per purchase event; revenue = their revenue measure: "
+        "Σ order total − Σ discount (+ shipping + tax for total_sales) of those "
+        "orders, − Σ amount of their refunds given in the window (refund date, "
+        "shop time zone; the session may have started before the window), as the "
+        "revenue cards date returns; revenue_per_session = revenue ÷ sessions at "
+        "the step (0 without sessions). A purchase event whose session skipped a "
+        "step counts its order at the steps the session reached. Value left "
+        "behind, at add_to_cart and begin_checkout only (null at the other "
+        "steps): abandoned_sessions = the sessions at the step without any "
+        "purchase event; abandoned_cart_units = their add_to_cart events; "
+        "abandoned_cart_value = Σ list price of those events' products. An event "
+        "has no quantity, so each add_to_cart event counts as one unit at the "
+        "product's current list price (Product.list_price), every add_to_cart "
+        "event of the session (also one before its first product_view). "
+        "breakdown=source|device|country gives groups: the same funnel per value "
+        "of that dimension of the session (its own, not the customer's), values "
+        "sorted, only values with sessions in the window; steps stays the overall "
+        "funnel. Example: two sessions add a 30.00 product to cart, one buys it "
+        "(order 30.00): add_to_cart sessions 2, revenue 30.00, revenue per session "
+        "15.00, abandoned_sessions 1, abandoned_cart_value 30.00."
     ),
     filters=SESSION_FILTERS,
     filter_rules=SESSION_FILTER_RULES,
+    parameters=(FUNNEL_BREAKDOWN,),
 )
 
 

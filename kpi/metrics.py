@@ -10,7 +10,7 @@ is Decimal cents, rates are unrounded floats and None where the denominator is 0
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -46,6 +46,7 @@ from .rows import (
     NO_ORDERS,
     BucketTotals,
     CodeTotals,
+    FunnelMoney,
     OrderTotals,
     SourceOrders,
     SourceSessions,
@@ -185,6 +186,24 @@ class FunnelStep:
     sessions: int
     conversion_from_start: float | None
     conversion_from_previous: float | None
+    # The revenue orders of the purchase events of the sessions at the step.
+    orders: int = 0
+    revenue: Decimal = ZERO_MONEY
+    revenue_per_session: Decimal = ZERO_MONEY  # revenue / sessions, 0 without
+    # Value left behind, add_to_cart and begin_checkout only (None elsewhere): the
+    # sessions at the step without a purchase event, and their add_to_cart events
+    # at list price.
+    abandoned_sessions: int | None = None
+    abandoned_cart_units: int | None = None
+    abandoned_cart_value: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelGroup:
+    """The whole funnel of one value of the breakdown dimension."""
+
+    value: str
+    steps: list[FunnelStep]
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +211,8 @@ class Funnel:
     start: date | None
     end: date | None
     steps: list[FunnelStep]
+    breakdown: str | None = None
+    groups: list[FunnelGroup] = field(default_factory=list)
 
 
 def kpi_summary(*, filters: MetricFilters) -> Summary:
@@ -353,33 +374,81 @@ def conversion_by_source(*, filters: MetricFilters) -> Conversion:
     )
 
 
-def funnel(*, filters: MetricFilters) -> Funnel:
+Breakdown = Literal["source", "device", "country"]
+# The steps that leave value behind: a cart was filled.
+CART_STEPS = ("add_to_cart", "begin_checkout")
+
+
+def funnel(*, filters: MetricFilters, breakdown: Breakdown | None = None) -> Funnel:
     """Sessions reaching each step of session → product_view → add_to_cart →
-    begin_checkout → purchase, closed and sequential.
+    begin_checkout → purchase, closed and sequential, with the money of each step;
+    with a breakdown, the same funnel per value of the session's dimension.
 
     Definition: kpi.catalogue.FUNNEL. conversion_from_start = sessions at the step /
     sessions; conversion_from_previous = sessions at the step / sessions at the step
-    before (1.0 for the first step); None without sessions.
+    before (1.0 for the first step); None without sessions. A session is at step k
+    when it got at least as far (WebSession.funnel_step >= k): the rows of each
+    furthest step are added up from the step on. One grouped query.
     """
     window = resolve_window(filters.start, filters.end)
-    counts = (0,) * len(FUNNEL_STEPS)
+    rows = []
     if window is not None:
         path = rollup if use_rollups() else raw
-        counts = path.funnel_counts(filters=filters, window=window)
-    steps = [
-        FunnelStep(
-            step=step,
-            sessions=count,
-            conversion_from_start=rate(count, counts[0]),
-            conversion_from_previous=rate(count, counts[max(index - 1, 0)]),
-        )
-        for index, (step, count) in enumerate(zip(FUNNEL_STEPS, counts, strict=True))
-    ]
+        rows = path.funnel_money(filters=filters, window=window, breakdown=breakdown)
+    measure = revenue_measure()
+    groups = sorted({row.group for row in rows if row.sessions}) if breakdown else []
     return Funnel(
         start=window.start if window else None,
         end=window.end if window else None,
-        steps=steps,
+        steps=_funnel_steps(rows, measure),
+        breakdown=breakdown,
+        groups=[
+            FunnelGroup(
+                value,
+                _funnel_steps([row for row in rows if row.group == value], measure),
+            )
+            for value in groups
+        ],
     )
+
+
+def _funnel_steps(rows: list[FunnelMoney], measure: RevenueMeasure) -> list[FunnelStep]:
+    """The steps of the sessions of these rows: step k adds up the rows of the
+    sessions whose furthest step is k or further."""
+    reached = [
+        [row for row in rows if row.furthest_step >= number]
+        for number in range(len(FUNNEL_STEPS))
+    ]
+    counts = [sum(row.sessions for row in at_step) for at_step in reached]
+    steps = []
+    for number, (step, at_step) in enumerate(zip(FUNNEL_STEPS, reached, strict=True)):
+        revenue = sum((row.terms for row in at_step), SalesTerms()).revenue(measure)
+        left = step in CART_STEPS
+        steps.append(
+            FunnelStep(
+                step=step,
+                sessions=counts[number],
+                conversion_from_start=rate(counts[number], counts[0]),
+                conversion_from_previous=rate(
+                    counts[number], counts[max(number - 1, 0)]
+                ),
+                orders=sum(row.orders for row in at_step),
+                revenue=revenue,
+                revenue_per_session=average(revenue, counts[number]),
+                abandoned_sessions=(
+                    sum(row.unconverted_sessions for row in at_step) if left else None
+                ),
+                abandoned_cart_units=(
+                    sum(row.cart_units for row in at_step) if left else None
+                ),
+                abandoned_cart_value=(
+                    sum((row.cart_value for row in at_step), ZERO_MONEY)
+                    if left
+                    else None
+                ),
+            )
+        )
+    return steps
 
 
 @dataclass(frozen=True, slots=True)

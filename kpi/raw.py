@@ -40,22 +40,27 @@ from ecomanalytics.filters import (
 )
 from ecomanalytics.money import SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, shop_tz
-from ecomanalytics.sales import added_up, order_rows, sales_rows, summed_per_key
-from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
-from ecomanalytics.store.models import Order, Refund, WebSession
+from ecomanalytics.sales import (
+    added_up,
+    order_rows,
+    sales_rows,
+    summed_per_key,
+    term_sums,
+)
+from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, EventType, OrderStatus
+from ecomanalytics.store.models import Order, Refund, SessionEvent, WebSession
 from ecomanalytics.store.session_progress import (
-    annotate_funnel_progress,
     purchasing_sessions,
 )
 
 from .rows import (
     BucketTotals,
     CodeTotals,
+    FunnelMoney,
     OrderTotals,
     SourceOrders,
     SourceSessions,
     SourceVisits,
-    StepCounts,
 )
 
 FUNNEL_EVENTS: tuple[str, ...] = tuple(str(step) for step in FUNNEL_EVENT_STEPS)
@@ -279,15 +284,6 @@ def sessions_by_source(
     ]
 
 
-def funnel_counts(*, filters: MetricFilters, window: Window) -> StepCounts:
-    sessions = annotate_funnel_progress(_sessions_in(filters, window))
-    row = sessions.aggregate(
-        session=Count("id"),
-        **{step: Count(f"{step}_at") for step in FUNNEL_EVENTS},
-    )
-    return (row["session"], *(row[step] for step in FUNNEL_EVENTS))
-
-
 def _code_orders(filters: MetricFilters, window: Window) -> QuerySet[Order]:
     """Revenue orders placed in the window matching source, device and country
     (category does not apply to the discount-codes report)."""
@@ -375,3 +371,99 @@ def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[Code
         CodeTotals(code, 0, 0, 0, ZERO_MONEY, ZERO_MONEY, refunded)
         for code, refunded in returns.items()
     ]
+
+
+# The session columns a funnel breakdown groups by.
+BREAKDOWN_COLUMNS = {
+    "source": "traffic_source",
+    "device": "device",
+    "country": "country",
+}
+FUNNEL_MONEY = (
+    "sessions",
+    "unconverted_sessions",
+    "cart_units",
+    "cart_value",
+    "orders",
+    *SALES_TERMS,
+)
+EVENT_ORDER_TERMS = {
+    "gross_sales": F("order__total"),
+    "discounts": F("order__discount"),
+    "shipping": F("order__shipping"),
+    "taxes": F("order__tax"),
+}
+
+
+def funnel_money(
+    *, filters: MetricFilters, window: Window, breakdown: str | None
+) -> list[FunnelMoney]:
+    """Per (breakdown value, furthest step): the sessions started in the window,
+    the add-to-cart events of those without a purchase, the revenue orders of their
+    purchase events and the refunds of those orders given in the window, whenever
+    the session (one UNION ALL). The furthest step is WebSession.funnel_step, which
+    session_progress keeps from the events by the funnel's definition."""
+    since, until = window.bounds()
+    started = _sessions_in(filters, window)
+    events = SessionEvent.objects.order_by().filter(session__in=started.values("id"))
+
+    def keyed(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
+        group = F(f"{path}{BREAKDOWN_COLUMNS[breakdown]}") if breakdown else Value("")
+        return rows.annotate(group=group, furthest_step=F(f"{path}funnel_step")).values(
+            "group", "furthest_step"
+        )
+
+    purchases = SessionEvent.objects.order_by().filter(
+        event_type=EventType.PURCHASE, order__status__in=settings.REVENUE_STATUSES
+    )
+    refunded = purchases.filter(
+        session__in=filter_sessions(WebSession.objects.all(), filters).values("id"),
+        order__refunds__refunded_at__gte=since,
+        order__refunds__refunded_at__lt=until,
+    )
+    rows = added_up(
+        [
+            (
+                keyed(started.order_by(), ""),
+                {
+                    "sessions": Count("id"),
+                    "unconverted_sessions": Count("id", filter=Q(converted=False)),
+                },
+            ),
+            (
+                keyed(
+                    events.filter(
+                        event_type=EventType.ADD_TO_CART, session__converted=False
+                    ),
+                    "session__",
+                ),
+                {"cart_units": Count("id"), "cart_value": Sum("product__list_price")},
+            ),
+            (
+                keyed(purchases.filter(session__in=started.values("id")), "session__"),
+                {"orders": Count("id"), **term_sums(EVENT_ORDER_TERMS)},
+            ),
+            (
+                keyed(refunded, "session__"),
+                {"returns": Sum(F("order__refunds__amount"))},
+            ),
+        ],
+        money=(*SALES_TERMS, "cart_value"),
+    )
+    sums = summed_per_key(
+        rows, lambda row: (row["group"], row["furthest_step"]), FUNNEL_MONEY
+    )
+    return [_funnel_money(group, step, row) for (group, step), row in sums.items()]
+
+
+def _funnel_money(group: str, step: int, row: dict[str, Any]) -> FunnelMoney:
+    return FunnelMoney(
+        group=group,
+        furthest_step=step,
+        sessions=row["sessions"],
+        unconverted_sessions=row["unconverted_sessions"],
+        cart_units=row["cart_units"],
+        cart_value=money(row["cart_value"]),
+        orders=row["orders"],
+        terms=SalesTerms.of(row),
+    )

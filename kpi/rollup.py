@@ -19,12 +19,20 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window
-from ecomanalytics.rollups.dimensions import days, matching, single_filter, span
+from ecomanalytics.rollups.dimensions import (
+    days,
+    level_values,
+    matching,
+    single_filter,
+    span,
+)
 from ecomanalytics.rollups.link_sums import customers_per_code, customers_per_window
 from ecomanalytics.rollups.models import (
+    ALL,
     LINE_SALES_TERMS,
     CategoryDay,
     DiscountDay,
+    FunnelDay,
     OrderDay,
     SessionDay,
 )
@@ -34,11 +42,11 @@ from . import raw
 from .rows import (
     BucketTotals,
     CodeTotals,
+    FunnelMoney,
     OrderTotals,
     SourceOrders,
     SourceSessions,
     SourceVisits,
-    StepCounts,
 )
 
 
@@ -157,17 +165,6 @@ def sessions_by_source(
     ]
 
 
-def funnel_counts(*, filters: MetricFilters, window: Window) -> StepCounts:
-    row = SessionDay.objects.filter(matching(filters), span(window)).aggregate(
-        session=Sum("sessions"),
-        **{f"reached_{step}": Sum(step) for step in raw.FUNNEL_EVENTS},
-    )
-    return (
-        row["session"] or 0,
-        *(row[f"reached_{step}"] or 0 for step in raw.FUNNEL_EVENTS),
-    )
-
-
 def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[CodeTotals]:
     """The discount facts of the window summed per codes value (orders and refunds
     alike), customers from the per-code chain links. The facts and links keep no
@@ -249,5 +246,55 @@ def sessions_per_source(
     )
     return [
         SourceVisits(row["window"], row["traffic_source"], row["total_sessions"])
+        for row in rows
+    ]
+
+
+def _breakdown_level(filters: MetricFilters, breakdown: str | None) -> Q:
+    """The rows of the filters' level, with every value of the breakdown dimension
+    (its filter's alone when it is filtered too) instead of its ALL rows."""
+    level = level_values(filters)
+    if level is None:
+        return Q(pk__in=[])
+    column = raw.BREAKDOWN_COLUMNS[breakdown] if breakdown else None
+    condition = Q()
+    for dimension, value in level.items():
+        if dimension == column and value == ALL:
+            condition &= ~Q(**{dimension: ALL})
+        else:
+            condition &= Q(**{dimension: value})
+    return condition
+
+
+def funnel_money(
+    *, filters: MetricFilters, window: Window, breakdown: str | None
+) -> list[FunnelMoney]:
+    column = raw.BREAKDOWN_COLUMNS[breakdown] if breakdown else None
+    group = F(column) if column else Value("")
+    rows = (
+        FunnelDay.objects.filter(_breakdown_level(filters, breakdown), span(window))
+        .annotate(group=group)
+        .values("group", "funnel_step")
+        .annotate(
+            total_sessions=Sum("sessions"),
+            total_unconverted_sessions=Sum("unconverted_sessions"),
+            total_cart_units=Sum("cart_units"),
+            total_cart_value=Sum("cart_value"),
+            total_orders=Sum("orders"),
+            **_term_sums(filters),
+        )
+        .order_by()
+    )
+    return [
+        FunnelMoney(
+            group=row["group"],
+            furthest_step=row["funnel_step"],
+            sessions=row["total_sessions"],
+            unconverted_sessions=row["total_unconverted_sessions"],
+            cart_units=row["total_cart_units"],
+            cart_value=money(row["total_cart_value"]),
+            orders=row["total_orders"],
+            terms=_terms_of(row),
+        )
         for row in rows
     ]

@@ -44,10 +44,6 @@ class SourceSessions:
     converted: int  # sessions with a purchase event
 
 
-# Sessions at each funnel step, in kpi.metrics.FUNNEL_STEPS order.
-StepCounts = tuple[int, ...]
-
-
 @dataclass(frozen=True, slots=True)
 class CodeTotals:
     """Revenue orders and money of one discount-codes value in one window."""
@@ -80,3 +76,18 @@ class SourceVisits:
     window: str
     source: str
     sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelMoney:
+    """The sessions that got exactly as far as one funnel step (WebSession.funnel_step,
+    0 = session .. 4 = purchase), in one breakdown group, and their money."""
+
+    group: str  # the breakdown dimension's value; "" without a breakdown
+    furthest_step: int
+    sessions: int
+    unconverted_sessions: int  # without a purchase event
+    cart_units: int  # add_to_cart events of the unconverted sessions
+    cart_value: Decimal  # Σ their products' list prices
+    orders: int  # revenue orders their purchase events link
+    terms: SalesTerms  # of those orders; returns of their refunds given in the window

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from ecomanalytics.api.fields import RateField, money_field
 from ecomanalytics.api.params import MetricParams, SessionMetricParams, parameter_field
 
-from .catalogue import COMPARE, GRANULARITY
+from .catalogue import COMPARE, FUNNEL_BREAKDOWN, GRANULARITY
 
 
 class RevenueParams(MetricParams):
@@ -176,12 +176,43 @@ class FunnelStepSerializer(serializers.Serializer):
     conversion_from_previous = RateField(
         help_text="sessions / sessions at the step before."
     )
+    orders = serializers.IntegerField(
+        help_text="Revenue orders of the purchase events of the sessions at the step."
+    )
+    revenue = money_field(help_text="The revenue measure of those orders.")
+    revenue_per_session = money_field(help_text="revenue / sessions.")
+    abandoned_sessions = serializers.IntegerField(
+        allow_null=True,
+        help_text="Sessions at the step without a purchase (cart steps only).",
+    )
+    abandoned_cart_units = serializers.IntegerField(
+        allow_null=True, help_text="Their add_to_cart events (cart steps only)."
+    )
+    abandoned_cart_value = money_field(
+        allow_null=True,
+        help_text="Σ list price of those events (cart steps only).",
+    )
+
+
+class FunnelGroupSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The breakdown dimension's value.")
+    steps = FunnelStepSerializer(many=True)
 
 
 class FunnelSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     steps = FunnelStepSerializer(many=True)
+    breakdown = serializers.CharField(
+        allow_null=True, help_text="The breakdown dimension asked for, or null."
+    )
+    groups = FunnelGroupSerializer(
+        many=True, help_text="The funnel per breakdown value; empty without one."
+    )
+
+
+class FunnelParams(SessionMetricParams):
+    breakdown = parameter_field(FUNNEL_BREAKDOWN)
 
 
 class DiscountParams(MetricParams):
