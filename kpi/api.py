@@ -10,7 +10,11 @@ from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue, metrics
 from .serializers import (
+    AbandonedCheckoutsSerializer,
+    CheckoutParams,
     ConversionSerializer,
+    ConversionSeriesParams,
+    ConversionSeriesSerializer,
     DiscountCodeReportSerializer,
     DiscountParams,
     FunnelParams,
@@ -18,6 +22,7 @@ from .serializers import (
     RevenueChangeParams,
     RevenueChangeSerializer,
     RevenueParams,
+    RevenueSeriesParams,
     RevenueSeriesSerializer,
     SalesBreakdownSerializer,
     SummarySerializer,
@@ -39,14 +44,18 @@ class KpiViewSet(MetricViewSet):
         return Response(SummarySerializer(result).data)
 
     @documented(
-        catalogue.REVENUE, parameters=[RevenueParams], responses=RevenueSeriesSerializer
+        catalogue.REVENUE,
+        parameters=[RevenueSeriesParams],
+        responses=RevenueSeriesSerializer,
     )
-    @action(detail=False, methods=["get"], params_class=RevenueParams)
+    @action(detail=False, methods=["get"], params_class=RevenueSeriesParams)
     def revenue(self, request: Request) -> Response:
         params = self.parsed_params(request)
+        compare = params.validated_data["compare"]
         result = metrics.revenue_over_time(
             filters=params.to_filters(),
             granularity=params.validated_data["granularity"],
+            compare=None if compare == "none" else compare,
         )
         return Response(RevenueSeriesSerializer(result).data)
 
@@ -112,3 +121,44 @@ class KpiViewSet(MetricViewSet):
             filters=params.to_filters(), compare=params.validated_data["compare"]
         )
         return Response(RevenueChangeSerializer(result).data)
+
+    @documented(
+        catalogue.CONVERSION_OVER_TIME,
+        parameters=[ConversionSeriesParams],
+        responses=ConversionSeriesSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="conversion-over-time",
+        params_class=ConversionSeriesParams,
+    )
+    def conversion_over_time(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        data = params.validated_data
+        result = metrics.conversion_over_time(
+            filters=params.to_filters(),
+            granularity=data["granularity"],
+            breakdown=None if data["breakdown"] == "none" else data["breakdown"],
+            compare=None if data["compare"] == "none" else data["compare"],
+        )
+        return Response(ConversionSeriesSerializer(result).data)
+
+    @documented(
+        catalogue.ABANDONED_CHECKOUTS,
+        parameters=[CheckoutParams],
+        responses=AbandonedCheckoutsSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="abandoned-checkouts",
+        params_class=CheckoutParams,
+    )
+    def abandoned_checkouts(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = metrics.abandoned_checkouts(
+            filters=params.to_filters(),
+            granularity=params.validated_data["granularity"],
+        )
+        return Response(AbandonedCheckoutsSerializer(result).data)

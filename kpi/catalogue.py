@@ -86,6 +86,19 @@ SUMMARY = MetricDefinition(
     },
 )
 
+CHART_COMPARE = Parameter(
+    name="compare",
+    description=(
+        "add the buckets of a compared window, aligned by position (compared[i] "
+        "beside results[i]): previous_period = the window of the same number of "
+        "days ending the day before start, previous_year = the same dates a year "
+        "earlier (February 29 becomes February 28); its own partial flags, and "
+        "compare_start/compare_end name its dates; none adds nothing"
+    ),
+    default="none",
+    choices=("none", "previous_period", "previous_year"),
+)
+
 REVENUE = MetricDefinition(
     id="kpi.revenue",
     title="Revenue over time",
@@ -106,7 +119,7 @@ REVENUE = MetricDefinition(
         "February."
     ),
     filter_rules=ORDER_FILTER_RULES,
-    parameters=(GRANULARITY,),
+    parameters=(GRANULARITY, CHART_COMPARE),
 )
 
 SALES = MetricDefinition(
@@ -357,4 +370,77 @@ REVENUE_CHANGE = MetricDefinition(
     parameters=(COMPARE,),
 )
 
-METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL, DISCOUNTS, REVENUE_CHANGE)
+CONVERSION_BREAKDOWN = Parameter(
+    name="breakdown",
+    description=(
+        "source adds one zero-filled series per traffic source (the session's) "
+        "with sessions in the window, in sources; none gives the overall series "
+        "alone"
+    ),
+    default="none",
+    choices=("none", "source"),
+)
+
+CONVERSION_OVER_TIME = MetricDefinition(
+    id="kpi.conversion_over_time",
+    title="Conversion over time",
+    unit="rate",
+    endpoint="/api/kpi/conversion-over-time/",
+    function="kpi.metrics.conversion_over_time",
+    summary="Sessions, converted sessions and conversion rate per day, week or month.",
+    definition=(
+        "Per bucket of the sessions' start (started_at, its first event, shop "
+        "time zone), every bucket touching the window listed, oldest first, "
+        "zero-filled, over the sessions started both in the bucket and in the "
+        "window: sessions; converted_sessions = those with a purchase event, "
+        "whatever became of the order; conversion_rate = converted_sessions ÷ "
+        "sessions, null without sessions. partial as in revenue over time: the "
+        "bucket's last day is today or later, or it reaches outside the window. "
+        "A session started 2025-01-31 23:50 in New York that purchases after "
+        "midnight counts in January."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+    parameters=(GRANULARITY, CONVERSION_BREAKDOWN, CHART_COMPARE),
+)
+
+ABANDONED_CHECKOUTS = MetricDefinition(
+    id="kpi.abandoned_checkouts",
+    title="Abandoned checkouts",
+    unit="mixed",
+    endpoint="/api/kpi/abandoned-checkouts/",
+    function="kpi.metrics.abandoned_checkouts",
+    summary=(
+        "Sessions that began checkout without a purchase per day, week or month, "
+        "their rate and cart value."
+    ),
+    definition=(
+        "Per bucket of the sessions' start (shop time zone), every bucket touching "
+        "the window listed, zero-filled, partial as in revenue over time: "
+        "checkouts = sessions that reached the funnel's begin_checkout step "
+        "(closed and sequential, as the funnel: product_view, add_to_cart, "
+        "begin_checkout in that order); abandoned_checkouts = those without any "
+        "purchase event; abandonment_rate = abandoned_checkouts ÷ checkouts, null "
+        "without checkouts; abandoned_cart_units = the add_to_cart events of the "
+        "abandoned sessions, each one unit (an event has no quantity); "
+        "abandoned_cart_value = Σ the list price (Product.list_price) of those "
+        "events' products. Example: a session adds a 30.00 and a 50.00 product, "
+        "begins checkout and leaves; another buys: checkouts 2, abandoned 1, rate "
+        "0.5, 2 units, 80.00."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+    parameters=(GRANULARITY,),
+)
+
+METRICS = (
+    SUMMARY,
+    REVENUE,
+    SALES,
+    CONVERSION,
+    FUNNEL,
+    DISCOUNTS,
+    REVENUE_CHANGE,
+    CONVERSION_OVER_TIME,
+    ABANDONED_CHECKOUTS,
+)

@@ -10,9 +10,10 @@ is Decimal cents, rates are unrounded floats and None where the denominator is 0
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from types import ModuleType
 from typing import Literal
 
 from django.conf import settings
@@ -44,6 +45,8 @@ from . import raw, rollup
 from .decomposition import Effects, PeriodVolume, decompose
 from .rows import (
     NO_ORDERS,
+    BucketCheckouts,
+    BucketSessions,
     BucketTotals,
     CodeTotals,
     FunnelMoney,
@@ -53,6 +56,7 @@ from .rows import (
     SourceVisits,
 )
 
+Compare = Literal["previous_period", "previous_year"]
 FUNNEL_EVENTS = raw.FUNNEL_EVENTS
 FUNNEL_STEPS: tuple[str, ...] = ("session", *FUNNEL_EVENTS)
 
@@ -96,6 +100,11 @@ class RevenueSeries:
     end: date | None
     granularity: Granularity
     results: list[RevenuePeriod]
+    # compare: the compared window's buckets, aligned with results by position.
+    compare: str | None = None
+    compare_start: date | None = None
+    compare_end: date | None = None
+    compared: list[RevenuePeriod] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,18 +264,41 @@ def _figures(window: Window | None, totals: OrderTotals) -> KpiFigures:
 
 
 def revenue_over_time(
-    *, filters: MetricFilters, granularity: Granularity = "month"
+    *,
+    filters: MetricFilters,
+    granularity: Granularity = "month",
+    compare: Compare | None = None,
 ) -> RevenueSeries:
     """Revenue, revenue orders and average order value per day, ISO week or month.
 
     Definition: kpi.catalogue.REVENUE. Every bucket touching the window is listed,
     zero-filled; partial = the bucket's last day is today or later, or the bucket
-    reaches outside the window.
+    reaches outside the window. compare adds the compared window's buckets
+    (compared_window), aligned by position.
     """
     window = resolve_window(filters.start, filters.end)
     if window is None:
-        return RevenueSeries(None, None, granularity, [])
+        return RevenueSeries(None, None, granularity, [], compare)
     path = rollup if use_rollups(level_kept=order_facts_cover(filters)) else raw
+    results = _revenue_periods(path, filters, window, granularity)
+    if compare is None:
+        return RevenueSeries(window.start, window.end, granularity, results)
+    before = compared_window(window, compare)
+    return RevenueSeries(
+        start=window.start,
+        end=window.end,
+        granularity=granularity,
+        results=results,
+        compare=compare,
+        compare_start=before.start,
+        compare_end=before.end,
+        compared=_revenue_periods(path, filters, before, granularity),
+    )
+
+
+def _revenue_periods(
+    path: ModuleType, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[RevenuePeriod]:
     rows = path.revenue_buckets(filters=filters, window=window, granularity=granularity)
     by_bucket = {row.bucket: row for row in rows}
     measure = revenue_measure()
@@ -284,7 +316,7 @@ def revenue_over_time(
                 partial=is_partial(first, last, window),
             )
         )
-    return RevenueSeries(window.start, window.end, granularity, results)
+    return results
 
 
 def sales_breakdown(
@@ -528,9 +560,6 @@ def _code_sales(row: CodeTotals, window_orders: int) -> DiscountCodeSales:
     )
 
 
-Compare = Literal["previous_period", "previous_year"]
-
-
 def compared_window(window: Window, compare: Compare) -> Window:
     """previous_period: the equal window ending the day before start; previous_year:
     the same dates a year earlier (February 29 becomes February 28)."""
@@ -727,3 +756,158 @@ def _added_up(volumes: Iterable[PeriodVolume]) -> PeriodVolume:
         orders=sum(part.orders for part in parts),
         revenue=sum((part.revenue for part in parts), ZERO_MONEY),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionPeriod:
+    period: str
+    partial: bool
+    sessions: int
+    converted_sessions: int
+    conversion_rate: float | None  # converted_sessions / sessions
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConversionSeries:
+    source: str
+    results: list[ConversionPeriod]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionSeries:
+    start: date | None
+    end: date | None
+    granularity: Granularity
+    results: list[ConversionPeriod]
+    breakdown: str | None = None
+    sources: list[SourceConversionSeries] = field(default_factory=list)
+    compare: str | None = None
+    compare_start: date | None = None
+    compare_end: date | None = None
+    compared: list[ConversionPeriod] = field(default_factory=list)
+
+
+def conversion_over_time(
+    *,
+    filters: MetricFilters,
+    granularity: Granularity = "month",
+    breakdown: Literal["source"] | None = None,
+    compare: Compare | None = None,
+) -> ConversionSeries:
+    """Sessions, converted sessions and their rate per bucket of the sessions'
+    start, zero-filled, overall and (breakdown=source) per source; compare adds the
+    compared window's overall buckets, aligned by position.
+
+    Definition: kpi.catalogue.CONVERSION_OVER_TIME. One grouped query per window.
+    """
+    window = resolve_window(filters.start, filters.end)
+    if window is None:
+        return ConversionSeries(None, None, granularity, [], breakdown, [], compare)
+    path = rollup if use_rollups() else raw
+    rows = path.session_buckets(
+        filters=filters,
+        window=window,
+        granularity=granularity,
+        by_source=breakdown == "source",
+    )
+    overall = _conversion_periods(rows, window, granularity)
+    sources = sorted({row.source for row in rows}) if breakdown else []
+    per_source = [
+        SourceConversionSeries(
+            source,
+            _conversion_periods(
+                [row for row in rows if row.source == source], window, granularity
+            ),
+        )
+        for source in sources
+    ]
+    series = ConversionSeries(
+        window.start, window.end, granularity, overall, breakdown, per_source
+    )
+    if compare is None:
+        return series
+    before = compared_window(window, compare)
+    earlier = path.session_buckets(
+        filters=filters, window=before, granularity=granularity, by_source=False
+    )
+    return replace(
+        series,
+        compare=compare,
+        compare_start=before.start,
+        compare_end=before.end,
+        compared=_conversion_periods(earlier, before, granularity),
+    )
+
+
+def _conversion_periods(
+    rows: list[BucketSessions], window: Window, granularity: Granularity
+) -> list[ConversionPeriod]:
+    """Every bucket of the window, zero-filled, the rows of a bucket added up."""
+    sessions: dict[date, int] = {}
+    converted: dict[date, int] = {}
+    for row in rows:
+        sessions[row.bucket] = sessions.get(row.bucket, 0) + row.sessions
+        converted[row.bucket] = converted.get(row.bucket, 0) + row.converted
+    return [
+        ConversionPeriod(
+            period=label(first, granularity),
+            partial=is_partial(first, last, window),
+            sessions=sessions.get(first, 0),
+            converted_sessions=converted.get(first, 0),
+            conversion_rate=rate(converted.get(first, 0), sessions.get(first, 0)),
+        )
+        for first, last in buckets(window, granularity)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutPeriod:
+    period: str
+    partial: bool
+    checkouts: int  # sessions at the funnel's begin_checkout step
+    abandoned_checkouts: int  # those without a purchase event
+    abandonment_rate: float | None  # abandoned_checkouts / checkouts
+    abandoned_cart_units: int
+    abandoned_cart_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedCheckouts:
+    start: date | None
+    end: date | None
+    granularity: Granularity
+    results: list[CheckoutPeriod]
+
+
+def abandoned_checkouts(
+    *, filters: MetricFilters, granularity: Granularity = "month"
+) -> AbandonedCheckouts:
+    """Sessions that began checkout without a purchase, per bucket of their start,
+    zero-filled, with their rate and cart value.
+
+    Definition: kpi.catalogue.ABANDONED_CHECKOUTS. One grouped query.
+    """
+    window = resolve_window(filters.start, filters.end)
+    if window is None:
+        return AbandonedCheckouts(None, None, granularity, [])
+    path = rollup if use_rollups() else raw
+    rows: list[BucketCheckouts] = path.checkout_buckets(
+        filters=filters, window=window, granularity=granularity
+    )
+    by_bucket = {row.bucket: row for row in rows}
+    nothing = BucketCheckouts(window.start, 0, 0, 0, ZERO_MONEY)
+    results = []
+    for first, last in buckets(window, granularity):
+        row = by_bucket.get(first, nothing)
+        results.append(
+            CheckoutPeriod(
+                period=label(first, granularity),
+                partial=is_partial(first, last, window),
+                checkouts=row.checkouts,
+                abandoned_checkouts=row.abandoned,
+                abandonment_rate=rate(row.abandoned, row.checkouts),
+                abandoned_cart_units=row.cart_units,
+                abandoned_cart_value=row.cart_value,
+            )
+        )
+    return AbandonedCheckouts(window.start, window.end, granularity, results)

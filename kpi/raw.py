@@ -54,6 +54,8 @@ from ecomanalytics.store.session_progress import (
 )
 
 from .rows import (
+    BucketCheckouts,
+    BucketSessions,
     BucketTotals,
     CodeTotals,
     FunnelMoney,
@@ -467,3 +469,79 @@ def _funnel_money(group: str, step: int, row: dict[str, Any]) -> FunnelMoney:
         orders=row["orders"],
         terms=SalesTerms.of(row),
     )
+
+
+# The funnel step number of begin_checkout (WebSession.funnel_step).
+CHECKOUT_STEP = FUNNEL_EVENTS.index("begin_checkout") + 1
+
+
+def session_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity, by_source: bool
+) -> list[BucketSessions]:
+    """Sessions and converted sessions per bucket of their start (and source)."""
+    truncate = TRUNCATE[granularity]
+    group = F("traffic_source") if by_source else Value("")
+    rows = (
+        _sessions_in(filters, window)
+        .annotate(bucket=truncate("started_at", tzinfo=shop_tz()), group=group)
+        .values("bucket", "group")
+        .annotate(
+            sessions=Count("id"),
+            converted=Count("id", filter=Q(id__in=purchasing_sessions())),
+        )
+        .order_by("bucket", "group")
+    )
+    return [
+        BucketSessions(
+            _local_day(row["bucket"]), row["group"], row["sessions"], row["converted"]
+        )
+        for row in rows
+    ]
+
+
+def checkout_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[BucketCheckouts]:
+    """Per bucket of the session's start: sessions at begin_checkout, those without
+    a purchase event, and their add_to_cart events at list price (one UNION ALL)."""
+    truncate = TRUNCATE[granularity]
+    checkouts = _sessions_in(filters, window).filter(funnel_step__gte=CHECKOUT_STEP)
+    abandoned_carts = SessionEvent.objects.order_by().filter(
+        event_type=EventType.ADD_TO_CART,
+        session__in=checkouts.filter(converted=False).values("id"),
+    )
+    rows = added_up(
+        [
+            (
+                checkouts.order_by()
+                .annotate(bucket=truncate("started_at", tzinfo=shop_tz()))
+                .values("bucket"),
+                {
+                    "checkouts": Count("id"),
+                    "abandoned": Count("id", filter=Q(converted=False)),
+                },
+            ),
+            (
+                abandoned_carts.annotate(
+                    bucket=truncate("session__started_at", tzinfo=shop_tz())
+                ).values("bucket"),
+                {"cart_units": Count("id"), "cart_value": Sum("product__list_price")},
+            ),
+        ],
+        money=("cart_value",),
+    )
+    sums = summed_per_key(
+        rows,
+        lambda row: _local_day(row["bucket"]),
+        ("checkouts", "abandoned", "cart_units", "cart_value"),
+    )
+    return [
+        BucketCheckouts(
+            bucket=bucket,
+            checkouts=row["checkouts"],
+            abandoned=row["abandoned"],
+            cart_units=row["cart_units"],
+            cart_value=money(row["cart_value"]),
+        )
+        for bucket, row in sorted(sums.items())
+    ]

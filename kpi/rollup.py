@@ -40,6 +40,8 @@ from ecomanalytics.store.choices import OrderStatus
 
 from . import raw
 from .rows import (
+    BucketCheckouts,
+    BucketSessions,
     BucketTotals,
     CodeTotals,
     FunnelMoney,
@@ -295,6 +297,66 @@ def funnel_money(
             cart_value=money(row["total_cart_value"]),
             orders=row["total_orders"],
             terms=_terms_of(row),
+        )
+        for row in rows
+    ]
+
+
+def _bucket_rows(window: Window, granularity: Granularity) -> Q:
+    return span(window) if granularity == "month" else days(window)
+
+
+def session_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity, by_source: bool
+) -> list[BucketSessions]:
+    group = F("traffic_source") if by_source else Value("")
+    rows = (
+        SessionDay.objects.filter(
+            matching(filters, each_source=by_source), _bucket_rows(window, granularity)
+        )
+        .annotate(bucket_day=F(granularity), group=group)
+        .values("bucket_day", "group")
+        .annotate(total_sessions=Sum("sessions"), total_converted=Sum("converted"))
+        .order_by("bucket_day", "group")
+    )
+    return [
+        BucketSessions(
+            row["bucket_day"],
+            row["group"],
+            row["total_sessions"],
+            row["total_converted"],
+        )
+        for row in rows
+    ]
+
+
+def checkout_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[BucketCheckouts]:
+    """The funnel facts of the sessions whose furthest step is begin_checkout or
+    further (those that purchased hold no carts and no unconverted sessions)."""
+    rows = (
+        FunnelDay.objects.filter(
+            matching(filters),
+            _bucket_rows(window, granularity),
+            funnel_step__gte=raw.CHECKOUT_STEP,
+        )
+        .values(bucket_day=F(granularity))
+        .annotate(
+            total_checkouts=Sum("sessions"),
+            total_abandoned=Sum("unconverted_sessions"),
+            total_cart_units=Sum("cart_units"),
+            total_cart_value=Sum("cart_value"),
+        )
+        .order_by("bucket_day")
+    )
+    return [
+        BucketCheckouts(
+            bucket=row["bucket_day"],
+            checkouts=row["total_checkouts"],
+            abandoned=row["total_abandoned"],
+            cart_units=row["total_cart_units"],
+            cart_value=money(row["total_cart_value"]),
         )
         for row in rows
     ]

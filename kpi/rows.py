@@ -91,3 +91,25 @@ class FunnelMoney:
     cart_value: Decimal  # Σ their products' list prices
     orders: int  # revenue orders their purchase events link
     terms: SalesTerms  # of those orders; returns of their refunds given in the window
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSessions:
+    """Sessions started in one bucket (of one source, or "" for all sources)."""
+
+    bucket: date  # the bucket's first local day
+    source: str
+    sessions: int
+    converted: int  # with a purchase event
+
+
+@dataclass(frozen=True, slots=True)
+class BucketCheckouts:
+    """The sessions started in one bucket that reached the funnel's begin_checkout
+    step, and those of them without a purchase event with their carts."""
+
+    bucket: date
+    checkouts: int
+    abandoned: int
+    cart_units: int
+    cart_value: Decimal

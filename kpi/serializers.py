@@ -9,7 +9,13 @@ from rest_framework import serializers
 from ecomanalytics.api.fields import RateField, money_field
 from ecomanalytics.api.params import MetricParams, SessionMetricParams, parameter_field
 
-from .catalogue import COMPARE, FUNNEL_BREAKDOWN, GRANULARITY
+from .catalogue import (
+    CHART_COMPARE,
+    COMPARE,
+    CONVERSION_BREAKDOWN,
+    FUNNEL_BREAKDOWN,
+    GRANULARITY,
+)
 
 
 class RevenueParams(MetricParams):
@@ -64,11 +70,23 @@ class RevenuePeriodSerializer(serializers.Serializer):
     )
 
 
+class RevenueSeriesParams(RevenueParams):
+    compare = parameter_field(CHART_COMPARE)
+
+
 class RevenueSeriesSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
     results = RevenuePeriodSerializer(many=True)
+    compare = serializers.CharField(
+        allow_null=True, help_text="The compared window asked for, or null."
+    )
+    compare_start = serializers.DateField(allow_null=True)
+    compare_end = serializers.DateField(allow_null=True)
+    compared = RevenuePeriodSerializer(
+        many=True, help_text="The compared window's buckets, aligned by position."
+    )
 
 
 def _sales_fields(within: str | None = None) -> dict[str, serializers.Field]:
@@ -312,3 +330,77 @@ class RevenueChangeSerializer(serializers.Serializer):
     results = SourceRevenueChangeSerializer(
         many=True, help_text="One row per traffic source."
     )
+
+
+class ConversionSeriesParams(SessionMetricParams):
+    granularity = parameter_field(GRANULARITY)
+    breakdown = parameter_field(CONVERSION_BREAKDOWN)
+    compare = parameter_field(CHART_COMPARE)
+
+
+class ConversionPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
+    )
+    # A response key named like a serializer attribute (see RevenuePeriodSerializer).
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The bucket has not ended yet or reaches outside the window."
+    )
+    sessions = serializers.IntegerField()
+    converted_sessions = serializers.IntegerField()
+    conversion_rate = RateField(help_text="converted_sessions / sessions.")
+
+
+class SourceConversionSeriesSerializer(serializers.Serializer):
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
+    results = ConversionPeriodSerializer(many=True)
+
+
+class ConversionSeriesSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    granularity = serializers.CharField()
+    results = ConversionPeriodSerializer(many=True)
+    breakdown = serializers.CharField(allow_null=True)
+    sources = SourceConversionSeriesSerializer(
+        many=True, help_text="Per traffic source with breakdown=source."
+    )
+    compare = serializers.CharField(allow_null=True)
+    compare_start = serializers.DateField(allow_null=True)
+    compare_end = serializers.DateField(allow_null=True)
+    compared = ConversionPeriodSerializer(
+        many=True, help_text="The compared window's buckets, aligned by position."
+    )
+
+
+class CheckoutParams(SessionMetricParams):
+    granularity = parameter_field(GRANULARITY)
+
+
+class CheckoutPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
+    )
+    # A response key named like a serializer attribute (see RevenuePeriodSerializer).
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The bucket has not ended yet or reaches outside the window."
+    )
+    checkouts = serializers.IntegerField(
+        help_text="Sessions at the begin_checkout step."
+    )
+    abandoned_checkouts = serializers.IntegerField(
+        help_text="Those without a purchase event."
+    )
+    abandonment_rate = RateField(help_text="abandoned_checkouts / checkouts.")
+    abandoned_cart_units = serializers.IntegerField(
+        help_text="Their add_to_cart events."
+    )
+    abandoned_cart_value = money_field(help_text="Σ list price of those events.")
+
+
+class AbandonedCheckoutsSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    granularity = serializers.CharField()
+    results = CheckoutPeriodSerializer(many=True)

@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 
 NEW_YORK = ZoneInfo("America/New_York")
 JANUARY = {"start": "2025-01-01", "end": "2025-01-31"}
+# The keys of a time chart asked without compare.
+NOT_COMPARED = {
+    "compare": None,
+    "compare_start": None,
+    "compare_end": None,
+    "compared": [],
+}
 
 
 def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0):
@@ -141,6 +148,7 @@ def test_revenue_by_month_defaults_to_the_data_span(api_client: APIClient, order
                 "partial": False,
             },
         ],
+        **NOT_COMPARED,
     }
 
 
@@ -314,7 +322,13 @@ def test_endpoints_without_any_data_give_empty_results(api_client: APIClient):
     # then
     assert (revenue.status_code, revenue.json()) == (
         200,
-        {"start": None, "end": None, "granularity": "month", "results": []},
+        {
+            "start": None,
+            "end": None,
+            "granularity": "month",
+            "results": [],
+            **NOT_COMPARED,
+        },
     )
     assert (conversion.status_code, conversion.json()) == (
         200,

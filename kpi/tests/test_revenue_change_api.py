@@ -144,3 +144,35 @@ def test_bad_revenue_change_parameters_are_400(
 
     # then
     assert (response.status_code, response.json()) == (400, {**body, "status": 400})
+
+
+def test_new_time_charts_answer_csv_and_reject_bad_parameters(
+    api_client: APIClient, shop: None
+):
+    # when
+    conversion = api_client.get(
+        "/api/kpi/conversion-over-time/",
+        {**JANUARY, "compare": "previous_period", "format": "csv"},
+    )
+    checkouts = api_client.get("/api/kpi/abandoned-checkouts/", JANUARY)
+    bad_breakdown = api_client.get(
+        "/api/kpi/conversion-over-time/", {"breakdown": "device"}
+    )
+    bad_compare = api_client.get("/api/kpi/revenue/", {"compare": "last_year"})
+
+    # then: the CSV holds the window's and the compared window's rows
+    assert conversion.status_code == 200
+    header, *rows = conversion.content.decode().splitlines()
+    assert header.split(",")[0] == "table"
+    assert [row.split(",")[0] for row in rows] == ["results", "compared"]
+    assert checkouts.status_code == 200
+    assert checkouts["X-Revenue-Measure"] == "net_sales"
+    assert checkouts.json()["results"][0]["checkouts"] == 0
+    assert (bad_breakdown.status_code, bad_breakdown.json()) == (
+        400,
+        {"breakdown": ['"device" is not a valid choice.'], "status": 400},
+    )
+    assert (bad_compare.status_code, bad_compare.json()) == (
+        400,
+        {"compare": ['"last_year" is not a valid choice.'], "status": 400},
+    )
