@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
 JANUARY = {"start": "2025-01-01", "end": "2025-01-31"}
 # The keys of a time chart asked without compare.
-NOT_COMPARED = {
+NOT_COMPARED: dict[str, object] = {
     "compare": None,
     "compare_start": None,
     "compare_end": None,
