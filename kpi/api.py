@@ -1,5 +1,7 @@
 """The KPI endpoints under /api/kpi/: summary, revenue, sales, conversion, funnel."""
 
+from typing import Any
+
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,7 +12,9 @@ from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue, metrics
 from .serializers import (
+    AbandonedCheckoutPageSerializer,
     AbandonedCheckoutsSerializer,
+    CheckoutListParams,
     CheckoutParams,
     ConversionSerializer,
     ConversionSeriesParams,
@@ -162,3 +166,32 @@ class KpiViewSet(MetricViewSet):
             granularity=params.validated_data["granularity"],
         )
         return Response(AbandonedCheckoutsSerializer(result).data)
+
+    @documented(
+        catalogue.ABANDONED_CHECKOUT_LIST,
+        parameters=[CheckoutListParams],
+        responses=AbandonedCheckoutPageSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="abandoned-checkout-list",
+        params_class=CheckoutListParams,
+    )
+    def abandoned_checkout_list(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        cursor = params.validated_data.get("cursor")
+        result = metrics.abandoned_checkout_list(
+            filters=params.to_filters(),
+            cursor=metrics.parse_checkout_cursor(cursor) if cursor else None,
+            limit=params.validated_data["limit"],
+            with_email=request.user.is_staff,
+        )
+        return Response(AbandonedCheckoutPageSerializer(result).data)
+
+    def _cache_parameters(self, request: Request) -> list[tuple[str, Any]]:
+        # The checkout list shows e-mails to staff only: they must not share entries.
+        parameters = super()._cache_parameters(request)
+        if self.action == "abandoned_checkout_list":
+            parameters.append(("staff", request.user.is_staff))
+        return parameters

@@ -404,6 +404,20 @@ CONVERSION_OVER_TIME = MetricDefinition(
     parameters=(GRANULARITY, CONVERSION_BREAKDOWN, CHART_COMPARE),
 )
 
+CHECKOUT_LIST_TEXT = (
+    "The latest abandoned checkouts of known customers, for recovery e-mails: the "
+    "sessions started in the window (shop time zone) with a customer that reached "
+    "the funnel's begin_checkout step without any purchase event, newest first "
+    "(started_at, then session id descending). Per session: its external id, "
+    "start, source and device; the customer's external id; email, given to staff "
+    "users only (null for the others); products = its add_to_cart events per "
+    "product (sku, name, list price, units = events), sorted by sku; cart_units "
+    "and cart_value = Σ units and Σ units × list price. Keyset pages: limit rows "
+    "(1 to 100, default 50); next_cursor, when more rows follow, is passed back as "
+    "cursor (microseconds since 1970 of the last row's start, a dot, its id). "
+    "Read from the raw tables (a list of sessions has no roll-up)."
+)
+
 ABANDONED_CHECKOUTS = MetricDefinition(
     id="kpi.abandoned_checkouts",
     title="Abandoned checkouts",
@@ -426,11 +440,34 @@ ABANDONED_CHECKOUTS = MetricDefinition(
         "abandoned_cart_value = Σ the list price (Product.list_price) of those "
         "events' products. Example: a session adds a 30.00 and a 50.00 product, "
         "begins checkout and leaves; another buys: checkouts 2, abandoned 1, rate "
-        "0.5, 2 units, 80.00."
+        "0.5, 2 units, 80.00. The list at /api/kpi/abandoned-checkout-list/: "
+        + CHECKOUT_LIST_TEXT
     ),
     filters=SESSION_FILTERS,
     filter_rules=SESSION_FILTER_RULES,
     parameters=(GRANULARITY,),
+)
+
+LIST_LIMIT = Parameter(
+    name="limit",
+    description="rows per page",
+    default=50,
+    minimum=1,
+    maximum=100,
+)
+
+ABANDONED_CHECKOUT_LIST = MetricDefinition(
+    id="kpi.abandoned_checkout_list",
+    title="Abandoned checkouts of known customers",
+    unit="count",
+    endpoint="/api/kpi/abandoned-checkout-list/",
+    function="kpi.metrics.abandoned_checkout_list",
+    summary="The latest abandoned checkouts of known customers, paginated.",
+    definition=CHECKOUT_LIST_TEXT,
+    # cursor is free text (a next_cursor given back), not a Parameter of choices.
+    filters=(*SESSION_FILTERS, "cursor"),
+    filter_rules=SESSION_FILTER_RULES,
+    parameters=(LIST_LIMIT,),
 )
 
 METRICS = (
@@ -443,4 +480,5 @@ METRICS = (
     REVENUE_CHANGE,
     CONVERSION_OVER_TIME,
     ABANDONED_CHECKOUTS,
+    ABANDONED_CHECKOUT_LIST,
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
 from typing import Literal
@@ -48,6 +48,7 @@ from .rows import (
     BucketCheckouts,
     BucketSessions,
     BucketTotals,
+    CartLine,
     CodeTotals,
     FunnelMoney,
     OrderTotals,
@@ -911,3 +912,101 @@ def abandoned_checkouts(
             )
         )
     return AbandonedCheckouts(window.start, window.end, granularity, results)
+
+
+@dataclass(frozen=True, slots=True)
+class CartProduct:
+    sku: str
+    name: str
+    list_price: Decimal
+    units: int  # add_to_cart events of the product
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedCheckout:
+    session: str
+    started_at: datetime
+    source: str
+    device: str
+    customer: str  # the customer's external id
+    email: str | None  # staff only
+    cart_units: int
+    cart_value: Decimal  # Σ units x list price
+    products: list[CartProduct]
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedCheckoutPage:
+    start: date | None
+    end: date | None
+    results: list[AbandonedCheckout]
+    next_cursor: str | None  # pass as cursor for the next page; None on the last
+
+
+def abandoned_checkout_list(
+    *,
+    filters: MetricFilters,
+    cursor: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    with_email: bool = False,
+) -> AbandonedCheckoutPage:
+    """The latest abandoned checkouts of known customers, newest first, one keyset
+    page: the sessions, then their carts (two queries on the raw tables, bounded
+    by limit; a list of sessions has no roll-up).
+
+    Definition: kpi.catalogue.ABANDONED_CHECKOUT_LIST.
+    """
+    window = resolve_window(filters.start, filters.end)
+    use_rollups(level_kept=False)
+    if window is None:
+        return AbandonedCheckoutPage(None, None, [], None)
+    sessions = raw.abandoned_checkout_sessions(
+        filters=filters, window=window, before=cursor, limit=limit + 1
+    )
+    page, more = sessions[:limit], len(sessions) > limit
+    lines: dict[int, list[CartLine]] = {}
+    for line in raw.cart_lines(session_ids=[row.session_id for row in page]):
+        lines.setdefault(line.session_id, []).append(line)
+    results = []
+    for row in page:
+        cart = lines.get(row.session_id, [])
+        results.append(
+            AbandonedCheckout(
+                session=row.session,
+                started_at=row.started_at,
+                source=row.source,
+                device=row.device,
+                customer=row.customer,
+                email=row.email if with_email else None,
+                cart_units=sum(line.units for line in cart),
+                cart_value=sum(
+                    (line.list_price * line.units for line in cart), ZERO_MONEY
+                ),
+                products=[
+                    CartProduct(line.sku, line.name, line.list_price, line.units)
+                    for line in cart
+                ],
+            )
+        )
+    last = page[-1] if page and more else None
+    return AbandonedCheckoutPage(
+        start=window.start,
+        end=window.end,
+        results=results,
+        next_cursor=checkout_cursor(last.started_at, last.session_id) if last else None,
+    )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def checkout_cursor(started_at: datetime, session_id: int) -> str:
+    """The keyset cursor of a list row: microseconds since the epoch and the id."""
+    micros = (started_at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{session_id}"
+
+
+def parse_checkout_cursor(cursor: str) -> tuple[datetime, int]:
+    micros, session_id = cursor.split(".")
+    moment = EPOCH + timedelta(microseconds=int(micros))
+    return moment, int(session_id)

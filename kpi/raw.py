@@ -57,6 +57,8 @@ from .rows import (
     BucketCheckouts,
     BucketSessions,
     BucketTotals,
+    CartLine,
+    CheckoutSession,
     CodeTotals,
     FunnelMoney,
     OrderTotals,
@@ -544,4 +546,69 @@ def checkout_buckets(
             cart_value=money(row["cart_value"]),
         )
         for bucket, row in sorted(sums.items())
+    ]
+
+
+def abandoned_checkout_sessions(
+    *,
+    filters: MetricFilters,
+    window: Window,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[CheckoutSession]:
+    """The latest sessions of known customers started in the window that reached
+    begin_checkout without a purchase event, newest first (started_at, then id),
+    from just before the cursor on: a keyset page of the (started_at) index."""
+    sessions = _sessions_in(filters, window).filter(
+        funnel_step__gte=CHECKOUT_STEP, converted=False, customer__isnull=False
+    )
+    if before is not None:
+        started_at, session_id = before
+        sessions = sessions.filter(
+            Q(started_at__lt=started_at) | Q(started_at=started_at, id__lt=session_id)
+        )
+    rows = sessions.order_by("-started_at", "-id").values(
+        "id",
+        "external_id",
+        "started_at",
+        "traffic_source",
+        "device",
+        "customer__external_id",
+        "customer__email",
+    )[:limit]
+    return [
+        CheckoutSession(
+            session_id=row["id"],
+            session=row["external_id"],
+            started_at=row["started_at"],
+            source=row["traffic_source"],
+            device=row["device"],
+            customer=row["customer__external_id"],
+            email=row["customer__email"],
+        )
+        for row in rows
+    ]
+
+
+def cart_lines(*, session_ids: list[int]) -> list[CartLine]:
+    """The add_to_cart events of these sessions (one page) per product."""
+    rows = (
+        SessionEvent.objects.filter(
+            session_id__in=session_ids,
+            event_type=EventType.ADD_TO_CART,
+            product__isnull=False,
+        )
+        .values("session_id", "product__sku", "product__name", "product__list_price")
+        .annotate(units=Count("id"))
+        .order_by("session_id", "product__sku")
+    )
+    return [
+        CartLine(
+            session_id=row["session_id"],
+            sku=row["product__sku"],
+            name=row["product__name"],
+            list_price=money(row["product__list_price"]),
+            units=row["units"],
+        )
+        for row in rows
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from ecomanalytics.money import SalesTerms
@@ -113,3 +113,27 @@ class BucketCheckouts:
     abandoned: int
     cart_units: int
     cart_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSession:
+    """An abandoned checkout of a known customer: the session and its customer."""
+
+    session_id: int
+    session: str  # WebSession.external_id
+    started_at: datetime
+    source: str
+    device: str
+    customer: str  # Customer.external_id
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """The add_to_cart events of one session for one product."""
+
+    session_id: int
+    sku: str
+    name: str
+    list_price: Decimal
+    units: int  # add_to_cart events

@@ -15,6 +15,7 @@ from .catalogue import (
     CONVERSION_BREAKDOWN,
     FUNNEL_BREAKDOWN,
     GRANULARITY,
+    LIST_LIMIT,
 )
 
 
@@ -404,3 +405,42 @@ class AbandonedCheckoutsSerializer(serializers.Serializer):
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
     results = CheckoutPeriodSerializer(many=True)
+
+
+class CheckoutListParams(SessionMetricParams):
+    cursor = serializers.RegexField(
+        r"^[0-9]{1,20}\.[0-9]{1,19}$",
+        required=False,
+        help_text="next_cursor of the page before.",
+        error_messages={"invalid": "Pass the next_cursor of the previous page."},
+    )
+    limit = parameter_field(LIST_LIMIT)
+
+
+class CartProductSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    list_price = money_field()
+    units = serializers.IntegerField(help_text="add_to_cart events of the product.")
+
+
+class AbandonedCheckoutSerializer(serializers.Serializer):
+    session = serializers.CharField(help_text="The session's external id.")
+    started_at = serializers.DateTimeField()
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
+    device = serializers.CharField()
+    customer = serializers.CharField(help_text="The customer's external id.")
+    email = serializers.CharField(allow_null=True, help_text="Staff users only.")
+    cart_units = serializers.IntegerField()
+    cart_value = money_field(help_text="Σ units x list price.")
+    products = CartProductSerializer(many=True)
+
+
+class AbandonedCheckoutPageSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    results = AbandonedCheckoutSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as cursor for the next page."
+    )
