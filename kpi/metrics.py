@@ -1010,3 +1010,81 @@ def parse_checkout_cursor(cursor: str) -> tuple[datetime, int]:
     micros, session_id = cursor.split(".")
     moment = EPOCH + timedelta(microseconds=int(micros))
     return moment, int(session_id)
+
+
+PERCENTILES = (25, 50, 75, 90)
+HISTOGRAM_BUCKETS = ("<1m", "1-5m", "5-15m", "15-30m", "30-60m", "1-6h", ">6h")
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionTimes:
+    """How long the sessions that made one transition took, in seconds."""
+
+    transition: str
+    sessions: int
+    p25: float | None  # nearest-rank percentiles; None without sessions
+    median: float | None
+    p75: float | None
+    p90: float | None
+    histogram: list[int]  # sessions per HISTOGRAM_BUCKETS bucket
+
+
+@dataclass(frozen=True, slots=True)
+class TimeToConvert:
+    start: date | None
+    end: date | None
+    buckets: list[str]
+    results: list[TransitionTimes]
+
+
+def nearest_rank(percentile: int, count: int) -> int:
+    """The 1-based rank of the P-th percentile of count sorted values:
+    ceil(P / 100 x count), at least 1."""
+    return max(1, -(-percentile * count // 100))
+
+
+def time_to_convert(*, filters: MetricFilters) -> TimeToConvert:
+    """Percentiles and a histogram of the time between consecutive funnel steps and
+    from session start to purchase, over the sessions that made each transition.
+
+    Definition: kpi.catalogue.TIME_TO_CONVERT. Read from the raw tables (the ranks
+    need every duration): one aggregate for the histograms, then per transition
+    with sessions one ROW_NUMBER query for its four ranks.
+    """
+    window = resolve_window(filters.start, filters.end)
+    use_rollups(level_kept=False)
+    if window is None:
+        return TimeToConvert(None, None, list(HISTOGRAM_BUCKETS), [])
+    histograms = raw.transition_histograms(filters=filters, window=window)
+    results = []
+    for transition, histogram in histograms.items():
+        count = sum(histogram)
+        ranks = {p: nearest_rank(p, count) for p in PERCENTILES}
+        values = (
+            raw.durations_at_ranks(
+                filters=filters,
+                window=window,
+                transition=transition,
+                ranks=sorted(set(ranks.values())),
+            )
+            if count
+            else {}
+        )
+        seconds = {
+            percentile: value.total_seconds() if value is not None else None
+            for percentile, value in (
+                (percentile, values.get(rank)) for percentile, rank in ranks.items()
+            )
+        }
+        results.append(
+            TransitionTimes(
+                transition=transition,
+                sessions=count,
+                p25=seconds[25],
+                median=seconds[50],
+                p75=seconds[75],
+                p90=seconds[90],
+                histogram=histogram,
+            )
+        )
+    return TimeToConvert(window.start, window.end, list(HISTOGRAM_BUCKETS), results)
