@@ -3,38 +3,59 @@
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def _sessions_not_rolled_up(apps, schema_editor):
+    # FunnelDay starts empty: forget the sessions in the fingerprint, so the metrics
+    # answer from the raw tables until the next refresh, which catches up from the
+    # first session's day (state.catch_up) and so builds FunnelDay for every day.
+    state = apps.get_model("rollups", "RollupState")
+    state.objects.using(schema_editor.connection.alias).update(last_session_id=0)
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('rollups', '0009_discount_facts'),
+        ("rollups", "0009_discount_facts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FunnelDay',
+            name="FunnelDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grain', models.CharField(db_default='d', default='d', max_length=1)),
-                ('day', models.DateField()),
-                ('week', models.DateField(null=True)),
-                ('month', models.DateField()),
-                ('traffic_source', models.CharField(max_length=16)),
-                ('device', models.CharField(max_length=16)),
-                ('country', models.CharField(max_length=64)),
-                ('funnel_step', models.PositiveSmallIntegerField()),
-                ('sessions', models.PositiveIntegerField()),
-                ('unconverted_sessions', models.PositiveIntegerField()),
-                ('cart_units', models.PositiveIntegerField()),
-                ('cart_value', models.DecimalField(decimal_places=2, max_digits=20)),
-                ('orders', models.PositiveIntegerField()),
-                ('gross_sales', models.DecimalField(decimal_places=2, max_digits=20)),
-                ('discounts', models.DecimalField(decimal_places=2, max_digits=20)),
-                ('returns', models.DecimalField(decimal_places=2, max_digits=20)),
-                ('shipping', models.DecimalField(decimal_places=2, max_digits=20)),
-                ('taxes', models.DecimalField(decimal_places=2, max_digits=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("grain", models.CharField(db_default="d", default="d", max_length=1)),
+                ("day", models.DateField()),
+                ("week", models.DateField(null=True)),
+                ("month", models.DateField()),
+                ("traffic_source", models.CharField(max_length=16)),
+                ("device", models.CharField(max_length=16)),
+                ("country", models.CharField(max_length=64)),
+                ("funnel_step", models.PositiveSmallIntegerField()),
+                ("sessions", models.PositiveIntegerField()),
+                ("unconverted_sessions", models.PositiveIntegerField()),
+                ("cart_units", models.PositiveIntegerField()),
+                ("cart_value", models.DecimalField(decimal_places=2, max_digits=20)),
+                ("orders", models.PositiveIntegerField()),
+                ("gross_sales", models.DecimalField(decimal_places=2, max_digits=20)),
+                ("discounts", models.DecimalField(decimal_places=2, max_digits=20)),
+                ("returns", models.DecimalField(decimal_places=2, max_digits=20)),
+                ("shipping", models.DecimalField(decimal_places=2, max_digits=20)),
+                ("taxes", models.DecimalField(decimal_places=2, max_digits=20)),
             ],
             options={
-                'indexes': [models.Index(fields=['device', 'country', 'traffic_source', 'grain', 'day'], name='rollups_fun_device_7f6bc7_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["device", "country", "traffic_source", "grain", "day"],
+                        name="rollups_fun_device_7f6bc7_idx",
+                    )
+                ],
             },
         ),
+        migrations.RunPython(_sessions_not_rolled_up, migrations.RunPython.noop),
     ]
