@@ -86,6 +86,19 @@ SUMMARY = MetricDefinition(
     },
 )
 
+CHART_COMPARE = Parameter(
+    name="compare",
+    description=(
+        "add the buckets of a compared window, aligned by position (compared[i] "
+        "beside results[i]): previous_period = the window of the same number of "
+        "days ending the day before start, previous_year = the same dates a year "
+        "earlier (February 29 becomes February 28); its own partial flags, and "
+        "compare_start/compare_end name its dates; none adds nothing"
+    ),
+    default="none",
+    choices=("none", "previous_period", "previous_year"),
+)
+
 REVENUE = MetricDefinition(
     id="kpi.revenue",
     title="Revenue over time",
@@ -106,7 +119,7 @@ REVENUE = MetricDefinition(
         "February."
     ),
     filter_rules=ORDER_FILTER_RULES,
-    parameters=(GRANULARITY,),
+    parameters=(GRANULARITY, CHART_COMPARE),
 )
 
 SALES = MetricDefinition(
@@ -163,6 +176,17 @@ CONVERSION = MetricDefinition(
     filter_rules=SESSION_FILTER_RULES,
 )
 
+FUNNEL_BREAKDOWN = Parameter(
+    name="breakdown",
+    description=(
+        "the session dimension to split the funnel by: the whole funnel per value "
+        "of the session's own traffic source, device or country, in groups; none "
+        "gives the overall funnel alone"
+    ),
+    default="none",
+    choices=("none", "source", "device", "country"),
+)
+
 FUNNEL = MetricDefinition(
     id="kpi.funnel",
     title="Checkout funnel",
@@ -183,10 +207,34 @@ FUNNEL = MetricDefinition(
         "add_to_cart before the first product_view does not count. Equal timestamps "
         "count as in order. conversion_from_start = sessions at the step ÷ sessions "
         "at session; conversion_from_previous = sessions at the step ÷ sessions at "
-        "the step before, 1.0 for session. Without sessions the rates are null."
+        "the step before, 1.0 for session. Without sessions the rates are null. "
+        "Money per step (as Shopify's net sales; REVENUE_MEASURE, net_sales by "
+        "default): orders = the revenue orders (status paid, shipped or completed) "
+        "that the purchase events (SessionEvent.order) of the sessions at the step "
+        "link, counted once per purchase event; revenue = their revenue measure: "
+        "Σ order total − Σ discount (+ shipping + tax for total_sales) of those "
+        "orders, − Σ amount of their refunds given in the window (refund date, "
+        "shop time zone; the session may have started before the window), as the "
+        "revenue cards date returns; revenue_per_session = revenue ÷ sessions at "
+        "the step (0 without sessions). A purchase event whose session skipped a "
+        "step counts its order at the steps the session reached. Value left "
+        "behind, at add_to_cart and begin_checkout only (null at the other "
+        "steps): abandoned_sessions = the sessions at the step without any "
+        "purchase event; abandoned_cart_units = their add_to_cart events; "
+        "abandoned_cart_value = Σ list price of those events' products. An event "
+        "has no quantity, so each add_to_cart event counts as one unit at the "
+        "product's current list price (Product.list_price), every add_to_cart "
+        "event of the session (also one before its first product_view). "
+        "breakdown=source|device|country gives groups: the same funnel per value "
+        "of that dimension of the session (its own, not the customer's), values "
+        "sorted, only values with sessions in the window; steps stays the overall "
+        "funnel. Example: two sessions add a 30.00 product to cart, one buys it "
+        "(order 30.00): add_to_cart sessions 2, revenue 30.00, revenue per session "
+        "15.00, abandoned_sessions 1, abandoned_cart_value 30.00."
     ),
     filters=SESSION_FILTERS,
     filter_rules=SESSION_FILTER_RULES,
+    parameters=(FUNNEL_BREAKDOWN,),
 )
 
 
@@ -246,4 +294,226 @@ DISCOUNTS = MetricDefinition(
     ),
 )
 
-METRICS = (SUMMARY, REVENUE, SALES, CONVERSION, FUNNEL, DISCOUNTS)
+COMPARE = Parameter(
+    name="compare",
+    description=(
+        "the window compared with: previous_period = the window of the same number "
+        "of days ending the day before start; previous_year = the same dates a year "
+        "earlier (February 29 becomes February 28)"
+    ),
+    default="previous_period",
+    choices=("previous_period", "previous_year"),
+)
+
+REVENUE_CHANGE = MetricDefinition(
+    id="kpi.revenue_change",
+    title="Why revenue changed",
+    unit="money",
+    endpoint="/api/kpi/revenue-change/",
+    function="kpi.metrics.revenue_change",
+    summary=(
+        "The revenue change against the compared window split into traffic, "
+        "conversion and order-value effects, overall and per traffic source."
+    ),
+    definition=(
+        ORDER_REVENUE_TEXT
+        + "In each of the window and the compared window (compare): revenue as "
+        "above; orders = revenue orders placed in it; sessions = web sessions "
+        "started in it (started_at, shop time zone), with the same filters. No "
+        "link between orders and sessions is needed: revenue = sessions × "
+        "orders_per_session × average_order_value exactly, where orders_per_session "
+        "= orders ÷ sessions and average_order_value = revenue ÷ orders. The change "
+        "R1 − R0 (current minus compared) is split by the log-mean Divisia index "
+        "(LMDI-I): effect = L(R1, R0) × ln(x1 ÷ x0) for x = sessions "
+        "(traffic_effect), orders_per_session (conversion_effect) and "
+        "average_order_value (order_value_effect), with the logarithmic mean L(a, "
+        "b) = (a − b) ÷ (ln a − ln b) and L(a, a) = a. The three add up to the "
+        "change exactly: they are computed with 40 significant digits, traffic and "
+        "conversion rounded half up to cents, and order value is the change minus "
+        "those two rounded effects. orders_effect = traffic_effect + "
+        "conversion_effect. Each share = effect ÷ change (null when the change is "
+        "0); change_rate = change ÷ the compared revenue (null when it is 0). "
+        "method is lmdi when every factor is positive in both windows. Zero-factor "
+        "rule (method zero_factor): when a factor is 0, negative or undefined in "
+        "one of the windows, its logarithm is undefined, and the whole change goes "
+        "to the first such factor in the order traffic, conversion, order value; "
+        "the other effects are 0. So no sessions in one window: all to traffic; "
+        "sessions but no orders: all to conversion; orders but revenue ≤ 0 (net "
+        "sales can be negative when returns exceed sales): all to order value. "
+        "Sessions unknown: when a window has orders but no sessions (orders "
+        "imported without their web sessions), orders per session is undefined; "
+        "sessions_known is false, traffic_effect and conversion_effect (and their "
+        "shares) are null, and the change splits into orders_effect = L(R1, R0) × "
+        "ln(orders1 ÷ orders0), rounded, and order_value_effect = the rest, with "
+        "the same zero-factor rule over (orders, order value). By source: orders "
+        "are attributed to the order's own traffic_source column (never through a "
+        "session), sessions to the session's, so a source with orders but no "
+        "sessions (imported orders) gets sessions_known false in its row. results "
+        "has one row per source with sessions, orders or refunds in either window, "
+        "largest absolute change first, then by source: its previous and current "
+        "figures, change, effects (each source its own decomposition, by the rules "
+        "above) and contribution = the source's change ÷ the total change (null "
+        "when that is 0). The rows' revenues, sessions, orders and changes add up "
+        "to the totals; their effects need not add up to the total's effects, the "
+        "difference being the shift of sessions between sources of different "
+        "conversion and order value. Example: 100 sessions, 2 orders, 200.00 "
+        "before; 150 sessions, 3 orders, 240.00 now: change 40.00, L = 40 ÷ ln 1.2 "
+        "= 219.39…, traffic 219.39… × ln 1.5 = 88.96, conversion 219.39… × ln 1 = "
+        "0.00, order value 40.00 − 88.96 = −48.96."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=(
+        "source and device are the order's and the session's; country is the "
+        "order's customer's and the session's; sessions have no category, so "
+        "category is rejected with 400."
+    ),
+    parameters=(COMPARE,),
+)
+
+CONVERSION_BREAKDOWN = Parameter(
+    name="breakdown",
+    description=(
+        "source adds one zero-filled series per traffic source (the session's) "
+        "with sessions in the window, in sources; none gives the overall series "
+        "alone"
+    ),
+    default="none",
+    choices=("none", "source"),
+)
+
+CONVERSION_OVER_TIME = MetricDefinition(
+    id="kpi.conversion_over_time",
+    title="Conversion over time",
+    unit="rate",
+    endpoint="/api/kpi/conversion-over-time/",
+    function="kpi.metrics.conversion_over_time",
+    summary="Sessions, converted sessions and conversion rate per day, week or month.",
+    definition=(
+        "Per bucket of the sessions' start (started_at, its first event, shop "
+        "time zone), every bucket touching the window listed, oldest first, "
+        "zero-filled, over the sessions started both in the bucket and in the "
+        "window: sessions; converted_sessions = those with a purchase event, "
+        "whatever became of the order; conversion_rate = converted_sessions ÷ "
+        "sessions, null without sessions. partial as in revenue over time: the "
+        "bucket's last day is today or later, or it reaches outside the window. "
+        "A session started 2025-01-31 23:50 in New York that purchases after "
+        "midnight counts in January."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+    parameters=(GRANULARITY, CONVERSION_BREAKDOWN, CHART_COMPARE),
+)
+
+CHECKOUT_LIST_TEXT = (
+    "The latest abandoned checkouts of known customers, for recovery e-mails: the "
+    "sessions started in the window (shop time zone) with a customer that reached "
+    "the funnel's begin_checkout step without any purchase event, newest first "
+    "(started_at, then session id descending). Per session: its external id, "
+    "start, source and device; the customer's external id; email, given to staff "
+    "users only (null for the others); products = its add_to_cart events per "
+    "product (sku, name, list price, units = events), sorted by sku; cart_units "
+    "and cart_value = Σ units and Σ units × list price. Keyset pages: limit rows "
+    "(1 to 100, default 50); next_cursor, when more rows follow, is passed back as "
+    "cursor (microseconds since 1970 of the last row's start, a dot, its id). "
+    "Read from the raw tables (a list of sessions has no roll-up)."
+)
+
+ABANDONED_CHECKOUTS = MetricDefinition(
+    id="kpi.abandoned_checkouts",
+    title="Abandoned checkouts",
+    unit="mixed",
+    endpoint="/api/kpi/abandoned-checkouts/",
+    function="kpi.metrics.abandoned_checkouts",
+    summary=(
+        "Sessions that began checkout without a purchase per day, week or month, "
+        "their rate and cart value."
+    ),
+    definition=(
+        "Per bucket of the sessions' start (shop time zone), every bucket touching "
+        "the window listed, zero-filled, partial as in revenue over time: "
+        "checkouts = sessions that reached the funnel's begin_checkout step "
+        "(closed and sequential, as the funnel: product_view, add_to_cart, "
+        "begin_checkout in that order); abandoned_checkouts = those without any "
+        "purchase event; abandonment_rate = abandoned_checkouts ÷ checkouts, null "
+        "without checkouts; abandoned_cart_units = the add_to_cart events of the "
+        "abandoned sessions, each one unit (an event has no quantity); "
+        "abandoned_cart_value = Σ the list price (Product.list_price) of those "
+        "events' products. Example: a session adds a 30.00 and a 50.00 product, "
+        "begins checkout and leaves; another buys: checkouts 2, abandoned 1, rate "
+        "0.5, 2 units, 80.00. The list at /api/kpi/abandoned-checkout-list/: "
+        + CHECKOUT_LIST_TEXT
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+    parameters=(GRANULARITY,),
+)
+
+LIST_LIMIT = Parameter(
+    name="limit",
+    description="rows per page",
+    default=50,
+    minimum=1,
+    maximum=100,
+)
+
+ABANDONED_CHECKOUT_LIST = MetricDefinition(
+    id="kpi.abandoned_checkout_list",
+    title="Abandoned checkouts of known customers",
+    unit="count",
+    endpoint="/api/kpi/abandoned-checkout-list/",
+    function="kpi.metrics.abandoned_checkout_list",
+    summary="The latest abandoned checkouts of known customers, paginated.",
+    definition=CHECKOUT_LIST_TEXT,
+    # cursor is free text (a next_cursor given back), not a Parameter of choices.
+    filters=(*SESSION_FILTERS, "cursor"),
+    filter_rules=SESSION_FILTER_RULES,
+    parameters=(LIST_LIMIT,),
+)
+
+TIME_TO_CONVERT = MetricDefinition(
+    id="kpi.time_to_convert",
+    title="Time to convert",
+    unit="mixed",
+    endpoint="/api/kpi/time-to-convert/",
+    function="kpi.metrics.time_to_convert",
+    summary=(
+        "How long sessions take between funnel steps and from start to purchase: "
+        "percentiles and a histogram."
+    ),
+    definition=(
+        "Over the sessions started in the window (shop time zone), with each "
+        "step's time as in the funnel (closed and sequential: the earliest event "
+        "of the step at or after the previous step's time) and the session's "
+        "started_at for its start. Transitions: session_to_product_view, "
+        "product_view_to_add_to_cart, add_to_cart_to_begin_checkout, "
+        "begin_checkout_to_purchase (consecutive steps) and session_to_purchase; "
+        "each over the sessions that reached its later step (sessions). Duration "
+        "= later time − earlier time, in seconds. Percentiles are nearest-rank: "
+        "the P-th percentile (p25, median = p50, p75, p90) is the duration at "
+        "rank ceil(P ÷ 100 × n) of the n durations sorted ascending (ties by "
+        "session id), computed with ROW_NUMBER in the database; null without "
+        "sessions. histogram counts the sessions per fixed bucket, in the order "
+        "of buckets: < 1 min, 1–5 min, 5–15 min, 15–30 min, 30–60 min, 1–6 h, > 6 "
+        "h, each bucket including its lower bound and excluding its upper one "
+        "(exactly 5 minutes is in 5–15 min). Read from the raw tables on both "
+        "paths. Example: product views 0, 1, 2, 3 and 10 minutes after the start "
+        "give n 5, p25 = rank 2 = 60 s, median = rank 3 = 120 s, p75 = 180 s, p90 "
+        "= rank 5 = 600 s."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+)
+
+METRICS = (
+    SUMMARY,
+    REVENUE,
+    SALES,
+    CONVERSION,
+    FUNNEL,
+    DISCOUNTS,
+    REVENUE_CHANGE,
+    CONVERSION_OVER_TIME,
+    ABANDONED_CHECKOUTS,
+    ABANDONED_CHECKOUT_LIST,
+    TIME_TO_CONVERT,
+)

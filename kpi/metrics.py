@@ -9,9 +9,12 @@ is Decimal cents, rates are unrounded floats and None where the denominator is 0
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import ModuleType
+from typing import Literal
 
 from django.conf import settings
 
@@ -39,8 +42,22 @@ from ecomanalytics.rollups.dimensions import (
 from ecomanalytics.rollups.status import use_rollups
 
 from . import raw, rollup
-from .rows import NO_ORDERS, BucketTotals, CodeTotals, OrderTotals, SourceSessions
+from .decomposition import Effects, PeriodVolume, decompose
+from .rows import (
+    NO_ORDERS,
+    BucketCheckouts,
+    BucketSessions,
+    BucketTotals,
+    CartLine,
+    CodeTotals,
+    FunnelMoney,
+    OrderTotals,
+    SourceOrders,
+    SourceSessions,
+    SourceVisits,
+)
 
+Compare = Literal["previous_period", "previous_year"]
 FUNNEL_EVENTS = raw.FUNNEL_EVENTS
 FUNNEL_STEPS: tuple[str, ...] = ("session", *FUNNEL_EVENTS)
 
@@ -84,6 +101,11 @@ class RevenueSeries:
     end: date | None
     granularity: Granularity
     results: list[RevenuePeriod]
+    # compare: the compared window's buckets, aligned with results by position.
+    compare: str | None = None
+    compare_start: date | None = None
+    compare_end: date | None = None
+    compared: list[RevenuePeriod] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +196,24 @@ class FunnelStep:
     sessions: int
     conversion_from_start: float | None
     conversion_from_previous: float | None
+    # The revenue orders of the purchase events of the sessions at the step.
+    orders: int = 0
+    revenue: Decimal = ZERO_MONEY
+    revenue_per_session: Decimal = ZERO_MONEY  # revenue / sessions, 0 without
+    # Value left behind, add_to_cart and begin_checkout only (None elsewhere): the
+    # sessions at the step without a purchase event, and their add_to_cart events
+    # at list price.
+    abandoned_sessions: int | None = None
+    abandoned_cart_units: int | None = None
+    abandoned_cart_value: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelGroup:
+    """The whole funnel of one value of the breakdown dimension."""
+
+    value: str
+    steps: list[FunnelStep]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +221,8 @@ class Funnel:
     start: date | None
     end: date | None
     steps: list[FunnelStep]
+    breakdown: str | None = None
+    groups: list[FunnelGroup] = field(default_factory=list)
 
 
 def kpi_summary(*, filters: MetricFilters) -> Summary:
@@ -223,18 +265,41 @@ def _figures(window: Window | None, totals: OrderTotals) -> KpiFigures:
 
 
 def revenue_over_time(
-    *, filters: MetricFilters, granularity: Granularity = "month"
+    *,
+    filters: MetricFilters,
+    granularity: Granularity = "month",
+    compare: Compare | None = None,
 ) -> RevenueSeries:
     """Revenue, revenue orders and average order value per day, ISO week or month.
 
     Definition: kpi.catalogue.REVENUE. Every bucket touching the window is listed,
     zero-filled; partial = the bucket's last day is today or later, or the bucket
-    reaches outside the window.
+    reaches outside the window. compare adds the compared window's buckets
+    (compared_window), aligned by position.
     """
     window = resolve_window(filters.start, filters.end)
     if window is None:
-        return RevenueSeries(None, None, granularity, [])
+        return RevenueSeries(None, None, granularity, [], compare)
     path = rollup if use_rollups(level_kept=order_facts_cover(filters)) else raw
+    results = _revenue_periods(path, filters, window, granularity)
+    if compare is None:
+        return RevenueSeries(window.start, window.end, granularity, results)
+    before = compared_window(window, compare)
+    return RevenueSeries(
+        start=window.start,
+        end=window.end,
+        granularity=granularity,
+        results=results,
+        compare=compare,
+        compare_start=before.start,
+        compare_end=before.end,
+        compared=_revenue_periods(path, filters, before, granularity),
+    )
+
+
+def _revenue_periods(
+    path: ModuleType, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[RevenuePeriod]:
     rows = path.revenue_buckets(filters=filters, window=window, granularity=granularity)
     by_bucket = {row.bucket: row for row in rows}
     measure = revenue_measure()
@@ -252,7 +317,7 @@ def revenue_over_time(
                 partial=is_partial(first, last, window),
             )
         )
-    return RevenueSeries(window.start, window.end, granularity, results)
+    return results
 
 
 def sales_breakdown(
@@ -342,33 +407,81 @@ def conversion_by_source(*, filters: MetricFilters) -> Conversion:
     )
 
 
-def funnel(*, filters: MetricFilters) -> Funnel:
+Breakdown = Literal["source", "device", "country"]
+# The steps that leave value behind: a cart was filled.
+CART_STEPS = ("add_to_cart", "begin_checkout")
+
+
+def funnel(*, filters: MetricFilters, breakdown: Breakdown | None = None) -> Funnel:
     """Sessions reaching each step of session → product_view → add_to_cart →
-    begin_checkout → purchase, closed and sequential.
+    begin_checkout → purchase, closed and sequential, with the money of each step;
+    with a breakdown, the same funnel per value of the session's dimension.
 
     Definition: kpi.catalogue.FUNNEL. conversion_from_start = sessions at the step /
     sessions; conversion_from_previous = sessions at the step / sessions at the step
-    before (1.0 for the first step); None without sessions.
+    before (1.0 for the first step); None without sessions. A session is at step k
+    when it got at least as far (WebSession.funnel_step >= k): the rows of each
+    furthest step are added up from the step on. One grouped query.
     """
     window = resolve_window(filters.start, filters.end)
-    counts = (0,) * len(FUNNEL_STEPS)
+    rows = []
     if window is not None:
         path = rollup if use_rollups() else raw
-        counts = path.funnel_counts(filters=filters, window=window)
-    steps = [
-        FunnelStep(
-            step=step,
-            sessions=count,
-            conversion_from_start=rate(count, counts[0]),
-            conversion_from_previous=rate(count, counts[max(index - 1, 0)]),
-        )
-        for index, (step, count) in enumerate(zip(FUNNEL_STEPS, counts, strict=True))
-    ]
+        rows = path.funnel_money(filters=filters, window=window, breakdown=breakdown)
+    measure = revenue_measure()
+    groups = sorted({row.group for row in rows if row.sessions}) if breakdown else []
     return Funnel(
         start=window.start if window else None,
         end=window.end if window else None,
-        steps=steps,
+        steps=_funnel_steps(rows, measure),
+        breakdown=breakdown,
+        groups=[
+            FunnelGroup(
+                value,
+                _funnel_steps([row for row in rows if row.group == value], measure),
+            )
+            for value in groups
+        ],
     )
+
+
+def _funnel_steps(rows: list[FunnelMoney], measure: RevenueMeasure) -> list[FunnelStep]:
+    """The steps of the sessions of these rows: step k adds up the rows of the
+    sessions whose furthest step is k or further."""
+    reached = [
+        [row for row in rows if row.furthest_step >= number]
+        for number in range(len(FUNNEL_STEPS))
+    ]
+    counts = [sum(row.sessions for row in at_step) for at_step in reached]
+    steps = []
+    for number, (step, at_step) in enumerate(zip(FUNNEL_STEPS, reached, strict=True)):
+        revenue = sum((row.terms for row in at_step), SalesTerms()).revenue(measure)
+        left = step in CART_STEPS
+        steps.append(
+            FunnelStep(
+                step=step,
+                sessions=counts[number],
+                conversion_from_start=rate(counts[number], counts[0]),
+                conversion_from_previous=rate(
+                    counts[number], counts[max(number - 1, 0)]
+                ),
+                orders=sum(row.orders for row in at_step),
+                revenue=revenue,
+                revenue_per_session=average(revenue, counts[number]),
+                abandoned_sessions=(
+                    sum(row.unconverted_sessions for row in at_step) if left else None
+                ),
+                abandoned_cart_units=(
+                    sum(row.cart_units for row in at_step) if left else None
+                ),
+                abandoned_cart_value=(
+                    sum((row.cart_value for row in at_step), ZERO_MONEY)
+                    if left
+                    else None
+                ),
+            )
+        )
+    return steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,3 +559,532 @@ def _code_sales(row: CodeTotals, window_orders: int) -> DiscountCodeSales:
         discount_rate=rate(terms.discounts, terms.gross_sales),
         average_order_value=average(terms.net_sales, row.orders),
     )
+
+
+def compared_window(window: Window, compare: Compare) -> Window:
+    """previous_period: the equal window ending the day before start; previous_year:
+    the same dates a year earlier (February 29 becomes February 28)."""
+    if compare == "previous_period":
+        return window.previous()
+    return Window(_year_before(window.start), _year_before(window.end))
+
+
+def _year_before(day: date) -> date:
+    if day.month == 2 and day.day == 29:
+        return day.replace(year=day.year - 1, day=28)
+    return day.replace(year=day.year - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRevenue:
+    """One period's revenue as sessions x orders per session x average order value."""
+
+    sessions: int
+    orders: int
+    orders_per_session: float | None  # orders / sessions
+    average_order_value: Decimal  # revenue / orders, 0 without orders
+    revenue: Decimal
+
+    @classmethod
+    def of(cls, volume: PeriodVolume) -> PeriodRevenue:
+        return cls(
+            sessions=volume.sessions,
+            orders=volume.orders,
+            orders_per_session=rate(volume.orders, volume.sessions),
+            average_order_value=average(volume.revenue, volume.orders),
+            revenue=volume.revenue,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueEffects:
+    """A revenue change split into effects that add up to it to the cent; shares are
+    effect / change (None when the change is 0)."""
+
+    change: Decimal
+    change_rate: float | None  # change / previous revenue
+    sessions_known: bool
+    method: str  # "lmdi" or "zero_factor"
+    traffic_effect: Decimal | None
+    conversion_effect: Decimal | None
+    orders_effect: Decimal  # traffic + conversion, or alone when sessions are unknown
+    order_value_effect: Decimal
+    traffic_share: float | None
+    conversion_share: float | None
+    orders_share: float | None
+    order_value_share: float | None
+
+    @classmethod
+    def of(cls, previous: PeriodVolume, effects: Effects) -> RevenueEffects:
+        change = effects.change
+
+        def share(effect: Decimal | None) -> float | None:
+            return None if effect is None else rate(effect, change)
+
+        return cls(
+            change=change,
+            change_rate=rate(change, previous.revenue),
+            sessions_known=effects.sessions_known,
+            method=effects.method,
+            traffic_effect=effects.traffic,
+            conversion_effect=effects.conversion,
+            orders_effect=effects.orders,
+            order_value_effect=effects.order_value,
+            traffic_share=share(effects.traffic),
+            conversion_share=share(effects.conversion),
+            orders_share=share(effects.orders),
+            order_value_share=share(effects.order_value),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueChangeTotal:
+    previous: PeriodRevenue  # the compared window
+    current: PeriodRevenue
+    effects: RevenueEffects
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRevenueChange:
+    source: str
+    previous: PeriodRevenue
+    current: PeriodRevenue
+    effects: RevenueEffects
+    contribution: float | None  # this source's change / the total change
+
+
+@dataclass(frozen=True, slots=True)
+class RevenueChange:
+    start: date | None
+    end: date | None
+    compare: Compare
+    compare_start: date | None
+    compare_end: date | None
+    currency: str
+    revenue_measure: str
+    total: RevenueChangeTotal
+    results: list[SourceRevenueChange]
+
+
+NO_VOLUME = PeriodVolume(sessions=0, orders=0, revenue=ZERO_MONEY)
+
+
+def revenue_change(
+    *, filters: MetricFilters, compare: Compare = "previous_period"
+) -> RevenueChange:
+    """Why revenue changed: the change from the compared window to the window split
+    into traffic, conversion and order-value effects (LMDI), overall and per source.
+
+    Definition: kpi.catalogue.REVENUE_CHANGE. revenue = sessions x orders per session
+    x average order value, over the revenue orders placed (returns: refunds given)
+    and the sessions started in each window; the per-source rows add up to the
+    total's revenue and change. Two grouped queries per path.
+    """
+    window = resolve_window(filters.start, filters.end)
+    measure = str(revenue_measure())
+    if window is None:
+        nothing = PeriodRevenue.of(NO_VOLUME)
+        effects = RevenueEffects.of(NO_VOLUME, decompose(NO_VOLUME, NO_VOLUME))
+        return RevenueChange(
+            None, None, compare, None, None, settings.CURRENCY, measure,
+            RevenueChangeTotal(nothing, nothing, effects), [],
+        )  # fmt: skip
+    windows = {"current": window, "previous": compared_window(window, compare)}
+    path = rollup if use_rollups() else raw
+    volumes = _volumes_per_source(
+        path.orders_by_source(filters=filters, windows=windows),
+        path.sessions_per_source(filters=filters, windows=windows),
+    )
+    previous = _added_up(volume["previous"] for volume in volumes.values())
+    current = _added_up(volume["current"] for volume in volumes.values())
+    total = RevenueEffects.of(previous, decompose(previous, current))
+    results = [
+        SourceRevenueChange(
+            source=source,
+            previous=PeriodRevenue.of(volume["previous"]),
+            current=PeriodRevenue.of(volume["current"]),
+            effects=RevenueEffects.of(
+                volume["previous"], decompose(volume["previous"], volume["current"])
+            ),
+            contribution=rate(
+                volume["current"].revenue - volume["previous"].revenue, total.change
+            ),
+        )
+        for source, volume in volumes.items()
+    ]
+    results.sort(key=lambda row: (-abs(row.effects.change), row.source))
+    return RevenueChange(
+        start=window.start,
+        end=window.end,
+        compare=compare,
+        compare_start=windows["previous"].start,
+        compare_end=windows["previous"].end,
+        currency=settings.CURRENCY,
+        revenue_measure=measure,
+        total=RevenueChangeTotal(
+            PeriodRevenue.of(previous), PeriodRevenue.of(current), total
+        ),
+        results=results,
+    )
+
+
+def _volumes_per_source(
+    orders: list[SourceOrders], visits: list[SourceVisits]
+) -> dict[str, dict[str, PeriodVolume]]:
+    """Per source, per window ("previous", "current"): sessions, revenue orders and
+    revenue; a source with only sessions, or only orders, has zeros for the rest."""
+    measure = revenue_measure()
+    sessions = {(row.window, row.source): row.sessions for row in visits}
+    money_rows = {(row.window, row.source): row for row in orders}
+    sources = sorted({source for _, source in (*sessions, *money_rows)})
+    volumes: dict[str, dict[str, PeriodVolume]] = {}
+    for source in sources:
+        volumes[source] = {}
+        for name in ("previous", "current"):
+            row = money_rows.get((name, source))
+            volumes[source][name] = PeriodVolume(
+                sessions=sessions.get((name, source), 0),
+                orders=row.orders if row else 0,
+                revenue=row.terms.revenue(measure) if row else ZERO_MONEY,
+            )
+    return volumes
+
+
+def _added_up(volumes: Iterable[PeriodVolume]) -> PeriodVolume:
+    parts = list(volumes)
+    return PeriodVolume(
+        sessions=sum(part.sessions for part in parts),
+        orders=sum(part.orders for part in parts),
+        revenue=sum((part.revenue for part in parts), ZERO_MONEY),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionPeriod:
+    period: str
+    partial: bool
+    sessions: int
+    converted_sessions: int
+    conversion_rate: float | None  # converted_sessions / sessions
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConversionSeries:
+    source: str
+    results: list[ConversionPeriod]
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionSeries:
+    start: date | None
+    end: date | None
+    granularity: Granularity
+    results: list[ConversionPeriod]
+    breakdown: str | None = None
+    sources: list[SourceConversionSeries] = field(default_factory=list)
+    compare: str | None = None
+    compare_start: date | None = None
+    compare_end: date | None = None
+    compared: list[ConversionPeriod] = field(default_factory=list)
+
+
+def conversion_over_time(
+    *,
+    filters: MetricFilters,
+    granularity: Granularity = "month",
+    breakdown: Literal["source"] | None = None,
+    compare: Compare | None = None,
+) -> ConversionSeries:
+    """Sessions, converted sessions and their rate per bucket of the sessions'
+    start, zero-filled, overall and (breakdown=source) per source; compare adds the
+    compared window's overall buckets, aligned by position.
+
+    Definition: kpi.catalogue.CONVERSION_OVER_TIME. One grouped query per window.
+    """
+    window = resolve_window(filters.start, filters.end)
+    if window is None:
+        return ConversionSeries(None, None, granularity, [], breakdown, [], compare)
+    path = rollup if use_rollups() else raw
+    rows = path.session_buckets(
+        filters=filters,
+        window=window,
+        granularity=granularity,
+        by_source=breakdown == "source",
+    )
+    overall = _conversion_periods(rows, window, granularity)
+    sources = sorted({row.source for row in rows}) if breakdown else []
+    per_source = [
+        SourceConversionSeries(
+            source,
+            _conversion_periods(
+                [row for row in rows if row.source == source], window, granularity
+            ),
+        )
+        for source in sources
+    ]
+    series = ConversionSeries(
+        window.start, window.end, granularity, overall, breakdown, per_source
+    )
+    if compare is None:
+        return series
+    before = compared_window(window, compare)
+    earlier = path.session_buckets(
+        filters=filters, window=before, granularity=granularity, by_source=False
+    )
+    return replace(
+        series,
+        compare=compare,
+        compare_start=before.start,
+        compare_end=before.end,
+        compared=_conversion_periods(earlier, before, granularity),
+    )
+
+
+def _conversion_periods(
+    rows: list[BucketSessions], window: Window, granularity: Granularity
+) -> list[ConversionPeriod]:
+    """Every bucket of the window, zero-filled, the rows of a bucket added up."""
+    sessions: dict[date, int] = {}
+    converted: dict[date, int] = {}
+    for row in rows:
+        sessions[row.bucket] = sessions.get(row.bucket, 0) + row.sessions
+        converted[row.bucket] = converted.get(row.bucket, 0) + row.converted
+    return [
+        ConversionPeriod(
+            period=label(first, granularity),
+            partial=is_partial(first, last, window),
+            sessions=sessions.get(first, 0),
+            converted_sessions=converted.get(first, 0),
+            conversion_rate=rate(converted.get(first, 0), sessions.get(first, 0)),
+        )
+        for first, last in buckets(window, granularity)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutPeriod:
+    period: str
+    partial: bool
+    checkouts: int  # sessions at the funnel's begin_checkout step
+    abandoned_checkouts: int  # those without a purchase event
+    abandonment_rate: float | None  # abandoned_checkouts / checkouts
+    abandoned_cart_units: int
+    abandoned_cart_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedCheckouts:
+    start: date | None
+    end: date | None
+    granularity: Granularity
+    results: list[CheckoutPeriod]
+
+
+def abandoned_checkouts(
+    *, filters: MetricFilters, granularity: Granularity = "month"
+) -> AbandonedCheckouts:
+    """Sessions that began checkout without a purchase, per bucket of their start,
+    zero-filled, with their rate and cart value.
+
+    Definition: kpi.catalogue.ABANDONED_CHECKOUTS. One grouped query.
+    """
+    window = resolve_window(filters.start, filters.end)
+    if window is None:
+        return AbandonedCheckouts(None, None, granularity, [])
+    path = rollup if use_rollups() else raw
+    rows: list[BucketCheckouts] = path.checkout_buckets(
+        filters=filters, window=window, granularity=granularity
+    )
+    by_bucket = {row.bucket: row for row in rows}
+    nothing = BucketCheckouts(window.start, 0, 0, 0, ZERO_MONEY)
+    results = []
+    for first, last in buckets(window, granularity):
+        row = by_bucket.get(first, nothing)
+        results.append(
+            CheckoutPeriod(
+                period=label(first, granularity),
+                partial=is_partial(first, last, window),
+                checkouts=row.checkouts,
+                abandoned_checkouts=row.abandoned,
+                abandonment_rate=rate(row.abandoned, row.checkouts),
+                abandoned_cart_units=row.cart_units,
+                abandoned_cart_value=row.cart_value,
+            )
+        )
+    return AbandonedCheckouts(window.start, window.end, granularity, results)
+
+
+@dataclass(frozen=True, slots=True)
+class CartProduct:
+    sku: str
+    name: str
+    list_price: Decimal
+    units: int  # add_to_cart events of the product
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedCheckout:
+    session: str
+    started_at: datetime
+    source: str
+    device: str
+    customer: str  # the customer's external id
+    email: str | None  # staff only
+    cart_units: int
+    cart_value: Decimal  # Σ units x list price
+    products: list[CartProduct]
+
+
+@dataclass(frozen=True, slots=True)
+class AbandonedCheckoutPage:
+    start: date | None
+    end: date | None
+    results: list[AbandonedCheckout]
+    next_cursor: str | None  # pass as cursor for the next page; None on the last
+
+
+def abandoned_checkout_list(
+    *,
+    filters: MetricFilters,
+    cursor: tuple[datetime, int] | None = None,
+    limit: int = 50,
+    with_email: bool = False,
+) -> AbandonedCheckoutPage:
+    """The latest abandoned checkouts of known customers, newest first, one keyset
+    page: the sessions, then their carts (two queries on the raw tables, bounded
+    by limit; a list of sessions has no roll-up).
+
+    Definition: kpi.catalogue.ABANDONED_CHECKOUT_LIST.
+    """
+    window = resolve_window(filters.start, filters.end)
+    use_rollups(level_kept=False)
+    if window is None:
+        return AbandonedCheckoutPage(None, None, [], None)
+    sessions = raw.abandoned_checkout_sessions(
+        filters=filters, window=window, before=cursor, limit=limit + 1
+    )
+    page, more = sessions[:limit], len(sessions) > limit
+    lines: dict[int, list[CartLine]] = {}
+    for line in raw.cart_lines(session_ids=[row.session_id for row in page]):
+        lines.setdefault(line.session_id, []).append(line)
+    results = []
+    for row in page:
+        cart = lines.get(row.session_id, [])
+        results.append(
+            AbandonedCheckout(
+                session=row.session,
+                started_at=row.started_at,
+                source=row.source,
+                device=row.device,
+                customer=row.customer,
+                email=row.email if with_email else None,
+                cart_units=sum(line.units for line in cart),
+                cart_value=sum(
+                    (line.list_price * line.units for line in cart), ZERO_MONEY
+                ),
+                products=[
+                    CartProduct(line.sku, line.name, line.list_price, line.units)
+                    for line in cart
+                ],
+            )
+        )
+    last = page[-1] if page and more else None
+    return AbandonedCheckoutPage(
+        start=window.start,
+        end=window.end,
+        results=results,
+        next_cursor=checkout_cursor(last.started_at, last.session_id) if last else None,
+    )
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def checkout_cursor(started_at: datetime, session_id: int) -> str:
+    """The keyset cursor of a list row: microseconds since the epoch and the id."""
+    micros = (started_at - EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{session_id}"
+
+
+def parse_checkout_cursor(cursor: str) -> tuple[datetime, int]:
+    micros, session_id = cursor.split(".")
+    moment = EPOCH + timedelta(microseconds=int(micros))
+    return moment, int(session_id)
+
+
+PERCENTILES = (25, 50, 75, 90)
+HISTOGRAM_BUCKETS = ("<1m", "1-5m", "5-15m", "15-30m", "30-60m", "1-6h", ">6h")
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionTimes:
+    """How long the sessions that made one transition took, in seconds."""
+
+    transition: str
+    sessions: int
+    p25: float | None  # nearest-rank percentiles; None without sessions
+    median: float | None
+    p75: float | None
+    p90: float | None
+    histogram: list[int]  # sessions per HISTOGRAM_BUCKETS bucket
+
+
+@dataclass(frozen=True, slots=True)
+class TimeToConvert:
+    start: date | None
+    end: date | None
+    buckets: list[str]
+    results: list[TransitionTimes]
+
+
+def nearest_rank(percentile: int, count: int) -> int:
+    """The 1-based rank of the P-th percentile of count sorted values:
+    ceil(P / 100 x count), at least 1."""
+    return max(1, -(-percentile * count // 100))
+
+
+def time_to_convert(*, filters: MetricFilters) -> TimeToConvert:
+    """Percentiles and a histogram of the time between consecutive funnel steps and
+    from session start to purchase, over the sessions that made each transition.
+
+    Definition: kpi.catalogue.TIME_TO_CONVERT. Read from the raw tables (the ranks
+    need every duration): one aggregate for the histograms, then per transition
+    with sessions one ROW_NUMBER query for its four ranks.
+    """
+    window = resolve_window(filters.start, filters.end)
+    use_rollups(level_kept=False)
+    if window is None:
+        return TimeToConvert(None, None, list(HISTOGRAM_BUCKETS), [])
+    histograms = raw.transition_histograms(filters=filters, window=window)
+    results = []
+    for transition, histogram in histograms.items():
+        count = sum(histogram)
+        ranks = {p: nearest_rank(p, count) for p in PERCENTILES}
+        values = (
+            raw.durations_at_ranks(
+                filters=filters,
+                window=window,
+                transition=transition,
+                ranks=sorted(set(ranks.values())),
+            )
+            if count
+            else {}
+        )
+        seconds = {
+            percentile: value.total_seconds() if value is not None else None
+            for percentile, value in (
+                (percentile, values.get(rank)) for percentile, rank in ranks.items()
+            )
+        }
+        results.append(
+            TransitionTimes(
+                transition=transition,
+                sessions=count,
+                p25=seconds[25],
+                median=seconds[50],
+                p75=seconds[75],
+                p90=seconds[90],
+                histogram=histogram,
+            )
+        )
+    return TimeToConvert(window.start, window.end, list(HISTOGRAM_BUCKETS), results)

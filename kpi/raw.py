@@ -10,7 +10,7 @@ placed, the refunds' returns by the day they were given, in one statement per qu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,9 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DurationField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -27,7 +29,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models import Window as SqlWindow
+from django.db.models.functions import RowNumber, TruncDay, TruncMonth, TruncWeek
 
 from ecomanalytics.filters import (
     LEVEL_DIMENSIONS,
@@ -40,20 +43,32 @@ from ecomanalytics.filters import (
 )
 from ecomanalytics.money import SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, shop_tz
-from ecomanalytics.sales import added_up, sales_rows, summed_per_key
-from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, OrderStatus
-from ecomanalytics.store.models import Order, Refund, WebSession
+from ecomanalytics.sales import (
+    added_up,
+    order_rows,
+    sales_rows,
+    summed_per_key,
+    term_sums,
+)
+from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, EventType, OrderStatus
+from ecomanalytics.store.models import Order, Refund, SessionEvent, WebSession
 from ecomanalytics.store.session_progress import (
     annotate_funnel_progress,
     purchasing_sessions,
 )
 
 from .rows import (
+    BucketCheckouts,
+    BucketSessions,
     BucketTotals,
+    CartLine,
+    CheckoutSession,
     CodeTotals,
+    FunnelMoney,
     OrderTotals,
+    SourceOrders,
     SourceSessions,
-    StepCounts,
+    SourceVisits,
 )
 
 FUNNEL_EVENTS: tuple[str, ...] = tuple(str(step) for step in FUNNEL_EVENT_STEPS)
@@ -113,6 +128,75 @@ def _order_totals(sums: dict[str, Any]) -> OrderTotals:
         terms=SalesTerms.of(sums),
         **{count: sums.get(count, 0) for count in ORDER_COUNTS},
     )
+
+
+def _in_any(windows: dict[str, Window], within: Callable[[Window], Q]) -> Q:
+    """Rows in one of the windows (which need not touch: a year apart)."""
+    condition = Q(pk__in=[])
+    for period in windows.values():
+        condition |= within(period)
+    return condition
+
+
+def orders_by_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceOrders]:
+    """Per (window, order's traffic source): the sales terms and count of the revenue
+    orders placed in it and the returns of the refunds given in it, one statement."""
+    table = order_rows(filters)
+    sales = (
+        table.revenue_sales()
+        .filter(_in_any(windows, table.placed_in))
+        .annotate(
+            window=_labelled(windows, table.placed_in), order_source=F("traffic_source")
+        )
+        .values("window", "order_source")
+    )
+    refunds = (
+        table.revenue_refunds()
+        .filter(_in_any(windows, table.refunded_in))
+        .annotate(
+            window=_labelled(windows, table.refunded_in),
+            order_source=F("order__traffic_source"),
+        )
+        .values("window", "order_source")
+    )
+    rows = added_up(
+        [
+            (sales, {**table.term_sums(), "orders": Count("id")}),
+            (refunds, table.return_sums()),
+        ]
+    )
+    sums = summed_per_key(
+        rows, lambda row: (row["window"], row["order_source"]), MEASURES
+    )
+    return [
+        SourceOrders(window, source, SalesTerms.of(row), row["orders"])
+        for (window, source), row in sorted(sums.items())
+    ]
+
+
+def sessions_per_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceVisits]:
+    """Sessions started in each window per the session's traffic source."""
+
+    def started_in(period: Window) -> Q:
+        since, until = period.bounds()
+        return Q(started_at__gte=since, started_at__lt=until)
+
+    rows = (
+        filter_sessions(WebSession.objects.all(), filters)
+        .filter(_in_any(windows, started_in))
+        .annotate(window=_labelled(windows, started_in))
+        .values("window", "traffic_source")
+        .annotate(sessions=Count("id"))
+        .order_by("window", "traffic_source")
+    )
+    return [
+        SourceVisits(row["window"], row["traffic_source"], row["sessions"])
+        for row in rows
+    ]
 
 
 def _spanning(windows: dict[str, Window]) -> Window:
@@ -208,15 +292,6 @@ def sessions_by_source(
     ]
 
 
-def funnel_counts(*, filters: MetricFilters, window: Window) -> StepCounts:
-    sessions = annotate_funnel_progress(_sessions_in(filters, window))
-    row = sessions.aggregate(
-        session=Count("id"),
-        **{step: Count(f"{step}_at") for step in FUNNEL_EVENTS},
-    )
-    return (row["session"], *(row[step] for step in FUNNEL_EVENTS))
-
-
 def _code_orders(filters: MetricFilters, window: Window) -> QuerySet[Order]:
     """Revenue orders placed in the window matching source, device and country
     (category does not apply to the discount-codes report)."""
@@ -304,3 +379,316 @@ def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[Code
         CodeTotals(code, 0, 0, 0, ZERO_MONEY, ZERO_MONEY, refunded)
         for code, refunded in returns.items()
     ]
+
+
+# The session columns a funnel breakdown groups by.
+BREAKDOWN_COLUMNS = {
+    "source": "traffic_source",
+    "device": "device",
+    "country": "country",
+}
+FUNNEL_MONEY = (
+    "sessions",
+    "unconverted_sessions",
+    "cart_units",
+    "cart_value",
+    "orders",
+    *SALES_TERMS,
+)
+EVENT_ORDER_TERMS = {
+    "gross_sales": F("order__total"),
+    "discounts": F("order__discount"),
+    "shipping": F("order__shipping"),
+    "taxes": F("order__tax"),
+}
+
+
+def funnel_money(
+    *, filters: MetricFilters, window: Window, breakdown: str | None
+) -> list[FunnelMoney]:
+    """Per (breakdown value, furthest step): the sessions started in the window,
+    the add-to-cart events of those without a purchase, the revenue orders of their
+    purchase events and the refunds of those orders given in the window, whenever
+    the session (one UNION ALL). The furthest step is WebSession.funnel_step, which
+    session_progress keeps from the events by the funnel's definition."""
+    since, until = window.bounds()
+    started = _sessions_in(filters, window)
+    events = SessionEvent.objects.order_by().filter(session__in=started.values("id"))
+
+    def keyed(rows: QuerySet[Any], path: str) -> QuerySet[Any]:
+        group = F(f"{path}{BREAKDOWN_COLUMNS[breakdown]}") if breakdown else Value("")
+        return rows.annotate(group=group, furthest_step=F(f"{path}funnel_step")).values(
+            "group", "furthest_step"
+        )
+
+    purchases = SessionEvent.objects.order_by().filter(
+        event_type=EventType.PURCHASE, order__status__in=settings.REVENUE_STATUSES
+    )
+    refunded = purchases.filter(
+        session__in=filter_sessions(WebSession.objects.all(), filters).values("id"),
+        order__refunds__refunded_at__gte=since,
+        order__refunds__refunded_at__lt=until,
+    )
+    rows = added_up(
+        [
+            (
+                keyed(started.order_by(), ""),
+                {
+                    "sessions": Count("id"),
+                    "unconverted_sessions": Count("id", filter=Q(converted=False)),
+                },
+            ),
+            (
+                keyed(
+                    events.filter(
+                        event_type=EventType.ADD_TO_CART, session__converted=False
+                    ),
+                    "session__",
+                ),
+                {"cart_units": Count("id"), "cart_value": Sum("product__list_price")},
+            ),
+            (
+                keyed(purchases.filter(session__in=started.values("id")), "session__"),
+                {"orders": Count("id"), **term_sums(EVENT_ORDER_TERMS)},
+            ),
+            (
+                keyed(refunded, "session__"),
+                {"returns": Sum(F("order__refunds__amount"))},
+            ),
+        ],
+        money=(*SALES_TERMS, "cart_value"),
+    )
+    sums = summed_per_key(
+        rows, lambda row: (row["group"], row["furthest_step"]), FUNNEL_MONEY
+    )
+    return [_funnel_money(group, step, row) for (group, step), row in sums.items()]
+
+
+def _funnel_money(group: str, step: int, row: dict[str, Any]) -> FunnelMoney:
+    return FunnelMoney(
+        group=group,
+        furthest_step=step,
+        sessions=row["sessions"],
+        unconverted_sessions=row["unconverted_sessions"],
+        cart_units=row["cart_units"],
+        cart_value=money(row["cart_value"]),
+        orders=row["orders"],
+        terms=SalesTerms.of(row),
+    )
+
+
+# The funnel step number of begin_checkout (WebSession.funnel_step).
+CHECKOUT_STEP = FUNNEL_EVENTS.index("begin_checkout") + 1
+
+
+def session_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity, by_source: bool
+) -> list[BucketSessions]:
+    """Sessions and converted sessions per bucket of their start (and source)."""
+    truncate = TRUNCATE[granularity]
+    group = F("traffic_source") if by_source else Value("")
+    rows = (
+        _sessions_in(filters, window)
+        .annotate(bucket=truncate("started_at", tzinfo=shop_tz()), group=group)
+        .values("bucket", "group")
+        .annotate(
+            sessions=Count("id"),
+            converted=Count("id", filter=Q(id__in=purchasing_sessions())),
+        )
+        .order_by("bucket", "group")
+    )
+    return [
+        BucketSessions(
+            _local_day(row["bucket"]), row["group"], row["sessions"], row["converted"]
+        )
+        for row in rows
+    ]
+
+
+def checkout_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[BucketCheckouts]:
+    """Per bucket of the session's start: sessions at begin_checkout, those without
+    a purchase event, and their add_to_cart events at list price (one UNION ALL)."""
+    truncate = TRUNCATE[granularity]
+    checkouts = _sessions_in(filters, window).filter(funnel_step__gte=CHECKOUT_STEP)
+    abandoned_carts = SessionEvent.objects.order_by().filter(
+        event_type=EventType.ADD_TO_CART,
+        session__in=checkouts.filter(converted=False).values("id"),
+    )
+    rows = added_up(
+        [
+            (
+                checkouts.order_by()
+                .annotate(bucket=truncate("started_at", tzinfo=shop_tz()))
+                .values("bucket"),
+                {
+                    "checkouts": Count("id"),
+                    "abandoned": Count("id", filter=Q(converted=False)),
+                },
+            ),
+            (
+                abandoned_carts.annotate(
+                    bucket=truncate("session__started_at", tzinfo=shop_tz())
+                ).values("bucket"),
+                {"cart_units": Count("id"), "cart_value": Sum("product__list_price")},
+            ),
+        ],
+        money=("cart_value",),
+    )
+    sums = summed_per_key(
+        rows,
+        lambda row: _local_day(row["bucket"]),
+        ("checkouts", "abandoned", "cart_units", "cart_value"),
+    )
+    return [
+        BucketCheckouts(
+            bucket=bucket,
+            checkouts=row["checkouts"],
+            abandoned=row["abandoned"],
+            cart_units=row["cart_units"],
+            cart_value=money(row["cart_value"]),
+        )
+        for bucket, row in sorted(sums.items())
+    ]
+
+
+def abandoned_checkout_sessions(
+    *,
+    filters: MetricFilters,
+    window: Window,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[CheckoutSession]:
+    """The latest sessions of known customers started in the window that reached
+    begin_checkout without a purchase event, newest first (started_at, then id),
+    from just before the cursor on: a keyset page of the (started_at) index."""
+    sessions = _sessions_in(filters, window).filter(
+        funnel_step__gte=CHECKOUT_STEP, converted=False, customer__isnull=False
+    )
+    if before is not None:
+        started_at, session_id = before
+        sessions = sessions.filter(
+            Q(started_at__lt=started_at) | Q(started_at=started_at, id__lt=session_id)
+        )
+    rows = sessions.order_by("-started_at", "-id").values(
+        "id",
+        "external_id",
+        "started_at",
+        "traffic_source",
+        "device",
+        "customer__external_id",
+        "customer__email",
+    )[:limit]
+    return [
+        CheckoutSession(
+            session_id=row["id"],
+            session=row["external_id"],
+            started_at=row["started_at"],
+            source=row["traffic_source"],
+            device=row["device"],
+            customer=row["customer__external_id"],
+            email=row["customer__email"],
+        )
+        for row in rows
+    ]
+
+
+def cart_lines(*, session_ids: list[int]) -> list[CartLine]:
+    """The add_to_cart events of these sessions (one page) per product."""
+    rows = (
+        SessionEvent.objects.filter(
+            session_id__in=session_ids,
+            event_type=EventType.ADD_TO_CART,
+            product__isnull=False,
+        )
+        .values("session_id", "product__sku", "product__name", "product__list_price")
+        .annotate(units=Count("id"))
+        .order_by("session_id", "product__sku")
+    )
+    return [
+        CartLine(
+            session_id=row["session_id"],
+            sku=row["product__sku"],
+            name=row["product__name"],
+            list_price=money(row["product__list_price"]),
+            units=row["units"],
+        )
+        for row in rows
+    ]
+
+
+# (name, earlier time, later time) of each timed transition: consecutive funnel
+# steps (the session's start for the first) and the whole way to purchase.
+TRANSITIONS: tuple[tuple[str, str, str], ...] = (
+    ("session_to_product_view", "started_at", "product_view_at"),
+    ("product_view_to_add_to_cart", "product_view_at", "add_to_cart_at"),
+    ("add_to_cart_to_begin_checkout", "add_to_cart_at", "begin_checkout_at"),
+    ("begin_checkout_to_purchase", "begin_checkout_at", "purchase_at"),
+    ("session_to_purchase", "started_at", "purchase_at"),
+)
+# Upper bounds (exclusive) of the histogram buckets in seconds; the last is open.
+BUCKET_BOUNDS = (60, 5 * 60, 15 * 60, 30 * 60, 60 * 60, 6 * 60 * 60)
+
+
+def _timed(filters: MetricFilters, window: Window) -> QuerySet[WebSession]:
+    """The window's sessions with each step's time (closed and sequential)."""
+    return annotate_funnel_progress(_sessions_in(filters, window).order_by())
+
+
+def transition_histograms(
+    *, filters: MetricFilters, window: Window
+) -> dict[str, list[int]]:
+    """Per transition, the sessions that made it per histogram bucket (one query)."""
+    sessions = _timed(filters, window).annotate(
+        **{
+            f"{name}_seconds": ExpressionWrapper(
+                F(later) - F(earlier), output_field=DurationField()
+            )
+            for name, earlier, later in TRANSITIONS
+        }
+    )
+    counts: dict[str, Count] = {}
+    for name, _, _ in TRANSITIONS:
+        duration = f"{name}_seconds"
+        lower = None
+        for index, upper in enumerate((*BUCKET_BOUNDS, None)):
+            condition = Q(**{f"{duration}__isnull": False})
+            if lower is not None:
+                condition &= Q(**{f"{duration}__gte": timedelta(seconds=lower)})
+            if upper is not None:
+                condition &= Q(**{f"{duration}__lt": timedelta(seconds=upper)})
+            counts[f"{name}_{index}"] = Count("id", filter=condition)
+            lower = upper
+    row = sessions.aggregate(**counts)
+    return {
+        name: [row[f"{name}_{index}"] for index in range(len(BUCKET_BOUNDS) + 1)]
+        for name, _, _ in TRANSITIONS
+    }
+
+
+def durations_at_ranks(
+    *, filters: MetricFilters, window: Window, transition: str, ranks: list[int]
+) -> dict[int, timedelta]:
+    """The durations of one transition at these 1-based ranks of its sorted
+    durations (ties by session id), by ROW_NUMBER in the database."""
+    _, earlier, later = next(item for item in TRANSITIONS if item[0] == transition)
+    duration = ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+    ranked = (
+        _timed(filters, window)
+        .filter(**{f"{later}__isnull": False})
+        .annotate(
+            duration=duration,
+            rank=SqlWindow(RowNumber(), order_by=[duration.asc(), F("id").asc()]),
+        )
+        .filter(rank__in=ranks)
+        .values_list("rank", "duration")
+    )
+    return {rank: _as_timedelta(value) for rank, value in ranked}
+
+
+def _as_timedelta(value: timedelta | int | float) -> timedelta:
+    # SQLite gives the difference of two timestamps as microseconds.
+    if isinstance(value, timedelta):
+        return value
+    return timedelta(microseconds=value)

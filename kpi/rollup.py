@@ -19,12 +19,20 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window
-from ecomanalytics.rollups.dimensions import days, matching, single_filter, span
+from ecomanalytics.rollups.dimensions import (
+    days,
+    level_values,
+    matching,
+    single_filter,
+    span,
+)
 from ecomanalytics.rollups.link_sums import customers_per_code, customers_per_window
 from ecomanalytics.rollups.models import (
+    ALL,
     LINE_SALES_TERMS,
     CategoryDay,
     DiscountDay,
+    FunnelDay,
     OrderDay,
     SessionDay,
 )
@@ -32,11 +40,15 @@ from ecomanalytics.store.choices import OrderStatus
 
 from . import raw
 from .rows import (
+    BucketCheckouts,
+    BucketSessions,
     BucketTotals,
     CodeTotals,
+    FunnelMoney,
     OrderTotals,
+    SourceOrders,
     SourceSessions,
-    StepCounts,
+    SourceVisits,
 )
 
 
@@ -155,17 +167,6 @@ def sessions_by_source(
     ]
 
 
-def funnel_counts(*, filters: MetricFilters, window: Window) -> StepCounts:
-    row = SessionDay.objects.filter(matching(filters), span(window)).aggregate(
-        session=Sum("sessions"),
-        **{f"reached_{step}": Sum(step) for step in raw.FUNNEL_EVENTS},
-    )
-    return (
-        row["session"] or 0,
-        *(row[f"reached_{step}"] or 0 for step in raw.FUNNEL_EVENTS),
-    )
-
-
 def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[CodeTotals]:
     """The discount facts of the window summed per codes value (orders and refunds
     alike), customers from the per-code chain links. The facts and links keep no
@@ -194,6 +195,168 @@ def discount_code_totals(*, filters: MetricFilters, window: Window) -> list[Code
             gross_sales=money(row["total_gross"]),
             discounts=money(row["total_discounts"]),
             returns=money(row["total_returns"]),
+        )
+        for row in rows
+    ]
+
+
+def _window_of_row(windows: dict[str, Window]) -> tuple[Q, Case]:
+    """The rows of any of the windows, and the name of the window each lies in."""
+    anywhere = Q(pk__in=[])
+    cases = []
+    for name, period in windows.items():
+        anywhere |= span(period)
+        cases.append(When(span(period), then=Value(name)))
+    return anywhere, Case(*cases, output_field=CharField())
+
+
+def orders_by_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceOrders]:
+    """The revenue orders' facts per (window, source): every source's rows of the
+    filters' level."""
+    anywhere, labelled = _window_of_row(windows)
+    rows = (
+        OrderDay.objects.filter(
+            matching(filters, each_source=True),
+            anywhere,
+            status__in=settings.REVENUE_STATUSES,
+        )
+        .annotate(window=labelled)
+        .values("window", "traffic_source")
+        .annotate(total_orders=Sum("orders"), **_term_sums(filters))
+        .order_by("window", "traffic_source")
+    )
+    return [
+        SourceOrders(
+            row["window"], row["traffic_source"], _terms_of(row), row["total_orders"]
+        )
+        for row in rows
+    ]
+
+
+def sessions_per_source(
+    *, filters: MetricFilters, windows: dict[str, Window]
+) -> list[SourceVisits]:
+    anywhere, labelled = _window_of_row(windows)
+    rows = (
+        SessionDay.objects.filter(matching(filters, each_source=True), anywhere)
+        .annotate(window=labelled)
+        .values("window", "traffic_source")
+        .annotate(total_sessions=Sum("sessions"))
+        .order_by("window", "traffic_source")
+    )
+    return [
+        SourceVisits(row["window"], row["traffic_source"], row["total_sessions"])
+        for row in rows
+    ]
+
+
+def _breakdown_level(filters: MetricFilters, breakdown: str | None) -> Q:
+    """The rows of the filters' level, with every value of the breakdown dimension
+    (its filter's alone when it is filtered too) instead of its ALL rows."""
+    level = level_values(filters)
+    if level is None:
+        return Q(pk__in=[])
+    column = raw.BREAKDOWN_COLUMNS[breakdown] if breakdown else None
+    condition = Q()
+    for dimension, value in level.items():
+        if dimension == column and value == ALL:
+            condition &= ~Q(**{dimension: ALL})
+        else:
+            condition &= Q(**{dimension: value})
+    return condition
+
+
+def funnel_money(
+    *, filters: MetricFilters, window: Window, breakdown: str | None
+) -> list[FunnelMoney]:
+    column = raw.BREAKDOWN_COLUMNS[breakdown] if breakdown else None
+    group = F(column) if column else Value("")
+    rows = (
+        FunnelDay.objects.filter(_breakdown_level(filters, breakdown), span(window))
+        .annotate(group=group)
+        .values("group", "funnel_step")
+        .annotate(
+            total_sessions=Sum("sessions"),
+            total_unconverted_sessions=Sum("unconverted_sessions"),
+            total_cart_units=Sum("cart_units"),
+            total_cart_value=Sum("cart_value"),
+            total_orders=Sum("orders"),
+            **_term_sums(filters),
+        )
+        .order_by()
+    )
+    return [
+        FunnelMoney(
+            group=row["group"],
+            furthest_step=row["funnel_step"],
+            sessions=row["total_sessions"],
+            unconverted_sessions=row["total_unconverted_sessions"],
+            cart_units=row["total_cart_units"],
+            cart_value=money(row["total_cart_value"]),
+            orders=row["total_orders"],
+            terms=_terms_of(row),
+        )
+        for row in rows
+    ]
+
+
+def _bucket_rows(window: Window, granularity: Granularity) -> Q:
+    return span(window) if granularity == "month" else days(window)
+
+
+def session_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity, by_source: bool
+) -> list[BucketSessions]:
+    group = F("traffic_source") if by_source else Value("")
+    rows = (
+        SessionDay.objects.filter(
+            matching(filters, each_source=by_source), _bucket_rows(window, granularity)
+        )
+        .annotate(bucket_day=F(granularity), group=group)
+        .values("bucket_day", "group")
+        .annotate(total_sessions=Sum("sessions"), total_converted=Sum("converted"))
+        .order_by("bucket_day", "group")
+    )
+    return [
+        BucketSessions(
+            row["bucket_day"],
+            row["group"],
+            row["total_sessions"],
+            row["total_converted"],
+        )
+        for row in rows
+    ]
+
+
+def checkout_buckets(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[BucketCheckouts]:
+    """The funnel facts of the sessions whose furthest step is begin_checkout or
+    further (those that purchased hold no carts and no unconverted sessions)."""
+    rows = (
+        FunnelDay.objects.filter(
+            matching(filters),
+            _bucket_rows(window, granularity),
+            funnel_step__gte=raw.CHECKOUT_STEP,
+        )
+        .values(bucket_day=F(granularity))
+        .annotate(
+            total_checkouts=Sum("sessions"),
+            total_abandoned=Sum("unconverted_sessions"),
+            total_cart_units=Sum("cart_units"),
+            total_cart_value=Sum("cart_value"),
+        )
+        .order_by("bucket_day")
+    )
+    return [
+        BucketCheckouts(
+            bucket=row["bucket_day"],
+            checkouts=row["total_checkouts"],
+            abandoned=row["total_abandoned"],
+            cart_units=row["total_cart_units"],
+            cart_value=money(row["total_cart_value"]),
         )
         for row in rows
     ]

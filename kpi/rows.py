@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from ecomanalytics.money import SalesTerms
@@ -44,10 +44,6 @@ class SourceSessions:
     converted: int  # sessions with a purchase event
 
 
-# Sessions at each funnel step, in kpi.metrics.FUNNEL_STEPS order.
-StepCounts = tuple[int, ...]
-
-
 @dataclass(frozen=True, slots=True)
 class CodeTotals:
     """Revenue orders and money of one discount-codes value in one window."""
@@ -59,3 +55,85 @@ class CodeTotals:
     gross_sales: Decimal
     discounts: Decimal
     returns: Decimal  # refunds given in the window, whenever the order was placed
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOrders:
+    """Revenue orders and sales terms of one traffic source (the order's) in one of
+    several named windows: sales of the orders placed in it, returns of the refunds
+    given in it."""
+
+    window: str
+    source: str
+    terms: SalesTerms
+    orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceVisits:
+    """Sessions of one traffic source (the session's) started in one named window."""
+
+    window: str
+    source: str
+    sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelMoney:
+    """The sessions that got exactly as far as one funnel step (WebSession.funnel_step,
+    0 = session .. 4 = purchase), in one breakdown group, and their money."""
+
+    group: str  # the breakdown dimension's value; "" without a breakdown
+    furthest_step: int
+    sessions: int
+    unconverted_sessions: int  # without a purchase event
+    cart_units: int  # add_to_cart events of the unconverted sessions
+    cart_value: Decimal  # Σ their products' list prices
+    orders: int  # revenue orders their purchase events link
+    terms: SalesTerms  # of those orders; returns of their refunds given in the window
+
+
+@dataclass(frozen=True, slots=True)
+class BucketSessions:
+    """Sessions started in one bucket (of one source, or "" for all sources)."""
+
+    bucket: date  # the bucket's first local day
+    source: str
+    sessions: int
+    converted: int  # with a purchase event
+
+
+@dataclass(frozen=True, slots=True)
+class BucketCheckouts:
+    """The sessions started in one bucket that reached the funnel's begin_checkout
+    step, and those of them without a purchase event with their carts."""
+
+    bucket: date
+    checkouts: int
+    abandoned: int
+    cart_units: int
+    cart_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSession:
+    """An abandoned checkout of a known customer: the session and its customer."""
+
+    session_id: int
+    session: str  # WebSession.external_id
+    started_at: datetime
+    source: str
+    device: str
+    customer: str  # Customer.external_id
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """The add_to_cart events of one session for one product."""
+
+    session_id: int
+    sku: str
+    name: str
+    list_price: Decimal
+    units: int  # add_to_cart events

@@ -7,9 +7,16 @@ their denominator is 0, each beside the counts it is computed from.
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import RateField, money_field
-from ecomanalytics.api.params import MetricParams, parameter_field
+from ecomanalytics.api.params import MetricParams, SessionMetricParams, parameter_field
 
-from .catalogue import GRANULARITY
+from .catalogue import (
+    CHART_COMPARE,
+    COMPARE,
+    CONVERSION_BREAKDOWN,
+    FUNNEL_BREAKDOWN,
+    GRANULARITY,
+    LIST_LIMIT,
+)
 
 
 class RevenueParams(MetricParams):
@@ -64,11 +71,23 @@ class RevenuePeriodSerializer(serializers.Serializer):
     )
 
 
+class RevenueSeriesParams(RevenueParams):
+    compare = parameter_field(CHART_COMPARE)
+
+
 class RevenueSeriesSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
     results = RevenuePeriodSerializer(many=True)
+    compare = serializers.CharField(
+        allow_null=True, help_text="The compared window asked for, or null."
+    )
+    compare_start = serializers.DateField(allow_null=True)
+    compare_end = serializers.DateField(allow_null=True)
+    compared = RevenuePeriodSerializer(
+        many=True, help_text="The compared window's buckets, aligned by position."
+    )
 
 
 def _sales_fields(within: str | None = None) -> dict[str, serializers.Field]:
@@ -176,12 +195,43 @@ class FunnelStepSerializer(serializers.Serializer):
     conversion_from_previous = RateField(
         help_text="sessions / sessions at the step before."
     )
+    orders = serializers.IntegerField(
+        help_text="Revenue orders of the purchase events of the sessions at the step."
+    )
+    revenue = money_field(help_text="The revenue measure of those orders.")
+    revenue_per_session = money_field(help_text="revenue / sessions.")
+    abandoned_sessions = serializers.IntegerField(
+        allow_null=True,
+        help_text="Sessions at the step without a purchase (cart steps only).",
+    )
+    abandoned_cart_units = serializers.IntegerField(
+        allow_null=True, help_text="Their add_to_cart events (cart steps only)."
+    )
+    abandoned_cart_value = money_field(
+        allow_null=True,
+        help_text="Σ list price of those events (cart steps only).",
+    )
+
+
+class FunnelGroupSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The breakdown dimension's value.")
+    steps = FunnelStepSerializer(many=True)
 
 
 class FunnelSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     steps = FunnelStepSerializer(many=True)
+    breakdown = serializers.CharField(
+        allow_null=True, help_text="The breakdown dimension asked for, or null."
+    )
+    groups = FunnelGroupSerializer(
+        many=True, help_text="The funnel per breakdown value; empty without one."
+    )
+
+
+class FunnelParams(SessionMetricParams):
+    breakdown = parameter_field(FUNNEL_BREAKDOWN)
 
 
 class DiscountParams(MetricParams):
@@ -224,3 +274,194 @@ class DiscountCodeReportSerializer(serializers.Serializer):
     revenue_measure = serializers.CharField()
     orders = serializers.IntegerField(help_text="Revenue orders of the window.")
     results = DiscountCodeSalesSerializer(many=True)
+
+
+class RevenueChangeParams(SessionMetricParams):
+    compare = parameter_field(COMPARE)
+
+
+class PeriodRevenueSerializer(serializers.Serializer):
+    sessions = serializers.IntegerField(help_text="Sessions started in the window.")
+    orders = serializers.IntegerField(help_text="Revenue orders placed in it.")
+    orders_per_session = RateField(help_text="orders / sessions.")
+    average_order_value = money_field(help_text="revenue / orders; 0 without orders.")
+    revenue = money_field(help_text="The revenue measure of the window.")
+
+
+class RevenueEffectsSerializer(serializers.Serializer):
+    change = money_field(help_text="current revenue - compared revenue.")
+    change_rate = RateField(help_text="change / compared revenue.")
+    sessions_known = serializers.BooleanField(
+        help_text="False when a window has orders but no sessions."
+    )
+    method = serializers.CharField(help_text="lmdi or zero_factor.")
+    traffic_effect = money_field(allow_null=True, help_text="Sessions' effect.")
+    conversion_effect = money_field(
+        allow_null=True, help_text="Orders per session's effect."
+    )
+    orders_effect = money_field(help_text="traffic_effect + conversion_effect.")
+    order_value_effect = money_field(help_text="Average order value's effect.")
+    traffic_share = RateField(help_text="traffic_effect / change.")
+    conversion_share = RateField(help_text="conversion_effect / change.")
+    orders_share = RateField(help_text="orders_effect / change.")
+    order_value_share = RateField(help_text="order_value_effect / change.")
+
+
+class RevenueChangeTotalSerializer(serializers.Serializer):
+    previous = PeriodRevenueSerializer(help_text="The compared window.")
+    current = PeriodRevenueSerializer(help_text="The window.")
+    effects = RevenueEffectsSerializer()
+
+
+class SourceRevenueChangeSerializer(RevenueChangeTotalSerializer):
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
+    contribution = RateField(help_text="This source's change / the total change.")
+
+
+class RevenueChangeSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    compare = serializers.CharField()
+    compare_start = serializers.DateField(allow_null=True)
+    compare_end = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    revenue_measure = serializers.CharField()
+    total = RevenueChangeTotalSerializer(help_text="All sources together.")
+    results = SourceRevenueChangeSerializer(
+        many=True, help_text="One row per traffic source."
+    )
+
+
+class ConversionSeriesParams(SessionMetricParams):
+    granularity = parameter_field(GRANULARITY)
+    breakdown = parameter_field(CONVERSION_BREAKDOWN)
+    compare = parameter_field(CHART_COMPARE)
+
+
+class ConversionPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
+    )
+    # A response key named like a serializer attribute (see RevenuePeriodSerializer).
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The bucket has not ended yet or reaches outside the window."
+    )
+    sessions = serializers.IntegerField()
+    converted_sessions = serializers.IntegerField()
+    conversion_rate = RateField(help_text="converted_sessions / sessions.")
+
+
+class SourceConversionSeriesSerializer(serializers.Serializer):
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
+    results = ConversionPeriodSerializer(many=True)
+
+
+class ConversionSeriesSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    granularity = serializers.CharField()
+    results = ConversionPeriodSerializer(many=True)
+    breakdown = serializers.CharField(allow_null=True)
+    sources = SourceConversionSeriesSerializer(
+        many=True, help_text="Per traffic source with breakdown=source."
+    )
+    compare = serializers.CharField(allow_null=True)
+    compare_start = serializers.DateField(allow_null=True)
+    compare_end = serializers.DateField(allow_null=True)
+    compared = ConversionPeriodSerializer(
+        many=True, help_text="The compared window's buckets, aligned by position."
+    )
+
+
+class CheckoutParams(SessionMetricParams):
+    granularity = parameter_field(GRANULARITY)
+
+
+class CheckoutPeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
+    )
+    # A response key named like a serializer attribute (see RevenuePeriodSerializer).
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The bucket has not ended yet or reaches outside the window."
+    )
+    checkouts = serializers.IntegerField(
+        help_text="Sessions at the begin_checkout step."
+    )
+    abandoned_checkouts = serializers.IntegerField(
+        help_text="Those without a purchase event."
+    )
+    abandonment_rate = RateField(help_text="abandoned_checkouts / checkouts.")
+    abandoned_cart_units = serializers.IntegerField(
+        help_text="Their add_to_cart events."
+    )
+    abandoned_cart_value = money_field(help_text="Σ list price of those events.")
+
+
+class AbandonedCheckoutsSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    granularity = serializers.CharField()
+    results = CheckoutPeriodSerializer(many=True)
+
+
+class CheckoutListParams(SessionMetricParams):
+    cursor = serializers.RegexField(
+        r"^[0-9]{1,20}\.[0-9]{1,19}$",
+        required=False,
+        help_text="next_cursor of the page before.",
+        error_messages={"invalid": "Pass the next_cursor of the previous page."},
+    )
+    limit = parameter_field(LIST_LIMIT)
+
+
+class CartProductSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    list_price = money_field()
+    units = serializers.IntegerField(help_text="add_to_cart events of the product.")
+
+
+class AbandonedCheckoutSerializer(serializers.Serializer):
+    session = serializers.CharField(help_text="The session's external id.")
+    started_at = serializers.DateTimeField()
+    # A response key named like Field.source (see partial above).
+    source = serializers.CharField()  # type: ignore[assignment]
+    device = serializers.CharField()
+    customer = serializers.CharField(help_text="The customer's external id.")
+    email = serializers.CharField(allow_null=True, help_text="Staff users only.")
+    cart_units = serializers.IntegerField()
+    cart_value = money_field(help_text="Σ units x list price.")
+    products = CartProductSerializer(many=True)
+
+
+class AbandonedCheckoutPageSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    results = AbandonedCheckoutSerializer(many=True)
+    next_cursor = serializers.CharField(
+        allow_null=True, help_text="Pass as cursor for the next page."
+    )
+
+
+class TransitionTimesSerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    sessions = serializers.IntegerField(help_text="Sessions that made it.")
+    p25 = serializers.FloatField(allow_null=True, help_text="Seconds, nearest-rank.")
+    median = serializers.FloatField(allow_null=True, help_text="Seconds (p50).")
+    p75 = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    p90 = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    histogram = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Sessions per bucket."
+    )
+
+
+class TimeToConvertSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    buckets = serializers.ListField(
+        child=serializers.CharField(), help_text="The histogram's buckets, in order."
+    )
+    results = TransitionTimesSerializer(many=True)

@@ -208,6 +208,35 @@ class SessionDay(DayFact):
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
 
 
+class FunnelDay(DayFact):
+    """Sessions per (local day of their start, source, device, country, furthest
+    funnel step reached, WebSession.funnel_step) with the money of the funnel: the
+    revenue orders their purchase events link (sales terms on the session's day,
+    returns on the refund's day with the session's dimensions and step) and, of the
+    sessions without a purchase, the add-to-cart events at the products' list price.
+    Sessions at step k are the rows with funnel_step >= k (funnel_facts)."""
+
+    funnel_step = models.PositiveSmallIntegerField()
+    sessions = models.PositiveIntegerField()
+    unconverted_sessions = models.PositiveIntegerField()  # no purchase event
+    cart_units = models.PositiveIntegerField()  # their add_to_cart events
+    cart_value = models.DecimalField(**MONEY_SUM)  # Σ list price of those events
+    orders = models.PositiveIntegerField()  # revenue orders of purchase events
+    gross_sales = models.DecimalField(**MONEY_SUM)
+    discounts = models.DecimalField(**MONEY_SUM)
+    returns = models.DecimalField(**MONEY_SUM)
+    shipping = models.DecimalField(**MONEY_SUM)
+    taxes = models.DecimalField(**MONEY_SUM)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["device", "country", "traffic_source", "grain", "day"])
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
+
+
 class CustomerCohort(models.Model):
     """One row per customer: cohort anchors and acquisition, for cohort metrics.
 

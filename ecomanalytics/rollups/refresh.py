@@ -78,6 +78,7 @@ from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps, note_cell_deltas, start_cell_deltas
 from .dimensions import DAY, MONTH
 from .discount_facts import discount_steps
+from .funnel_facts import FUNNEL_MEASURES, funnel_days
 from .hooks import announce_refresh
 from .inserts import insert_select
 from .local_time import LocalDate
@@ -89,6 +90,7 @@ from .models import (
     ActiveMonth,
     CategoryDay,
     CustomerCohort,
+    FunnelDay,
     OrderDay,
     ProductDay,
     SessionDay,
@@ -377,6 +379,7 @@ KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = 
             "purchase",
         ),
     ),
+    FunnelDay: (("funnel_step",), FUNNEL_MEASURES),
 }
 
 # The tables that keep only no filter and each single dimension (source, device or
@@ -386,7 +389,7 @@ KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = 
 # (dimensions.one_dimension_facts_cover).
 ONE_DIMENSION_TABLES: tuple[type[Model], ...] = (CategoryDay, ProductDay)
 # The tables with sales terms: sales on the order's day, returns on the refund's.
-SALES_TABLES: tuple[type[Model], ...] = (OrderDay, CategoryDay, ProductDay)
+SALES_TABLES: tuple[type[Model], ...] = (OrderDay, CategoryDay, ProductDay, FunnelDay)
 
 Level = tuple[tuple[str, ...], tuple[str, ...]]  # (collapsed dimensions, keys)
 
@@ -588,6 +591,7 @@ DAY_TABLES: tuple[tuple[type[Model], Callable[..., QuerySet]], ...] = (
     (CategoryDay, _category_days),
     (ProductDay, _product_days),
     (SessionDay, _session_days),
+    (FunnelDay, funnel_days),
 )
 
 

@@ -21,6 +21,13 @@ pytestmark = pytest.mark.django_db
 
 NEW_YORK = ZoneInfo("America/New_York")
 JANUARY = {"start": "2025-01-01", "end": "2025-01-31"}
+# The keys of a time chart asked without compare.
+NOT_COMPARED: dict[str, object] = {
+    "compare": None,
+    "compare_start": None,
+    "compare_end": None,
+    "compared": [],
+}
 
 
 def local(year: int, month: int, day: int, hour: int = 12, minute: int = 0):
@@ -141,6 +148,7 @@ def test_revenue_by_month_defaults_to_the_data_span(api_client: APIClient, order
                 "partial": False,
             },
         ],
+        **NOT_COMPARED,
     }
 
 
@@ -233,7 +241,8 @@ def test_funnel(api_client: APIClient, sessions: None):
     # when
     response = api_client.get("/api/kpi/funnel/", JANUARY)
 
-    # then: the social session's add_to_cart came before its product_view
+    # then: the social session's add_to_cart came before its product_view; the
+    # email session's purchase event links no order
     assert response.status_code == 200
     assert response.json() == {
         "start": "2025-01-01",
@@ -244,32 +253,64 @@ def test_funnel(api_client: APIClient, sessions: None):
                 "sessions": 3,
                 "conversion_from_start": 1.0,
                 "conversion_from_previous": 1.0,
+                "orders": 0,
+                "revenue": 0.0,
+                "revenue_per_session": 0.0,
+                "abandoned_sessions": None,
+                "abandoned_cart_units": None,
+                "abandoned_cart_value": None,
             },
             {
                 "step": "product_view",
                 "sessions": 2,
                 "conversion_from_start": 2 / 3,
                 "conversion_from_previous": 2 / 3,
+                "orders": 0,
+                "revenue": 0.0,
+                "revenue_per_session": 0.0,
+                "abandoned_sessions": None,
+                "abandoned_cart_units": None,
+                "abandoned_cart_value": None,
             },
             {
                 "step": "add_to_cart",
                 "sessions": 1,
                 "conversion_from_start": 1 / 3,
                 "conversion_from_previous": 0.5,
+                "orders": 0,
+                "revenue": 0.0,
+                "revenue_per_session": 0.0,
+                "abandoned_sessions": 0,
+                "abandoned_cart_units": 0,
+                "abandoned_cart_value": 0.0,
             },
             {
                 "step": "begin_checkout",
                 "sessions": 1,
                 "conversion_from_start": 1 / 3,
                 "conversion_from_previous": 1.0,
+                "orders": 0,
+                "revenue": 0.0,
+                "revenue_per_session": 0.0,
+                "abandoned_sessions": 0,
+                "abandoned_cart_units": 0,
+                "abandoned_cart_value": 0.0,
             },
             {
                 "step": "purchase",
                 "sessions": 1,
                 "conversion_from_start": 1 / 3,
                 "conversion_from_previous": 1.0,
+                "orders": 0,
+                "revenue": 0.0,
+                "revenue_per_session": 0.0,
+                "abandoned_sessions": None,
+                "abandoned_cart_units": None,
+                "abandoned_cart_value": None,
             },
         ],
+        "breakdown": None,
+        "groups": [],
     }
 
 
@@ -281,7 +322,13 @@ def test_endpoints_without_any_data_give_empty_results(api_client: APIClient):
     # then
     assert (revenue.status_code, revenue.json()) == (
         200,
-        {"start": None, "end": None, "granularity": "month", "results": []},
+        {
+            "start": None,
+            "end": None,
+            "granularity": "month",
+            "results": [],
+            **NOT_COMPARED,
+        },
     )
     assert (conversion.status_code, conversion.json()) == (
         200,
@@ -337,9 +384,14 @@ def test_endpoints_without_any_data_give_empty_results(api_client: APIClient):
             {
                 "category": [
                     "Unknown parameter. Known parameters: "
-                    "country, device, end, source, start."
+                    "breakdown, country, device, end, source, start."
                 ]
             },
+        ),
+        (
+            "funnel",
+            {"breakdown": "category"},
+            {"breakdown": ['"category" is not a valid choice.']},
         ),
         (
             "conversion",

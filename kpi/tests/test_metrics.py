@@ -541,9 +541,24 @@ def test_conversion_without_orders_or_dates_is_empty(answer):
 
 
 def step(
-    name: str, sessions: int, from_start: float | None, from_previous: float | None
+    name: str,
+    sessions: int,
+    from_start: float | None,
+    from_previous: float | None,
+    abandoned: tuple[int, int, str] = (0, 0, "0.00"),
 ):
-    return FunnelStep(name, sessions, from_start, from_previous)
+    """A step without orders; the cart steps with their value left behind
+    (sessions, add_to_cart units, list-price value)."""
+    cart = name in ("add_to_cart", "begin_checkout")
+    return FunnelStep(
+        name,
+        sessions,
+        from_start,
+        from_previous,
+        abandoned_sessions=abandoned[0] if cart else None,
+        abandoned_cart_units=abandoned[1] if cart else None,
+        abandoned_cart_value=Decimal(abandoned[2]) if cart else None,
+    )
 
 
 def test_funnel_is_sequential_and_closed(answer, django_assert_num_queries):
@@ -598,7 +613,8 @@ def test_funnel_is_sequential_and_closed(answer, django_assert_num_queries):
         steps=[
             step("session", 6, 1.0, 1.0),
             step("product_view", 5, 5 / 6, 5 / 6),
-            step("add_to_cart", 3, 3 / 6, 3 / 5),
+            # the last session left two add_to_cart events without a product behind
+            step("add_to_cart", 3, 3 / 6, 3 / 5, abandoned=(1, 2, "0.00")),
             step("begin_checkout", 2, 2 / 6, 2 / 3),
             step("purchase", 1, 1 / 6, 1 / 2),
         ],

@@ -22,6 +22,7 @@ import repeat from "./panels/repeat.js";
 import retention from "./panels/retention.js";
 import returns from "./panels/returns.js";
 import revenue from "./panels/revenue.js";
+import revenueChange from "./panels/revenue-change.js";
 import sales from "./panels/sales.js";
 import salesSummary from "./panels/sales-summary.js";
 import summary from "./panels/summary.js";
@@ -33,6 +34,7 @@ const PANELS = {
   revenue,
   sales,
   discounts,
+  revenue_change: revenueChange,
   returns,
   conversion,
   funnel,

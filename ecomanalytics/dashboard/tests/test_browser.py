@@ -406,6 +406,7 @@ def test_empty_and_failed_panels_say_so(
         "sales": ["empty", "No sales in this period"],
         "discounts": ["empty", "No orders in this period"],
         "returns": ["empty", "No sales or returns in this period"],
+        "revenue_change": ["empty", "No orders or sessions in these periods"],
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (

@@ -237,5 +237,6 @@ def test_revenue_panels_say_which_money_revenue_is(
         "kpi-revenue-def",
         "products-definition",
         "revenue-definition",
+        "revenue_change-definition",
         "sales-definition",
     ]
