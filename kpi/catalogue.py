@@ -470,40 +470,6 @@ ABANDONED_CHECKOUT_LIST = MetricDefinition(
     parameters=(LIST_LIMIT,),
 )
 
-TIME_TO_CONVERT = MetricDefinition(
-    id="kpi.time_to_convert",
-    title="Time to convert",
-    unit="mixed",
-    endpoint="/api/kpi/time-to-convert/",
-    function="kpi.metrics.time_to_convert",
-    summary=(
-        "How long sessions take between funnel steps and from start to purchase: "
-        "percentiles and a histogram."
-    ),
-    definition=(
-        "Over the sessions started in the window (shop time zone), with each "
-        "step's time as in the funnel (closed and sequential: the earliest event "
-        "of the step at or after the previous step's time) and the session's "
-        "started_at for its start. Transitions: session_to_product_view, "
-        "product_view_to_add_to_cart, add_to_cart_to_begin_checkout, "
-        "begin_checkout_to_purchase (consecutive steps) and session_to_purchase; "
-        "each over the sessions that reached its later step (sessions). Duration "
-        "= later time − earlier time, in seconds. Percentiles are nearest-rank: "
-        "the P-th percentile (p25, median = p50, p75, p90) is the duration at "
-        "rank ceil(P ÷ 100 × n) of the n durations sorted ascending (ties by "
-        "session id), computed with ROW_NUMBER in the database; null without "
-        "sessions. histogram counts the sessions per fixed bucket, in the order "
-        "of buckets: < 1 min, 1–5 min, 5–15 min, 15–30 min, 30–60 min, 1–6 h, > 6 "
-        "h, each bucket including its lower bound and excluding its upper one "
-        "(exactly 5 minutes is in 5–15 min). Read from the raw tables on both "
-        "paths. Example: product views 0, 1, 2, 3 and 10 minutes after the start "
-        "give n 5, p25 = rank 2 = 60 s, median = rank 3 = 120 s, p75 = 180 s, p90 "
-        "= rank 5 = 600 s."
-    ),
-    filters=SESSION_FILTERS,
-    filter_rules=SESSION_FILTER_RULES,
-)
-
 METRICS = (
     SUMMARY,
     REVENUE,
@@ -515,5 +481,4 @@ METRICS = (
     CONVERSION_OVER_TIME,
     ABANDONED_CHECKOUTS,
     ABANDONED_CHECKOUT_LIST,
-    TIME_TO_CONVERT,
 )

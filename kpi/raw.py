@@ -10,7 +10,7 @@ placed, the refunds' returns by the day they were given, in one statement per qu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,9 +18,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -29,8 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Window as SqlWindow
-from django.db.models.functions import RowNumber, TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from ecomanalytics.filters import (
     LEVEL_DIMENSIONS,
@@ -53,7 +50,6 @@ from ecomanalytics.sales import (
 from ecomanalytics.store.choices import FUNNEL_EVENT_STEPS, EventType, OrderStatus
 from ecomanalytics.store.models import Order, Refund, SessionEvent, WebSession
 from ecomanalytics.store.session_progress import (
-    annotate_funnel_progress,
     purchasing_sessions,
 )
 
@@ -616,79 +612,3 @@ def cart_lines(*, session_ids: list[int]) -> list[CartLine]:
         )
         for row in rows
     ]
-
-
-# (name, earlier time, later time) of each timed transition: consecutive funnel
-# steps (the session's start for the first) and the whole way to purchase.
-TRANSITIONS: tuple[tuple[str, str, str], ...] = (
-    ("session_to_product_view", "started_at", "product_view_at"),
-    ("product_view_to_add_to_cart", "product_view_at", "add_to_cart_at"),
-    ("add_to_cart_to_begin_checkout", "add_to_cart_at", "begin_checkout_at"),
-    ("begin_checkout_to_purchase", "begin_checkout_at", "purchase_at"),
-    ("session_to_purchase", "started_at", "purchase_at"),
-)
-# Upper bounds (exclusive) of the histogram buckets in seconds; the last is open.
-BUCKET_BOUNDS = (60, 5 * 60, 15 * 60, 30 * 60, 60 * 60, 6 * 60 * 60)
-
-
-def _timed(filters: MetricFilters, window: Window) -> QuerySet[WebSession]:
-    """The window's sessions with each step's time (closed and sequential)."""
-    return annotate_funnel_progress(_sessions_in(filters, window).order_by())
-
-
-def transition_histograms(
-    *, filters: MetricFilters, window: Window
-) -> dict[str, list[int]]:
-    """Per transition, the sessions that made it per histogram bucket (one query)."""
-    sessions = _timed(filters, window).annotate(
-        **{
-            f"{name}_seconds": ExpressionWrapper(
-                F(later) - F(earlier), output_field=DurationField()
-            )
-            for name, earlier, later in TRANSITIONS
-        }
-    )
-    counts: dict[str, Count] = {}
-    for name, _, _ in TRANSITIONS:
-        duration = f"{name}_seconds"
-        lower = None
-        for index, upper in enumerate((*BUCKET_BOUNDS, None)):
-            condition = Q(**{f"{duration}__isnull": False})
-            if lower is not None:
-                condition &= Q(**{f"{duration}__gte": timedelta(seconds=lower)})
-            if upper is not None:
-                condition &= Q(**{f"{duration}__lt": timedelta(seconds=upper)})
-            counts[f"{name}_{index}"] = Count("id", filter=condition)
-            lower = upper
-    row = sessions.aggregate(**counts)
-    return {
-        name: [row[f"{name}_{index}"] for index in range(len(BUCKET_BOUNDS) + 1)]
-        for name, _, _ in TRANSITIONS
-    }
-
-
-def durations_at_ranks(
-    *, filters: MetricFilters, window: Window, transition: str, ranks: list[int]
-) -> dict[int, timedelta]:
-    """The durations of one transition at these 1-based ranks of its sorted
-    durations (ties by session id), by ROW_NUMBER in the database."""
-    _, earlier, later = next(item for item in TRANSITIONS if item[0] == transition)
-    duration = ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
-    ranked = (
-        _timed(filters, window)
-        .filter(**{f"{later}__isnull": False})
-        .annotate(
-            duration=duration,
-            rank=SqlWindow(RowNumber(), order_by=[duration.asc(), F("id").asc()]),
-        )
-        .filter(rank__in=ranks)
-        .values_list("rank", "duration")
-    )
-    return {rank: _as_timedelta(value) for rank, value in ranked}
-
-
-def _as_timedelta(value: timedelta | int | float) -> timedelta:
-    # SQLite gives the difference of two timestamps as microseconds.
-    if isinstance(value, timedelta):
-        return value
-    return timedelta(microseconds=value)

@@ -444,24 +444,3 @@ class AbandonedCheckoutPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(
         allow_null=True, help_text="Pass as cursor for the next page."
     )
-
-
-class TransitionTimesSerializer(serializers.Serializer):
-    transition = serializers.CharField()
-    sessions = serializers.IntegerField(help_text="Sessions that made it.")
-    p25 = serializers.FloatField(allow_null=True, help_text="Seconds, nearest-rank.")
-    median = serializers.FloatField(allow_null=True, help_text="Seconds (p50).")
-    p75 = serializers.FloatField(allow_null=True, help_text="Seconds.")
-    p90 = serializers.FloatField(allow_null=True, help_text="Seconds.")
-    histogram = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Sessions per bucket."
-    )
-
-
-class TimeToConvertSerializer(serializers.Serializer):
-    start = serializers.DateField(allow_null=True)
-    end = serializers.DateField(allow_null=True)
-    buckets = serializers.ListField(
-        child=serializers.CharField(), help_text="The histogram's buckets, in order."
-    )
-    results = TransitionTimesSerializer(many=True)
