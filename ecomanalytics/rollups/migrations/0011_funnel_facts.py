@@ -13,7 +13,7 @@ def _sessions_not_rolled_up(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rollups", "0009_discount_facts"),
+        ("rollups", "0010_refresh_pending"),
     ]
 
     operations = [
