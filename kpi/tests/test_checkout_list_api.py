@@ -134,6 +134,15 @@ def test_analysts_see_no_emails(api_client: APIClient, checkouts, settings):
             {"cursor": "yesterday"},
             {"cursor": ["Pass the next_cursor of the previous page."]},
         ),
+        # found by the fuzzer: the right shape, but past year 9999 (was a 500)
+        (
+            {"cursor": "97243363371210203165.95"},
+            {"cursor": ["Pass the next_cursor of the previous page."]},
+        ),
+        (
+            {"cursor": "1.9999999999999999999"},
+            {"cursor": ["Pass the next_cursor of the previous page."]},
+        ),
         (
             {"limit": "0"},
             {"limit": ["Ensure this value is greater than or equal to 1."]},

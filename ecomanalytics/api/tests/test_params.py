@@ -159,7 +159,7 @@ def test_a_parameter_named_status_keeps_the_body_as_documented(
     # then
     assert response.status_code == 400
     assert response.json() == {
-        "detail": "status: Unknown parameter. Known parameters: category, country, "
-        "device, end, granularity, source, start.",
+        "detail": "status: Unknown parameter. Known parameters: category, compare, "
+        "country, device, end, granularity, source, start.",
         "status": 400,
     }
