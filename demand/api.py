@@ -14,7 +14,10 @@ from ecomanalytics.api.viewsets import MetricViewSet
 from . import catalogue
 from .forecast import revenue_forecast
 from .metrics import returns_breakdown, revenue_growth, sales_by_category, top_products
+from .product_analyses import abc_grading
 from .serializers import (
+    AbcParams,
+    AbcSerializer,
     ForecastParams,
     GrowthSerializer,
     ReturnsParams,
@@ -91,3 +94,14 @@ class DemandViewSet(MetricViewSet):
             limit=params.validated_data["limit"],
         )
         return Response(ReturnsSerializer(result).data)
+
+    @documented(catalogue.ABC, parameters=[AbcParams], responses=AbcSerializer)
+    @action(detail=False, methods=["get"], params_class=AbcParams)
+    def abc(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = abc_grading(
+            filters=params.to_filters(),
+            a_share=params.validated_data["a_share"],
+            b_share=params.validated_data["b_share"],
+        )
+        return Response(AbcSerializer(result).data)

@@ -169,4 +169,50 @@ RETURNS = MetricDefinition(
     parameters=(RETURNS_BY, RETURNS_LIMIT),
 )
 
-METRICS = (GROWTH, TOP_PRODUCTS, BY_CATEGORY, FORECAST, RETURNS)
+A_SHARE = Parameter(
+    name="a_share",
+    description="percent of revenue class A covers",
+    default=80,
+    minimum=1,
+    maximum=98,
+)
+B_SHARE = Parameter(
+    name="b_share",
+    description=(
+        "percent of revenue class B covers after A (C takes the rest; a_share + "
+        "b_share is at most 99)"
+    ),
+    default=15,
+    minimum=1,
+    maximum=98,
+)
+
+ABC = MetricDefinition(
+    id="demand.abc",
+    title="ABC grading of products by revenue",
+    unit="mixed",
+    endpoint="/api/demand/abc/",
+    function="demand.product_analyses.abc_grading",
+    summary="Products graded A, B or C by their share of the window's revenue.",
+    definition=(
+        LINE_REVENUE
+        + "The products with units sold by revenue orders placed in the window (units "
+        "= Σ quantity > 0) are ranked by revenue descending, then sku ascending; "
+        "revenue per product as in top products (its lines' gross sales − discounts − "
+        "the returns of its refund lines given in the window). share = revenue ÷ Σ "
+        "revenue of the ranked products; cumulative_share = Σ share of the product and "
+        "every product ranked above it. A product's class is the one in which its "
+        "cumulative share starts (the cumulative share of the products above it, "
+        "compared exactly in cents): below a_share % it is A, below a_share + b_share "
+        "% B, else C (as Shopify's ABC analysis report, default 80/15/5). So the "
+        "product that crosses 80 % is A, and one whose share starts at exactly 80 % is "
+        "B. A product whose revenue is 0 or less (returns above its sales) is C; when "
+        "Σ revenue ≤ 0 every share is null and every product C. classes holds, for A, "
+        "B and C, the number of products, their revenue and their share of Σ revenue "
+        "(null when Σ revenue ≤ 0); a class without products has 0, 0.00 and 0.0."
+    ),
+    filter_rules=FILTER_RULES,
+    parameters=(A_SHARE, B_SHARE),
+)
+
+METRICS = (GROWTH, TOP_PRODUCTS, BY_CATEGORY, FORECAST, RETURNS, ABC)

@@ -25,7 +25,13 @@ from ecomanalytics.sales import (
     summed_per_key,
 )
 
-from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
+from .rows import (
+    CategoryMonthTerms,
+    MonthTerms,
+    ProductSales,
+    ProductTerms,
+    ReturnsRow,
+)
 
 
 class _OncePerGroup(Func):
@@ -115,6 +121,47 @@ def best_sellers(
             buyers=row["buyers"],
         )
         for row in rows
+    ]
+
+
+PRODUCT_KEYS = {
+    "product_key": "product_id",
+    "sku": "product__sku",
+    "name": "product__name",
+    "category": "product__category__name",
+}
+
+
+def product_sales(*, filters: MetricFilters, window: Window) -> list[ProductSales]:
+    """Units and sales terms of every product with lines sold or refund lines given
+    in the window: the lines' side and the refund lines' side in one statement."""
+    table = line_rows(filters)
+    sold = (
+        table.revenue_sales()
+        .filter(table.placed_in(window))
+        .values(**{key: F(path) for key, path in PRODUCT_KEYS.items()})
+    )
+    given_back = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window))
+        .values(**{key: F(f"item__{path}") for key, path in PRODUCT_KEYS.items()})
+    )
+    rows = added_up(
+        [
+            (sold, {"units": Sum("quantity"), **table.term_sums()}),
+            (given_back, table.return_sums()),
+        ]
+    )
+    sums = summed_per_key(rows, lambda row: row["product_key"], ("units", *SALES_TERMS))
+    return [
+        ProductSales(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            units=row["units"],
+            terms=SalesTerms.of(row),
+        )
+        for row in sums.values()
     ]
 
 

@@ -34,7 +34,13 @@ from ecomanalytics.rollups.models import (
 )
 from ecomanalytics.store.models import Category, Product
 
-from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
+from .rows import (
+    CategoryMonthTerms,
+    MonthTerms,
+    ProductSales,
+    ProductTerms,
+    ReturnsRow,
+)
 
 
 def _revenue_lines(
@@ -123,6 +129,26 @@ def best_sellers(
             buyers=buyers.get(row["product_id"], 0),
         )
         for row in rows
+    ]
+
+
+def product_sales(*, filters: MetricFilters, window: Window) -> list[ProductSales]:
+    """Units and sales terms of every product with facts in the window."""
+    sums = (
+        _product_facts(filters, window)
+        .order_by()
+        .values("product_id")
+        .annotate(total_units=Sum("units"), **_term_sums())
+    )
+    return [
+        ProductSales(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            units=row["total_units"],
+            terms=_terms_of(row),
+        )
+        for row in _with_product_names(sums)
     ]
 
 

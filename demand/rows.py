@@ -49,3 +49,14 @@ class ReturnsRow:
     units_returned: int
     gross_sales: Decimal
     returned_value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ProductSales:
+    """A product's units sold and sales terms in a window (ABC grading)."""
+
+    sku: str
+    name: str
+    category: str
+    units: int
+    terms: SalesTerms

@@ -9,7 +9,14 @@ from rest_framework import serializers
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
 from ecomanalytics.api.params import MetricParams, parameter_field
 
-from .catalogue import HORIZON, LIMIT, RETURNS_BY, RETURNS_LIMIT
+from .catalogue import (
+    A_SHARE,
+    B_SHARE,
+    HORIZON,
+    LIMIT,
+    RETURNS_BY,
+    RETURNS_LIMIT,
+)
 
 
 class TopProductsParams(MetricParams):
@@ -147,3 +154,48 @@ class RevenueForecastSerializer(serializers.Serializer):
     )
     history = MonthRevenueSerializer(many=True)
     results = MonthForecastSerializer(many=True)
+
+
+class AbcParams(MetricParams):
+    a_share = parameter_field(A_SHARE)
+    b_share = parameter_field(B_SHARE)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs["a_share"] + attrs["b_share"] > 99:
+            raise serializers.ValidationError(
+                {"b_share": ["a_share + b_share must be at most 99: C needs a share."]}
+            )
+        return attrs
+
+
+class GradedProductSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    revenue = money_field()
+    units = serializers.IntegerField()
+    share = RateField(help_text="revenue / Σ revenue; null when Σ revenue ≤ 0.")
+    cumulative_share = RateField(
+        help_text="Σ share of this product and those ranked above it."
+    )
+    grade = serializers.ChoiceField(choices=["A", "B", "C"])
+
+
+class GradeSummarySerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=["A", "B", "C"])
+    products = serializers.IntegerField()
+    revenue = money_field()
+    share = RateField(help_text="The class's revenue / Σ revenue.")
+
+
+class AbcSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    currency = serializers.CharField()
+    a_share = serializers.IntegerField(help_text="Percent of revenue of class A.")
+    b_share = serializers.IntegerField()
+    c_share = serializers.IntegerField(help_text="100 - a_share - b_share.")
+    total_revenue = money_field(help_text="Σ revenue of the graded products.")
+    classes = GradeSummarySerializer(many=True)
+    results = GradedProductSerializer(many=True)
