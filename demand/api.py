@@ -14,12 +14,16 @@ from ecomanalytics.api.viewsets import MetricViewSet
 from . import catalogue
 from .forecast import revenue_forecast
 from .metrics import returns_breakdown, revenue_growth, sales_by_category, top_products
-from .product_analyses import abc_grading
+from .product_analyses import abc_grading, bought_together, product_funnel
 from .serializers import (
     AbcParams,
     AbcSerializer,
+    BasketsParams,
+    BoughtTogetherSerializer,
     ForecastParams,
     GrowthSerializer,
+    ProductFunnelParams,
+    ProductFunnelSerializer,
     ReturnsParams,
     ReturnsSerializer,
     RevenueForecastSerializer,
@@ -105,3 +109,39 @@ class DemandViewSet(MetricViewSet):
             b_share=params.validated_data["b_share"],
         )
         return Response(AbcSerializer(result).data)
+
+    @documented(
+        catalogue.BASKETS,
+        parameters=[BasketsParams],
+        responses=BoughtTogetherSerializer,
+    )
+    @action(detail=False, methods=["get"], params_class=BasketsParams)
+    def baskets(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        data = params.validated_data
+        result = bought_together(
+            filters=params.to_filters(),
+            min_support_bp=data["min_support_bp"],
+            min_pairs=data["min_pairs"],
+            sku=data.get("sku"),
+            limit=data["limit"],
+        )
+        return Response(BoughtTogetherSerializer(result).data)
+
+    @documented(
+        catalogue.PRODUCT_FUNNEL,
+        parameters=[ProductFunnelParams],
+        responses=ProductFunnelSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="product-funnel",
+        params_class=ProductFunnelParams,
+    )
+    def product_funnel(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        rows = product_funnel(
+            filters=params.to_filters(), limit=params.validated_data["limit"]
+        )
+        return Response(ProductFunnelSerializer({"results": rows}).data)

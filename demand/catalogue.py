@@ -215,4 +215,102 @@ ABC = MetricDefinition(
     parameters=(A_SHARE, B_SHARE),
 )
 
-METRICS = (GROWTH, TOP_PRODUCTS, BY_CATEGORY, FORECAST, RETURNS, ABC)
+MIN_SUPPORT = Parameter(
+    name="min_support_bp",
+    description=(
+        "minimum support of a listed pair, in basis points of the orders (10 = 0.1 %)"
+    ),
+    default=10,
+    minimum=0,
+    maximum=10_000,
+)
+MIN_PAIRS = Parameter(
+    name="min_pairs",
+    description="minimum number of orders with both products of a listed pair",
+    default=5,
+    minimum=1,
+    maximum=1_000_000,
+)
+PAIRS_LIMIT = Parameter(
+    name="limit",
+    description="number of pairs listed",
+    default=20,
+    minimum=1,
+    maximum=100,
+)
+
+BASKETS = MetricDefinition(
+    id="demand.baskets",
+    title="Products bought together",
+    unit="rate",
+    endpoint="/api/demand/baskets/",
+    function="demand.product_analyses.bought_together",
+    summary="Product pairs bought in the same orders: support, confidence and lift.",
+    definition=(
+        "orders = the revenue orders (status paid, shipped or completed) placed in "
+        "the window; with category, those with a line of that category, and only its "
+        "products pair up. Per unordered pair of distinct products A, B: "
+        "orders_with_both = orders with a line of each (several lines of one product "
+        "count once); support = orders_with_both ÷ orders; confidence (A→B) = "
+        "orders_with_both ÷ orders_with_a; reverse_confidence (B→A) = "
+        "orders_with_both ÷ orders_with_b; lift = confidence ÷ (orders_with_b ÷ "
+        "orders), > 1 when B sells more often with A than without it. A is the "
+        "product of the pair bought in fewer orders (then the lower sku), so "
+        "confidence ≥ reverse_confidence. Listed: pairs with orders_with_both ≥ "
+        "min_pairs and support ≥ min_support_bp ÷ 10,000 (both defaults after "
+        "association-rule practice: 0.1 % and 5 orders), sorted by lift descending, "
+        "then orders_with_both descending, then sku_a, sku_b; the first limit. With "
+        'sku ("bought with" one product): only the pairs of that product, A being '
+        "it; an unknown sku lists nothing. Refunds do not change what was bought "
+        "together. Computed in the database by a self-join of the order lines, "
+        "thresholded there: pairs are counts, so an association-rule library such "
+        "as mlxtend is not needed."
+    ),
+    filter_rules=FILTER_RULES,
+    parameters=(MIN_SUPPORT, MIN_PAIRS, PAIRS_LIMIT),
+)
+
+FUNNEL_LIMIT = Parameter(
+    name="limit",
+    description="number of products listed",
+    default=20,
+    minimum=1,
+    maximum=100,
+)
+
+PRODUCT_FUNNEL = MetricDefinition(
+    id="demand.product_funnel",
+    title="Product funnel",
+    unit="mixed",
+    endpoint="/api/demand/product-funnel/",
+    function="demand.product_analyses.product_funnel",
+    summary="Per product, sessions that viewed it, carted it and bought it.",
+    definition=(
+        "Over the web sessions started in the window (their started_at, shop time "
+        "zone), per product: views = sessions with a product_view event of it; carts "
+        "= sessions with an add_to_cart event of it; purchases = sessions with a "
+        "purchase event whose order has a line of it (whatever became of the order "
+        "afterwards, as the funnel's purchase step). Each counts sessions, not "
+        "events, and the steps are not required in order (a purchase without a "
+        "cart event of the product counts). view_to_cart = carts ÷ views, "
+        "cart_to_purchase = purchases ÷ carts (it can exceed 1), null without views "
+        "or carts. Products with any of the three are listed, sorted by views "
+        "descending, then sku; the first limit."
+    ),
+    filter_rules=(
+        "source, device and country are the session's; category narrows the "
+        "products to that category's."
+    ),
+    parameters=(FUNNEL_LIMIT,),
+)
+
+METRICS = (
+    GROWTH,
+    TOP_PRODUCTS,
+    BY_CATEGORY,
+    FORECAST,
+    RETURNS,
+    ABC,
+    BASKETS,
+    PRODUCT_FUNNEL,
+)

@@ -1,4 +1,5 @@
-"""Product analyses for planning: ABC grading over a window.
+"""Product analyses for planning: ABC grading, bought-together pairs and the product
+funnel over a window.
 
 Each function picks the path (rollups.status.use_rollups), asks demand.raw or
 demand.rollup for the typed rows (demand.rows) and finishes them. Definitions:
@@ -21,6 +22,7 @@ from ecomanalytics.rollups.dimensions import one_dimension_facts_cover
 from ecomanalytics.rollups.status import use_rollups
 
 from . import raw, rollup
+from .rows import BasketProduct, PairCount
 
 Grade = Literal["A", "B", "C"]
 GRADES: tuple[Grade, ...] = ("A", "B", "C")
@@ -151,3 +153,151 @@ def _grading(
         classes=classes,
         results=graded,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPair:
+    sku_a: str
+    name_a: str
+    sku_b: str
+    name_b: str
+    orders_with_both: int
+    orders_with_a: int
+    orders_with_b: int
+    support: float  # orders_with_both / orders
+    confidence: float  # A -> B: orders_with_both / orders_with_a
+    reverse_confidence: float  # B -> A: orders_with_both / orders_with_b
+    lift: float  # confidence / (orders_with_b / orders)
+
+
+@dataclass(frozen=True, slots=True)
+class BoughtTogether:
+    start: date | None
+    end: date | None
+    sku: str | None  # the product of a per-product view
+    orders: int  # revenue orders of the window (with a line of the category)
+    min_support_bp: int
+    min_pairs: int
+    results: list[ProductPair]
+
+
+def bought_together(
+    *,
+    filters: MetricFilters,
+    min_support_bp: int = 10,
+    min_pairs: int = 5,
+    sku: str | None = None,
+    limit: int = 20,
+) -> BoughtTogether:
+    """Product pairs bought in the same revenue orders of the window.
+
+    orders = revenue orders placed in the window (with the category: with a line of
+    it, and only its lines pair up). support = orders with both ÷ orders; confidence
+    A→B = orders with both ÷ orders with A; lift = confidence ÷ (orders with B ÷
+    orders). Listed: pairs in at least min_pairs orders and with support ≥
+    min_support_bp / 10,000; sorted by lift, then orders with both descending, then
+    sku_a, sku_b. A is the product of the pair in fewer orders (then the lower sku),
+    so confidence ≥ reverse_confidence; with sku, the pairs of that product, A being
+    it. Always the raw tables (a self-join of the order lines in the database).
+    Definition: demand.catalogue.BASKETS.
+    """
+    window = resolve_window(filters.start, filters.end)
+    empty = BoughtTogether(None, None, sku, 0, min_support_bp, min_pairs, [])
+    if window is None:
+        return empty
+    use_rollups(level_kept=False)
+    focus = raw.product_id(sku) if sku is not None else None
+    if sku is not None and focus is None:
+        return BoughtTogether(
+            window.start, window.end, sku, 0, min_support_bp, min_pairs, []
+        )
+    baskets = raw.baskets(
+        filters=filters,
+        window=window,
+        min_orders=min_pairs,
+        min_share=Decimal(min_support_bp) / 10_000,
+        focus=focus,
+    )
+    pairs = [
+        _pair(baskets.orders, baskets.products, count, focused=focus is not None)
+        for count in baskets.pairs
+    ]
+    pairs.sort(key=lambda p: (-p.lift, -p.orders_with_both, p.sku_a, p.sku_b))
+    return BoughtTogether(
+        start=window.start,
+        end=window.end,
+        sku=sku,
+        orders=baskets.orders,
+        min_support_bp=min_support_bp,
+        min_pairs=min_pairs,
+        results=pairs[:limit],
+    )
+
+
+def _pair(
+    orders: int, products: dict[int, BasketProduct], count: PairCount, *, focused: bool
+) -> ProductPair:
+    a, b = products[count.first_id], products[count.second_id]
+    if not focused and (b.orders, b.sku) < (a.orders, a.sku):
+        a, b = b, a
+    both = count.orders
+    return ProductPair(
+        sku_a=a.sku,
+        name_a=a.name,
+        sku_b=b.sku,
+        name_b=b.name,
+        orders_with_both=both,
+        orders_with_a=a.orders,
+        orders_with_b=b.orders,
+        support=both / orders,
+        confidence=both / a.orders,
+        reverse_confidence=both / b.orders,
+        lift=both * orders / (a.orders * b.orders),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFunnelRow:
+    sku: str
+    name: str
+    category: str
+    views: int  # sessions with a product_view of the product
+    carts: int  # sessions with an add_to_cart of it
+    purchases: int  # sessions with a purchase whose order has a line of it
+    view_to_cart: float | None  # carts / views
+    cart_to_purchase: float | None  # purchases / carts
+
+
+def product_funnel(
+    *, filters: MetricFilters, limit: int = 20
+) -> list[ProductFunnelRow]:
+    """Per product, the sessions started in the window that viewed it, added it to
+    the cart and bought it (a purchase event whose order has a line of it, whatever
+    became of the order, as the funnel's purchase step).
+
+    Rates: carts ÷ views and purchases ÷ carts, None without views or carts. Sorted
+    by views descending, then sku; the first `limit` products. Session filters are
+    the session's; category narrows the products. Always the raw tables.
+    Definition: demand.catalogue.PRODUCT_FUNNEL.
+    """
+    window = resolve_window(filters.start, filters.end)
+    if window is None:
+        return []
+    use_rollups(level_kept=False)
+    rows = sorted(
+        raw.product_sessions(filters=filters, window=window),
+        key=lambda row: (-row.views, row.sku),
+    )
+    return [
+        ProductFunnelRow(
+            sku=row.sku,
+            name=row.name,
+            category=row.category,
+            views=row.views,
+            carts=row.carts,
+            purchases=row.purchases,
+            view_to_cart=rate(row.carts, row.views),
+            cart_to_purchase=rate(row.purchases, row.carts),
+        )
+        for row in rows[:limit]
+    ]

@@ -8,13 +8,25 @@ grouped alike and added up (ecomanalytics.sales.added_up).
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, F, Func, OuterRef, Subquery, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 
-from ecomanalytics.filters import MetricFilters
+from ecomanalytics.filters import MetricFilters, Table, filter_rows
 from ecomanalytics.money import MONEY_SUM, SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Window, add_months, shop_tz
 from ecomanalytics.sales import (
@@ -24,11 +36,16 @@ from ecomanalytics.sales import (
     sales_rows,
     summed_per_key,
 )
+from ecomanalytics.store.models import OrderItem, Product, SessionEvent, WebSession
 
 from .rows import (
+    BasketProduct,
+    Baskets,
     CategoryMonthTerms,
     MonthTerms,
+    PairCount,
     ProductSales,
+    ProductSessions,
     ProductTerms,
     ReturnsRow,
 )
@@ -268,3 +285,117 @@ def _month(field: str) -> TruncMonth:
 
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def product_id(sku: str) -> int | None:
+    """The id of the product with this sku, None when there is none."""
+    return Product.objects.filter(sku=sku).values_list("id", flat=True).first()
+
+
+def _basket_lines(filters: MetricFilters, window: Window) -> QuerySet[OrderItem]:
+    table = line_rows(filters)
+    return table.revenue_sales().filter(table.placed_in(window))
+
+
+def baskets(
+    *,
+    filters: MetricFilters,
+    window: Window,
+    min_orders: int,
+    min_share: Decimal,
+    focus: int | None = None,
+) -> Baskets:
+    """Orders, orders per product, and the product pairs bought in at least
+    max(min_orders, ⌈min_share * orders⌉) of the same revenue orders of the window.
+
+    A self-join of the order lines in the database (line a, line b of its order):
+    the pairs are grouped and thresholded there, so only the frequent pairs leave
+    it. focus: only the pairs of that product, with it first.
+    """
+    lines = _basket_lines(filters, window)
+    orders = lines.aggregate(orders=Count("order_id", distinct=True))["orders"]
+    if not orders:
+        return Baskets(orders=0, products={}, pairs=[])
+    per_product = lines.values("product_id").annotate(
+        sku=F("product__sku"),
+        name=F("product__name"),
+        category=F("product__category__name"),
+        orders=Count("order_id", distinct=True),
+    )
+    products = {row["product_id"]: BasketProduct(**row) for row in per_product}
+    threshold = max(min_orders, math.ceil(min_share * orders), 1)
+    other = (
+        Q(order__items__product_id__gt=F("product_id"))
+        if focus is None
+        else Q(product_id=focus)
+        & (
+            Q(order__items__product_id__lt=focus)
+            | Q(order__items__product_id__gt=focus)
+        )
+    )
+    if filters.category:
+        # One filter() call: both conditions on the same joined line.
+        other &= Q(order__items__product__category__name=filters.category)
+    pairs = (
+        lines.filter(other)
+        .values("product_id", second_id=F("order__items__product_id"))
+        .annotate(orders=Count("order_id", distinct=True))
+        .filter(orders__gte=threshold)
+    )
+    return Baskets(
+        orders=orders,
+        products=products,
+        pairs=[
+            PairCount(row["product_id"], row["second_id"], row["orders"])
+            for row in pairs
+        ],
+    )
+
+
+def product_sessions(
+    *, filters: MetricFilters, window: Window
+) -> list[ProductSessions]:
+    """Per product: sessions started in the window with a product_view of it, with
+    an add_to_cart of it, and with a purchase event whose order has a line of it.
+    One statement: the three grouped counts added up."""
+    since, until = window.bounds()
+    sessions = filter_rows(
+        WebSession.objects.order_by(), filters, Table.SESSIONS, names=SESSION_NAMES
+    ).filter(started_at__gte=since, started_at__lt=until)
+    events = SessionEvent.objects.order_by().filter(session__in=sessions.values("id"))
+    parts = []
+    for event_type, path, measure in PRODUCT_EVENTS:
+        of_type = events.filter(event_type=event_type, **{f"{path}__isnull": False})
+        if filters.category:
+            of_type = of_type.filter(**{f"{path}__category__name": filters.category})
+        keyed = of_type.values(
+            product_key=F(f"{path}_id") if path == "product" else F(path),
+            sku=F(f"{path}__sku"),
+            name=F(f"{path}__name"),
+            category=F(f"{path}__category__name"),
+        )
+        parts.append((keyed, {measure: Count("session_id", distinct=True)}))
+    rows = added_up(parts, money=())
+    sums = summed_per_key(rows, lambda row: row["product_key"], FUNNEL_MEASURES)
+    return [
+        ProductSessions(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            views=row["views"],
+            carts=row["carts"],
+            purchases=row["purchases"],
+        )
+        for row in sums.values()
+    ]
+
+
+# The session filters: sessions have no category (it narrows the products instead).
+SESSION_NAMES = ("source", "device", "country")
+# (event type, the path from the event to the product, the count it adds to)
+PRODUCT_EVENTS = (
+    ("product_view", "product", "views"),
+    ("add_to_cart", "product", "carts"),
+    ("purchase", "order__items__product", "purchases"),
+)
+FUNNEL_MEASURES = ("views", "carts", "purchases")

@@ -7,13 +7,17 @@ from typing import Any
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
-from ecomanalytics.api.params import MetricParams, parameter_field
+from ecomanalytics.api.params import FilterTextField, MetricParams, parameter_field
 
 from .catalogue import (
     A_SHARE,
     B_SHARE,
+    FUNNEL_LIMIT,
     HORIZON,
     LIMIT,
+    MIN_PAIRS,
+    MIN_SUPPORT,
+    PAIRS_LIMIT,
     RETURNS_BY,
     RETURNS_LIMIT,
 )
@@ -199,3 +203,57 @@ class AbcSerializer(serializers.Serializer):
     total_revenue = money_field(help_text="Σ revenue of the graded products.")
     classes = GradeSummarySerializer(many=True)
     results = GradedProductSerializer(many=True)
+
+
+class BasketsParams(MetricParams):
+    min_support_bp = parameter_field(MIN_SUPPORT)
+    min_pairs = parameter_field(MIN_PAIRS)
+    limit = parameter_field(PAIRS_LIMIT)
+    sku = FilterTextField(
+        max_length=64, help_text="Only the pairs of this product (bought with)."
+    )
+
+
+class ProductPairSerializer(serializers.Serializer):
+    sku_a = serializers.CharField()
+    name_a = serializers.CharField()
+    sku_b = serializers.CharField()
+    name_b = serializers.CharField()
+    orders_with_both = serializers.IntegerField()
+    orders_with_a = serializers.IntegerField()
+    orders_with_b = serializers.IntegerField()
+    support = RateField(help_text="orders_with_both / orders.")
+    confidence = RateField(help_text="A -> B: orders_with_both / orders_with_a.")
+    reverse_confidence = RateField(
+        help_text="B -> A: orders_with_both / orders_with_b."
+    )
+    lift = serializers.FloatField(help_text="confidence / (orders_with_b / orders).")
+
+
+class BoughtTogetherSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    sku = serializers.CharField(allow_null=True, help_text="The product asked about.")
+    orders = serializers.IntegerField(help_text="Revenue orders of the window.")
+    min_support_bp = serializers.IntegerField()
+    min_pairs = serializers.IntegerField()
+    results = ProductPairSerializer(many=True)
+
+
+class ProductFunnelParams(MetricParams):
+    limit = parameter_field(FUNNEL_LIMIT)
+
+
+class ProductFunnelRowSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    views = serializers.IntegerField(help_text="Sessions that viewed the product.")
+    carts = serializers.IntegerField(help_text="Sessions that added it to the cart.")
+    purchases = serializers.IntegerField(help_text="Sessions that bought it.")
+    view_to_cart = RateField(help_text="carts / views; null without views.")
+    cart_to_purchase = RateField(help_text="purchases / carts; null without carts.")
+
+
+class ProductFunnelSerializer(serializers.Serializer):
+    results = ProductFunnelRowSerializer(many=True)
