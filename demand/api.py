@@ -12,7 +12,7 @@ from ecomanalytics.api.params import MetricParams
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
-from .forecast import revenue_forecast
+from .forecast import demand_forecast
 from .metrics import returns_breakdown, revenue_growth, sales_by_category, top_products
 from .product_analyses import abc_grading, bought_together, product_funnel
 from .serializers import (
@@ -20,13 +20,13 @@ from .serializers import (
     AbcSerializer,
     BasketsParams,
     BoughtTogetherSerializer,
+    DemandForecastSerializer,
     ForecastParams,
     GrowthSerializer,
     ProductFunnelParams,
     ProductFunnelSerializer,
     ReturnsParams,
     ReturnsSerializer,
-    RevenueForecastSerializer,
     SalesByCategorySerializer,
     TopProductsParams,
     TopProductsSerializer,
@@ -76,15 +76,23 @@ class DemandViewSet(MetricViewSet):
     @documented(
         catalogue.FORECAST,
         parameters=[ForecastParams],
-        responses=RevenueForecastSerializer,
+        responses=DemandForecastSerializer,
     )
     @action(detail=False, methods=["get"], params_class=ForecastParams)
     def forecast(self, request: Request) -> Response:
         params = self.parsed_params(request)
-        result = revenue_forecast(
-            filters=params.to_filters(), horizon=params.validated_data["horizon"]
+        data = params.validated_data
+        result = demand_forecast(
+            filters=params.to_filters(),
+            scope=data["scope"],
+            sku=data.get("sku"),
+            product_id=data.get("product_id"),
+            metric=data["metric"],
+            grain=data["grain"],
+            horizon=data.get("horizon"),
         )
-        return Response(RevenueForecastSerializer(result).data)
+        context = {"grain": result.grain}
+        return Response(DemandForecastSerializer(result, context=context).data)
 
     @documented(
         catalogue.RETURNS, parameters=[ReturnsParams], responses=ReturnsSerializer

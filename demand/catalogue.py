@@ -35,10 +35,34 @@ LIMIT = Parameter(
 )
 HORIZON = Parameter(
     name="horizon",
-    description="months forecast after the last month of history",
+    description=(
+        "periods forecast after the last one of history: months 1 to 12 (default 3), "
+        "weeks 1 to 26 (default 8)"
+    ),
     default=3,
     minimum=1,
-    maximum=12,
+    maximum=26,
+)
+FORECAST_SCOPE = Parameter(
+    name="scope",
+    description=(
+        "what is forecast: the whole shop, the category given by category, or the "
+        "product given by sku"
+    ),
+    default="shop",
+    choices=("shop", "category", "product"),
+)
+FORECAST_METRIC = Parameter(
+    name="metric",
+    description="revenue (as the revenue measure) or units",
+    default="revenue",
+    choices=("revenue", "units"),
+)
+FORECAST_GRAIN = Parameter(
+    name="grain",
+    description="calendar months or ISO weeks (Monday to Sunday), shop time zone",
+    default="month",
+    choices=("month", "week"),
 )
 
 GROWTH = MetricDefinition(
@@ -104,29 +128,57 @@ BY_CATEGORY = MetricDefinition(
 
 FORECAST = MetricDefinition(
     id="demand.forecast",
-    title="Monthly revenue forecast",
-    unit="money",
+    title="Revenue and units forecast with its backtest",
+    unit="mixed",
     endpoint="/api/demand/forecast/",
-    function="demand.forecast.revenue_forecast",
-    summary="Revenue forecast for the months after the window, with an 80% interval.",
+    function="demand.forecast.demand_forecast",
+    summary=(
+        "Revenue or units forecast for the shop, a category or a product, with 80 % "
+        "and 95 % intervals and the model's measured accuracy."
+    ),
     definition=(
         MONTHLY_REVENUE
-        + "history = the zero-filled monthly revenue of the complete months of the "
-        "window: months wholly inside [start, end] that ended before today. Without "
-        "start the window starts on the day of the first order, so a first month the "
-        "data only partly covers is left out; without end it ends yesterday. results "
-        "holds forecast, lower and upper (an 80% prediction interval) for the horizon "
-        "months after the last month of history. model says which model answered: "
-        "ets from 24 months of history (statsmodels ETSModel: additive error, damped "
-        "additive trend, additive 12-month seasonality, maximum likelihood); "
-        "seasonal_naive from 12 to 23 months, or when ETS fails to fit (each month "
-        "repeats the same month a year earlier; interval ± 1.2816 × the standard "
-        "deviation of the year-on-year differences × √(years ahead)); mean under 12 "
-        "months (interval ± 1.2816 × s × √(1 + 1/n)); none without a complete month. "
-        "Forecasts and bounds are clipped at 0."
+        + "Weeks are ISO weeks (Monday to Sunday) in the shop's time zone, labelled "
+        "by their Monday. units = Σ quantity of the lines of revenue orders placed in "
+        "the period (with category or sku: of that category's or product's lines). "
+        "A product's revenue is its lines' (as top products). history = every "
+        "complete period of the window, zero-filled: without start from the first "
+        "period wholly after the first order's day, without end to the last period "
+        "ended before today (the current partial period is never history). "
+        "Candidate models (Nixtla's statsforecast): seasonal_naive (each period "
+        "repeats the one a season earlier: 12 months, 52 weeks) or, under two "
+        "seasons of history before the backtest, naive (the last value); ets "
+        "(AutoETS, additive error, trend none/additive/damped by AICc, no season); "
+        "seasonal_ets (the same with an additive 12-month season; monthly only, as "
+        "statsforecast's ETS fits seasons of at most 24 periods); croston_sba "
+        "(Croston's method, Syntetos-Boylan approximation, with conformal intervals "
+        "from two rolling windows) when the series is intermittent: periods ÷ "
+        "periods with demand ≥ 1.32 (Syntetos & Boylan). Backtest (rolling origin): "
+        "each candidate is refitted at every origin so that the last 6 months (12 "
+        "weeks) each get a one-step-ahead forecast and a forecast made horizon steps "
+        "earlier (the backtest horizon is the grain's default, 3 months or 8 weeks). "
+        "For each: mase = mean absolute error ÷ the in-sample seasonal-naive MAE of "
+        "the whole history (season 12 months, 52 weeks; 1 when the history is "
+        "shorter than two seasons), null when that MAE is 0; smape = mean of 2|a − "
+        "f| ÷ (|a| + |f|), a term 0 when both are 0 (a fraction from 0 to 2); "
+        "coverage_80 / coverage_95 = share of actuals within the interval, bounds "
+        "included. model = the candidate with the lowest one-step + at-horizon MAE "
+        "(ties to the simpler: naive, seasonal_naive, croston_sba, ets, "
+        "seasonal_ets); scores lists every candidate, the chosen first. Forecasts, "
+        "bounds and backtest forecasts are clipped at 0. caveat: under 2 seasons "
+        "before the backtest (32 months, 123 weeks) no seasonal model is tried; "
+        "with fewer periods than the backtest needs (6 + 3 + 2 months, 12 + 8 + 2 "
+        "weeks) the naive forecast is given without scores; with no complete period "
+        "model is none. source: stored for the stored set (the shop, each category, "
+        "the top 20 products by revenue over the last 12 complete months; for "
+        "revenue and units, months and weeks), fitted after each roll-up refresh "
+        "(fitted_at) and refitted only when its history changed; on_demand for any "
+        "other series (other filters, start/end, other products), fitted with "
+        "naive or seasonal_naive, croston_sba and ets only, cached per data version. "
+        "Numbers are rounded to cents."
     ),
     filter_rules=FILTER_RULES,
-    parameters=(HORIZON,),
+    parameters=(FORECAST_SCOPE, FORECAST_METRIC, FORECAST_GRAIN, HORIZON),
 )
 
 RETURNS_BY = Parameter(

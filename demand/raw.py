@@ -24,7 +24,7 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
 from ecomanalytics.filters import MetricFilters, Table, filter_rows
 from ecomanalytics.money import MONEY_SUM, SALES_TERMS, ZERO_MONEY, SalesTerms, money
@@ -44,6 +44,7 @@ from .rows import (
     CategoryMonthTerms,
     MonthTerms,
     PairCount,
+    PeriodTerms,
     ProductSales,
     ProductSessions,
     ProductTerms,
@@ -399,3 +400,59 @@ PRODUCT_EVENTS = (
     ("purchase", "order__items__product", "purchases"),
 )
 FUNNEL_MEASURES = ("views", "carts", "purchases")
+
+
+def period_terms(
+    *,
+    filters: MetricFilters,
+    grain: str,
+    window: Window,
+    product_id: int | None = None,
+) -> list[PeriodTerms]:
+    """Units and sales terms per month or ISO week of the window (shop time zone):
+    the orders' terms (the lines' with a category or a product), the lines' units.
+    One statement: lines and orders sold, refunds given, added up."""
+    lines = line_rows(filters)
+    table = lines if product_id is not None else sales_rows(filters)
+    narrow: dict[str, Any] = {}
+    if product_id is not None:
+        narrow = {"product_id": product_id}
+
+    def period(field: str) -> Func:
+        return _trunc(grain, field)
+
+    sold = (
+        table.revenue_sales()
+        .filter(table.placed_in(window), **narrow)
+        .values(period=period(table.placed_at()))
+    )
+    refund_narrow = {f"item__{key}": value for key, value in narrow.items()}
+    given_back = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window), **refund_narrow)
+        .values(period=period(table.refunded_at))
+    )
+    units = (
+        lines.revenue_sales()
+        .filter(lines.placed_in(window), **narrow)
+        .values(period=period(lines.placed_at()))
+    )
+    rows = added_up(
+        [
+            (sold, table.term_sums()),
+            (given_back, table.return_sums()),
+            (units, {"units": Sum("quantity")}),
+        ]
+    )
+    sums = summed_per_key(
+        rows, lambda row: _as_date(row["period"]), ("units", *SALES_TERMS)
+    )
+    return [
+        PeriodTerms(period, row["units"], SalesTerms.of(row))
+        for period, row in sorted(sums.items())
+    ]
+
+
+def _trunc(grain: str, field: str) -> Func:
+    truncate = TruncMonth if grain == "month" else TruncWeek
+    return truncate(field, tzinfo=shop_tz(), output_field=DateField())

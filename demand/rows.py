@@ -101,3 +101,12 @@ class ProductSessions:
     views: int
     carts: int
     purchases: int
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTerms:
+    """Units and sales terms of one month or ISO week (its first day, its Monday)."""
+
+    period: date
+    units: int
+    terms: SalesTerms

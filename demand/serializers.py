@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rest_framework import serializers
@@ -12,6 +13,9 @@ from ecomanalytics.api.params import FilterTextField, MetricParams, parameter_fi
 from .catalogue import (
     A_SHARE,
     B_SHARE,
+    FORECAST_GRAIN,
+    FORECAST_METRIC,
+    FORECAST_SCOPE,
     FUNNEL_LIMIT,
     HORIZON,
     LIMIT,
@@ -21,6 +25,8 @@ from .catalogue import (
     RETURNS_BY,
     RETURNS_LIMIT,
 )
+from .forecasting import PLANS
+from .raw import product_id
 
 
 class TopProductsParams(MetricParams):
@@ -28,7 +34,39 @@ class TopProductsParams(MetricParams):
 
 
 class ForecastParams(MetricParams):
-    horizon = parameter_field(HORIZON)
+    scope = parameter_field(FORECAST_SCOPE)
+    metric = parameter_field(FORECAST_METRIC)
+    grain = parameter_field(FORECAST_GRAIN)
+    horizon = serializers.IntegerField(
+        required=False,
+        min_value=HORIZON.minimum,
+        max_value=HORIZON.maximum,
+        help_text=HORIZON.description[:1].upper() + HORIZON.description[1:] + ".",
+    )
+    sku = FilterTextField(max_length=64, help_text="The product of scope=product.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        most = PLANS[attrs["grain"]].max_horizon
+        if attrs.get("horizon", 0) > most:
+            raise serializers.ValidationError(
+                {"horizon": [f"At most {most} for grain={attrs['grain']}."]}
+            )
+        if attrs["scope"] == "category" and not attrs.get("category"):
+            raise serializers.ValidationError(
+                {"category": ["scope=category needs a category."]}
+            )
+        if attrs["scope"] == "product":
+            if not attrs.get("sku"):
+                raise serializers.ValidationError(
+                    {"sku": ["scope=product needs a sku."]}
+                )
+            attrs["product_id"] = product_id(attrs["sku"])
+            if attrs["product_id"] is None:
+                raise serializers.ValidationError({"sku": ["No product has this sku."]})
+        elif attrs.get("sku"):
+            raise serializers.ValidationError({"sku": ["Only with scope=product."]})
+        return attrs
 
 
 class ReturnsParams(MetricParams):
@@ -139,25 +177,62 @@ class SalesByCategorySerializer(serializers.Serializer):
     results = CategoryMonthSerializer(many=True)
 
 
-class MonthRevenueSerializer(serializers.Serializer):
-    month = MonthLabelField()
-    revenue = money_field()
+class PeriodLabelField(serializers.Field):
+    """YYYY-MM for a month, the Monday YYYY-MM-DD for a week (the parent's grain)."""
+
+    def to_representation(self, value: date) -> str:
+        grain = self.context.get("grain", "month")
+        return value.strftime("%Y-%m") if grain == "month" else value.isoformat()
 
 
-class MonthForecastSerializer(serializers.Serializer):
-    month = MonthLabelField()
-    forecast = money_field()
-    lower = money_field()
-    upper = money_field()
+class PeriodValueSerializer(serializers.Serializer):
+    period = PeriodLabelField()
+    value = serializers.FloatField(help_text="Revenue or units of the period.")
 
 
-class RevenueForecastSerializer(serializers.Serializer):
-    model = serializers.ChoiceField(
-        choices=["ets", "seasonal_naive", "mean", "none"],
-        help_text="The model that answered.",
+class PeriodForecastSerializer(serializers.Serializer):
+    period = PeriodLabelField()
+    forecast = serializers.FloatField()
+    lower = serializers.FloatField(help_text="Lower bound of the 80 % interval.")
+    upper = serializers.FloatField(help_text="Upper bound of the 80 % interval.")
+    lower_95 = serializers.FloatField(help_text="Lower bound of the 95 % interval.")
+    upper_95 = serializers.FloatField(help_text="Upper bound of the 95 % interval.")
+
+
+class AccuracySerializer(serializers.Serializer):
+    mase = serializers.FloatField(
+        allow_null=True, help_text="MAE / in-sample seasonal-naive MAE; null if 0."
     )
-    history = MonthRevenueSerializer(many=True)
-    results = MonthForecastSerializer(many=True)
+    smape = serializers.FloatField(help_text="Mean 2|a - f| / (|a| + |f|).")
+    coverage_80 = RateField(help_text="Share of actuals inside the 80 % interval.")
+    coverage_95 = RateField(help_text="Share of actuals inside the 95 % interval.")
+
+
+class ModelScoreSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    one_step = AccuracySerializer(help_text="One-step-ahead backtest forecasts.")
+    at_horizon = AccuracySerializer(help_text="Forecasts made horizon steps ahead.")
+
+
+MODELS = ["naive", "seasonal_naive", "ets", "seasonal_ets", "croston_sba", "none"]
+
+
+class DemandForecastSerializer(serializers.Serializer):
+    scope = serializers.CharField()
+    key = serializers.CharField(help_text="The category's name or the sku; '' shop.")
+    metric = serializers.CharField()
+    grain = serializers.CharField()
+    model = serializers.ChoiceField(choices=MODELS, help_text="The chosen model.")
+    # DRF's metaclass takes declared fields off the class (see GrowthRowSerializer).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["stored", "on_demand"]
+    )
+    fitted_at = serializers.DateTimeField(allow_null=True)
+    history_points = serializers.IntegerField()
+    caveat = serializers.CharField(allow_null=True)
+    scores = ModelScoreSerializer(many=True)
+    history = PeriodValueSerializer(many=True)
+    results = PeriodForecastSerializer(many=True)
 
 
 class AbcParams(MetricParams):
