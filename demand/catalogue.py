@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ecomanalytics.catalogue import (
     LINE_REVENUE_TEXT,
+    ORDER_FILTERS,
     ORDER_REVENUE_TEXT,
     MetricDefinition,
     Parameter,
@@ -177,7 +178,8 @@ FORECAST = MetricDefinition(
         "naive or seasonal_naive, croston_sba and ets only, cached per data version. "
         "Numbers are rounded to cents."
     ),
-    filter_rules=FILTER_RULES,
+    filters=(*ORDER_FILTERS, "sku"),
+    filter_rules=FILTER_RULES + " sku: the product of scope=product.",
     parameters=(FORECAST_SCOPE, FORECAST_METRIC, FORECAST_GRAIN, HORIZON),
 )
 
@@ -306,7 +308,7 @@ BASKETS = MetricDefinition(
         "count once); support = orders_with_both ÷ orders; confidence (A→B) = "
         "orders_with_both ÷ orders_with_a; reverse_confidence (B→A) = "
         "orders_with_both ÷ orders_with_b; lift = confidence ÷ (orders_with_b ÷ "
-        "orders), > 1 when B sells more often with A than without it. A is the "
+        "orders), > 1 when B sells more often with A than without it. Each row also gives orders. A is the "
         "product of the pair bought in fewer orders (then the lower sku), so "
         "confidence ≥ reverse_confidence. Listed: pairs with orders_with_both ≥ "
         "min_pairs and support ≥ min_support_bp ÷ 10,000 (both defaults after "
@@ -318,7 +320,8 @@ BASKETS = MetricDefinition(
         "thresholded there: pairs are counts, so an association-rule library such "
         "as mlxtend is not needed."
     ),
-    filter_rules=FILTER_RULES,
+    filters=(*ORDER_FILTERS, "sku"),
+    filter_rules=FILTER_RULES + " sku: only the pairs of that product.",
     parameters=(MIN_SUPPORT, MIN_PAIRS, PAIRS_LIMIT),
 )
 

@@ -161,6 +161,7 @@ class ProductPair:
     name_a: str
     sku_b: str
     name_b: str
+    orders: int  # orders of the window: the support's denominator
     orders_with_both: int
     orders_with_a: int
     orders_with_b: int
@@ -175,9 +176,6 @@ class BoughtTogether:
     start: date | None
     end: date | None
     sku: str | None  # the product of a per-product view
-    orders: int  # revenue orders of the window (with a line of the category)
-    min_support_bp: int
-    min_pairs: int
     results: list[ProductPair]
 
 
@@ -202,15 +200,12 @@ def bought_together(
     Definition: demand.catalogue.BASKETS.
     """
     window = resolve_window(filters.start, filters.end)
-    empty = BoughtTogether(None, None, sku, 0, min_support_bp, min_pairs, [])
     if window is None:
-        return empty
+        return BoughtTogether(None, None, sku, [])
     use_rollups(level_kept=False)
     focus = raw.product_id(sku) if sku is not None else None
     if sku is not None and focus is None:
-        return BoughtTogether(
-            window.start, window.end, sku, 0, min_support_bp, min_pairs, []
-        )
+        return BoughtTogether(window.start, window.end, sku, [])
     baskets = raw.baskets(
         filters=filters,
         window=window,
@@ -227,9 +222,6 @@ def bought_together(
         start=window.start,
         end=window.end,
         sku=sku,
-        orders=baskets.orders,
-        min_support_bp=min_support_bp,
-        min_pairs=min_pairs,
         results=pairs[:limit],
     )
 
@@ -246,6 +238,7 @@ def _pair(
         name_a=a.name,
         sku_b=b.sku,
         name_b=b.name,
+        orders=orders,
         orders_with_both=both,
         orders_with_a=a.orders,
         orders_with_b=b.orders,

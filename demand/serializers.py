@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
@@ -37,8 +38,9 @@ class ForecastParams(MetricParams):
     scope = parameter_field(FORECAST_SCOPE)
     metric = parameter_field(FORECAST_METRIC)
     grain = parameter_field(FORECAST_GRAIN)
+    # The schema's default is the monthly one; weeks default to 8 (validate).
     horizon = serializers.IntegerField(
-        required=False,
+        default=HORIZON.default,
         min_value=HORIZON.minimum,
         max_value=HORIZON.maximum,
         help_text=HORIZON.description[:1].upper() + HORIZON.description[1:] + ".",
@@ -47,6 +49,8 @@ class ForecastParams(MetricParams):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
+        if "horizon" not in self.initial_data:
+            attrs["horizon"] = PLANS[attrs["grain"]].horizon
         most = PLANS[attrs["grain"]].max_horizon
         if attrs.get("horizon", 0) > most:
             raise serializers.ValidationError(
@@ -177,6 +181,14 @@ class SalesByCategorySerializer(serializers.Serializer):
     results = CategoryMonthSerializer(many=True)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}(-\d{2})?$",
+        "example": "2025-01",
+        "description": "YYYY-MM for a month, the Monday YYYY-MM-DD for a week.",
+    }
+)
 class PeriodLabelField(serializers.Field):
     """YYYY-MM for a month, the Monday YYYY-MM-DD for a week (the parent's grain)."""
 
@@ -224,8 +236,8 @@ class DemandForecastSerializer(serializers.Serializer):
     grain = serializers.CharField()
     model = serializers.ChoiceField(choices=MODELS, help_text="The chosen model.")
     # DRF's metaclass takes declared fields off the class (see GrowthRowSerializer).
-    source = serializers.ChoiceField(  # type: ignore[assignment]
-        choices=["stored", "on_demand"]
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text="stored (fitted at the refresh) or on_demand."
     )
     fitted_at = serializers.DateTimeField(allow_null=True)
     history_points = serializers.IntegerField()
@@ -258,11 +270,11 @@ class GradedProductSerializer(serializers.Serializer):
     cumulative_share = RateField(
         help_text="Σ share of this product and those ranked above it."
     )
-    grade = serializers.ChoiceField(choices=["A", "B", "C"])
+    grade = serializers.CharField(help_text="A, B or C.")
 
 
 class GradeSummarySerializer(serializers.Serializer):
-    grade = serializers.ChoiceField(choices=["A", "B", "C"])
+    grade = serializers.CharField(help_text="A, B or C.")
     products = serializers.IntegerField()
     revenue = money_field()
     share = RateField(help_text="The class's revenue / Σ revenue.")
@@ -294,6 +306,9 @@ class ProductPairSerializer(serializers.Serializer):
     name_a = serializers.CharField()
     sku_b = serializers.CharField()
     name_b = serializers.CharField()
+    orders = serializers.IntegerField(
+        help_text="Revenue orders of the window (with a line of the category)."
+    )
     orders_with_both = serializers.IntegerField()
     orders_with_a = serializers.IntegerField()
     orders_with_b = serializers.IntegerField()
@@ -309,9 +324,6 @@ class BoughtTogetherSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     sku = serializers.CharField(allow_null=True, help_text="The product asked about.")
-    orders = serializers.IntegerField(help_text="Revenue orders of the window.")
-    min_support_bp = serializers.IntegerField()
-    min_pairs = serializers.IntegerField()
     results = ProductPairSerializer(many=True)
 
 
