@@ -78,11 +78,15 @@ def demand_forecast(
     """The forecast of one series for `horizon` periods (the grain's default: 3
     months, 8 weeks), stored or fitted on demand (see the module docstring).
 
-    scope "category" forecasts filters.category; scope "product" the product `sku`
+    scope "category" (or "shop" with a category filter) forecasts filters.category;
+    scope "product" the product `sku`
     (product_id its id, looked up by the caller).
     """
     plan = PLANS[grain]
     steps = horizon or plan.horizon
+    if scope == "shop" and filters.category:
+        # The shop's forecast of one category's lines is that category's.
+        scope = "category"
     key = {"shop": "", "category": filters.category or "", "product": sku or ""}[scope]
     if _stored_set_covers(filters, scope):
         row = stored_forecast(scope, key, metric, grain)

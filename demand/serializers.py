@@ -40,7 +40,7 @@ class ForecastParams(MetricParams):
     grain = parameter_field(FORECAST_GRAIN)
     # The schema's default is the monthly one; weeks default to 8 (validate).
     horizon = serializers.IntegerField(
-        default=HORIZON.default,
+        default=PLANS["month"].horizon,
         min_value=HORIZON.minimum,
         max_value=HORIZON.maximum,
         help_text=HORIZON.description[:1].upper() + HORIZON.description[1:] + ".",

@@ -178,3 +178,10 @@ def test_a_refresh_fits_the_stored_set_when_models_fit_on_refresh(
     # then every series of the set is stored, read from the fresh roll-ups
     assert StoredForecast.objects.count() == 24
     assert demand_forecast(filters=MetricFilters()).source == "stored"
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_the_shop_forecast_with_a_category_filter_is_the_stored_category(shop):  # noqa: F811
+    fit_stored_forecasts()
+    hats = demand_forecast(filters=MetricFilters(category="Hats"))
+    assert (hats.scope, hats.key, hats.source) == ("category", "Hats", "stored")
