@@ -179,7 +179,9 @@ FORECAST = MetricDefinition(
         "Numbers are rounded to cents."
     ),
     filters=(*ORDER_FILTERS, "sku"),
-    filter_rules=FILTER_RULES + " sku: the product of scope=product.",
+    filter_rules=FILTER_RULES
+    + " sku: the product of scope=product (a sku alone implies it; an unknown sku "
+    "has no history, model none).",
     parameters=(FORECAST_SCOPE, FORECAST_METRIC, FORECAST_GRAIN, HORIZON),
 )
 

@@ -21,7 +21,7 @@ from ecomanalytics.periods import next_bucket
 from ecomanalytics.store.data_version import data_version
 
 from .forecasting import PLANS, ModelName, ModelScore, SeriesForecast, forecast_series
-from .metrics import SeriesGrain, SeriesMetric, demand_series
+from .metrics import PeriodSeries, SeriesGrain, SeriesMetric, demand_series
 from .stored_forecasts import (
     Scope,
     history_periods,
@@ -100,9 +100,13 @@ def demand_forecast(
                 source="stored",
                 fitted_at=row.fitted_at,
             )
-    series = demand_series(
-        filters=filters, grain=grain, metric=metric, product_id=product_id
-    )
+    if scope == "product" and product_id is None:
+        # No such product: nothing to forecast.
+        series = PeriodSeries(grain, metric, [], [])
+    else:
+        series = demand_series(
+            filters=filters, grain=grain, metric=metric, product_id=product_id
+        )
     cache_key = _cache_key(filters, scope, key, metric, grain)
     result = cache.get(cache_key)
     if result is None:

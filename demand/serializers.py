@@ -56,6 +56,8 @@ class ForecastParams(MetricParams):
             raise serializers.ValidationError(
                 {"horizon": [f"At most {most} for grain={attrs['grain']}."]}
             )
+        if attrs.get("sku") and attrs["scope"] == "shop":
+            attrs["scope"] = "product"  # a sku alone names the product's forecast
         if attrs["scope"] == "category" and not attrs.get("category"):
             raise serializers.ValidationError(
                 {"category": ["scope=category needs a category."]}
@@ -65,9 +67,9 @@ class ForecastParams(MetricParams):
                 raise serializers.ValidationError(
                     {"sku": ["scope=product needs a sku."]}
                 )
+            # None for an unknown sku: a forecast without history, as a category
+            # that matches nothing.
             attrs["product_id"] = product_id(attrs["sku"])
-            if attrs["product_id"] is None:
-                raise serializers.ValidationError({"sku": ["No product has this sku."]})
         elif attrs.get("sku"):
             raise serializers.ValidationError({"sku": ["Only with scope=product."]})
         return attrs

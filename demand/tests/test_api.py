@@ -148,10 +148,13 @@ def test_forecast_parameters(api_client, shop):  # noqa: F811
     assert weekly.json()["history"][0] == {"period": "2024-12-16", "value": 0.0}
     assert product.status_code == 200
     assert product.json()["key"] == "SKU-A"
+    # a sku alone is the product's forecast; an unknown one has no history
+    assert api_client.get(FORECAST, {"sku": "SKU-A"}).json()["scope"] == "product"
+    unknown = api_client.get(FORECAST, {"scope": "product", "sku": "nope"}).json()
+    assert (unknown["model"], unknown["history"]) == ("none", [])
     for query, name in [
         ({"scope": "product"}, "sku"),
-        ({"scope": "product", "sku": "nope"}, "sku"),
-        ({"sku": "SKU-A"}, "sku"),
+        ({"scope": "category", "category": "Hats", "sku": "SKU-A"}, "sku"),
         ({"scope": "category"}, "category"),
         ({"grain": "week", "horizon": "27"}, "horizon"),
         ({"grain": "day"}, "grain"),
