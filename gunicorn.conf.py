@@ -17,10 +17,11 @@ limit_request_field_size = 8190
 
 worker_class = "ecomanalytics.ops.gunicorn_worker.JsonLimitsSyncWorker"
 
-# Modules a request would otherwise import on first use, for seconds: statsmodels'
-# exponential smoothing (the revenue forecast) took 5-20 s on a worker's first
-# forecast request. Imported as each worker starts, before it serves.
-WARM_IMPORTS = ("statsmodels.tsa.exponential_smoothing.ets",)
+# Modules a request would otherwise import on first use, imported as each worker
+# starts. None now: the forecasts are fitted at the refresh and served from storage,
+# and statsforecast (about 180 MB) is left out of the workers on purpose; only an
+# on-demand forecast imports it, once per worker (2-4 s).
+WARM_IMPORTS: tuple[str, ...] = ()
 
 
 def post_worker_init(worker: object) -> None:  # gunicorn: the app is loaded

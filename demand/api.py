@@ -12,14 +12,21 @@ from ecomanalytics.api.params import MetricParams
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
-from .forecast import revenue_forecast
+from .forecast import demand_forecast
 from .metrics import returns_breakdown, revenue_growth, sales_by_category, top_products
+from .product_analyses import abc_grading, bought_together, product_funnel
 from .serializers import (
+    AbcParams,
+    AbcSerializer,
+    BasketsParams,
+    BoughtTogetherSerializer,
+    DemandForecastSerializer,
     ForecastParams,
     GrowthSerializer,
+    ProductFunnelParams,
+    ProductFunnelSerializer,
     ReturnsParams,
     ReturnsSerializer,
-    RevenueForecastSerializer,
     SalesByCategorySerializer,
     TopProductsParams,
     TopProductsSerializer,
@@ -69,15 +76,23 @@ class DemandViewSet(MetricViewSet):
     @documented(
         catalogue.FORECAST,
         parameters=[ForecastParams],
-        responses=RevenueForecastSerializer,
+        responses=DemandForecastSerializer,
     )
     @action(detail=False, methods=["get"], params_class=ForecastParams)
     def forecast(self, request: Request) -> Response:
         params = self.parsed_params(request)
-        result = revenue_forecast(
-            filters=params.to_filters(), horizon=params.validated_data["horizon"]
+        data = params.validated_data
+        result = demand_forecast(
+            filters=params.to_filters(),
+            scope=data["scope"],
+            sku=data.get("sku"),
+            product_id=data.get("product_id"),
+            metric=data["metric"],
+            grain=data["grain"],
+            horizon=data.get("horizon"),
         )
-        return Response(RevenueForecastSerializer(result).data)
+        context = {"grain": result.grain}
+        return Response(DemandForecastSerializer(result, context=context).data)
 
     @documented(
         catalogue.RETURNS, parameters=[ReturnsParams], responses=ReturnsSerializer
@@ -91,3 +106,50 @@ class DemandViewSet(MetricViewSet):
             limit=params.validated_data["limit"],
         )
         return Response(ReturnsSerializer(result).data)
+
+    @documented(catalogue.ABC, parameters=[AbcParams], responses=AbcSerializer)
+    @action(detail=False, methods=["get"], params_class=AbcParams)
+    def abc(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = abc_grading(
+            filters=params.to_filters(),
+            a_share=params.validated_data["a_share"],
+            b_share=params.validated_data["b_share"],
+        )
+        return Response(AbcSerializer(result).data)
+
+    @documented(
+        catalogue.BASKETS,
+        parameters=[BasketsParams],
+        responses=BoughtTogetherSerializer,
+    )
+    @action(detail=False, methods=["get"], params_class=BasketsParams)
+    def baskets(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        data = params.validated_data
+        result = bought_together(
+            filters=params.to_filters(),
+            min_support_bp=data["min_support_bp"],
+            min_pairs=data["min_pairs"],
+            sku=data.get("sku"),
+            limit=data["limit"],
+        )
+        return Response(BoughtTogetherSerializer(result).data)
+
+    @documented(
+        catalogue.PRODUCT_FUNNEL,
+        parameters=[ProductFunnelParams],
+        responses=ProductFunnelSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="product-funnel",
+        params_class=ProductFunnelParams,
+    )
+    def product_funnel(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        rows = product_funnel(
+            filters=params.to_filters(), limit=params.validated_data["limit"]
+        )
+        return Response(ProductFunnelSerializer({"results": rows}).data)

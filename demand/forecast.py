@@ -1,182 +1,177 @@
-"""Monthly revenue forecast with an 80% prediction interval.
+"""Revenue and units forecasts with their backtest, served from storage.
 
-History: the zero-filled revenue of the complete calendar months of the window (shop
-time zone): months entirely inside [start, end] that have ended before today. Without
-start, the window starts on the day of the first order (so a first month the data
-covers only in part is left out); without end, it ends yesterday. The forecast covers
-the `horizon` months after the last month of history.
-
-Model, by length of history (a season is 12 months):
-- 24 months or more: statsmodels' ETS (ETSModel: additive error, additive damped
-  trend, additive yearly seasonality), fitted by maximum likelihood; the interval is
-  its 80% prediction interval.
-- 12 to 23 months: seasonal naive: each month repeats the same month a year earlier;
-  the interval is ± z(0.90) x the standard deviation of the year-on-year differences
-  (Hyndman & Athanasopoulos, "Forecasting: principles and practice", 5.5), widened
-  with the number of years ahead.
-- 1 to 11 months: the mean of the history; the interval is ± z(0.90) x s x √(1 + 1/n).
-- No complete month: no forecast.
-If ETS fails to fit or gives non-finite values, the seasonal naive answers. Revenue is
-never negative, so forecasts and lower bounds are clipped at 0.
+A request for a series of the stored set (demand.stored_forecasts: the shop, a
+category, a top product; no other filter and no start/end) reads its stored row.
+Any other series (a product outside the stored set, a source or a window) is fitted
+on demand with the quick model set and cached by data version and parameters.
+Definition: demand.catalogue.FORECAST.
 """
 
 from __future__ import annotations
 
-import math
-import warnings
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Literal
 
-import numpy as np
-import pandas as pd
+from django.core.cache import cache
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.money import CENT
-from ecomanalytics.periods import add_months, resolve_window, today
+from ecomanalytics.periods import next_bucket
+from ecomanalytics.store.data_version import data_version
 
-from .metrics import monthly_revenue
+from .forecasting import PLANS, ModelName, ModelScore, SeriesForecast, forecast_series
+from .metrics import PeriodSeries, SeriesGrain, SeriesMetric, demand_series
+from .stored_forecasts import (
+    Scope,
+    history_periods,
+    result_of,
+    stored_forecast,
+)
 
-ForecastModel = Literal["ets", "seasonal_naive", "mean", "none"]
-SEASON = 12
-INTERVAL = 0.80
-# Two-sided 80%: the 90th percentile of the standard normal.
-Z_80 = 1.2815515655446004
-
-
-@dataclass(frozen=True, slots=True)
-class MonthRevenue:
-    month: date
-    revenue: Decimal
+Source = Literal["stored", "on_demand"]
+ON_DEMAND_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
-class MonthForecast:
-    month: date
-    forecast: Decimal
-    lower: Decimal
-    upper: Decimal
+class PeriodValue:
+    period: date
+    value: float
 
 
 @dataclass(frozen=True, slots=True)
-class RevenueForecast:
-    model: ForecastModel
-    history: list[MonthRevenue]
-    results: list[MonthForecast]
+class PeriodForecast:
+    period: date
+    forecast: float
+    lower: float  # 80 %
+    upper: float
+    lower_95: float
+    upper_95: float
 
 
-def revenue_forecast(*, filters: MetricFilters, horizon: int = 3) -> RevenueForecast:
-    """Forecast the revenue of the `horizon` months after the last complete month.
+@dataclass(frozen=True, slots=True)
+class DemandForecast:
+    scope: Scope
+    key: str
+    metric: SeriesMetric
+    grain: SeriesGrain
+    model: ModelName
+    source: Source
+    fitted_at: datetime | None  # stored forecasts only
+    history_points: int
+    caveat: str | None
+    scores: list[ModelScore]  # the chosen model first
+    history: list[PeriodValue]
+    results: list[PeriodForecast]
 
-    See the module docstring for the history, the model chosen and the interval.
-    One grouped query (plus the data-span lookup when start or end is missing).
+
+def demand_forecast(
+    *,
+    filters: MetricFilters,
+    scope: Scope = "shop",
+    sku: str | None = None,
+    product_id: int | None = None,
+    metric: SeriesMetric = "revenue",
+    grain: SeriesGrain = "month",
+    horizon: int | None = None,
+) -> DemandForecast:
+    """The forecast of one series for `horizon` periods (the grain's default: 3
+    months, 8 weeks), stored or fitted on demand (see the module docstring).
+
+    scope "category" (or "shop" with a category filter) forecasts filters.category;
+    scope "product" the product `sku`
+    (product_id its id, looked up by the caller).
     """
-    history = _complete_months(filters)
-    if not history:
-        return RevenueForecast(model="none", history=[], results=[])
-    values = np.array([float(month.revenue) for month in history])
-    model, mean, lower, upper = _predict(values, horizon)
-    first_month = add_months(history[-1].month, 1)
-    results = [
-        MonthForecast(
-            month=add_months(first_month, step),
-            forecast=_money(max(mean[step], 0.0)),
-            lower=_money(max(lower[step], 0.0)),
-            upper=_money(max(upper[step], 0.0)),
+    plan = PLANS[grain]
+    steps = horizon or plan.horizon
+    if scope == "shop" and filters.category:
+        # The shop's forecast of one category's lines is that category's.
+        scope = "category"
+    key = {"shop": "", "category": filters.category or "", "product": sku or ""}[scope]
+    if _stored_set_covers(filters, scope):
+        row = stored_forecast(scope, key, metric, grain)
+        if row is not None:
+            periods = history_periods(row.history_start, len(row.history), grain)
+            return _answer(
+                (scope, key, metric, grain),
+                result_of(row),
+                list(zip(periods, row.history, strict=True)),
+                steps,
+                source="stored",
+                fitted_at=row.fitted_at,
+            )
+    if scope == "product" and product_id is None:
+        # No such product: nothing to forecast.
+        series = PeriodSeries(grain, metric, [], [])
+    else:
+        series = demand_series(
+            filters=filters, grain=grain, metric=metric, product_id=product_id
         )
-        for step in range(horizon)
-    ]
-    return RevenueForecast(model=model, history=history, results=results)
+    cache_key = _cache_key(filters, scope, key, metric, grain)
+    result = cache.get(cache_key)
+    if result is None:
+        result = forecast_series(series.values, plan=plan, quick=True)
+        cache.set(cache_key, result, ON_DEMAND_SECONDS)
+    return _answer(
+        (scope, key, metric, grain),
+        result,
+        list(zip(series.periods, series.values, strict=True)),
+        steps,
+        source="on_demand",
+        fitted_at=None,
+    )
 
 
-def _complete_months(filters: MetricFilters) -> list[MonthRevenue]:
-    yesterday = today() - timedelta(days=1)
-    # Without end the history runs to the last month ended, not to the last order's
-    # day: months since then without orders count as zero.
-    window = resolve_window(filters.start, filters.end or yesterday)
-    if window is None:
-        return []
-    first = window.start if window.start.day == 1 else add_months(window.start, 1)
-    # The last month must have ended both within the window and before today.
-    last_day = min(window.end, yesterday)
-    last = add_months(last_day, 0 if _is_month_end(last_day) else -1)
-    if last < first:
-        return []
-    revenue = monthly_revenue(filters=filters, first=first, last=last)
-    return [
-        MonthRevenue(month=add_months(first, index), revenue=amount)
-        for index, amount in enumerate(revenue)
-    ]
+def _stored_set_covers(filters: MetricFilters, scope: Scope) -> bool:
+    """Stored series have no filter but their scope's category, and no window."""
+    plain = replace(filters, category=None)
+    return plain == MetricFilters() and (scope == "category") == bool(filters.category)
 
 
-def _is_month_end(day: date) -> bool:
-    return (day + timedelta(days=1)).day == 1
+def _cache_key(
+    filters: MetricFilters, scope: Scope, key: str, metric: str, grain: str
+) -> str:
+    asked = repr((filters, scope, key, metric, grain, data_version()))
+    return "demand-forecast:" + hashlib.sha256(asked.encode()).hexdigest()
 
 
-Prediction = tuple[ForecastModel, np.ndarray, np.ndarray, np.ndarray]
-
-
-def _predict(values: np.ndarray, horizon: int) -> Prediction:
-    if len(values) >= 2 * SEASON:
-        prediction = _ets(values, horizon)
-        if prediction is not None:
-            return prediction
-    if len(values) >= SEASON:
-        return _seasonal_naive(values, horizon)
-    return _mean(values, horizon)
-
-
-def _ets(values: np.ndarray, horizon: int) -> Prediction | None:
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    if np.ptp(values) == 0:
-        # A constant series has nothing to fit (and ETS divides by its variance).
-        return None
-    try:
-        with warnings.catch_warnings():
-            # Convergence chatter on short series; the result is checked below.
-            warnings.simplefilter("ignore")
-            # A pandas series: ETS's prediction frame needs an index.
-            fitted = ETSModel(
-                pd.Series(values),
-                error="add",
-                trend="add",
-                damped_trend=True,
-                seasonal="add",
-                seasonal_periods=SEASON,
-            ).fit(disp=False)
-            frame = fitted.get_prediction(
-                start=len(values), end=len(values) + horizon - 1
-            ).summary_frame(alpha=1 - INTERVAL)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
-    mean = frame["mean"].to_numpy()
-    lower = frame["pi_lower"].to_numpy()
-    upper = frame["pi_upper"].to_numpy()
-    if not (np.isfinite(mean).all() and np.isfinite(lower).all()):
-        return None
-    return "ets", mean, lower, upper
-
-
-def _seasonal_naive(values: np.ndarray, horizon: int) -> Prediction:
-    last_season = values[-SEASON:]
-    steps = np.arange(horizon)
-    mean = last_season[steps % SEASON]
-    year_on_year = values[SEASON:] - values[:-SEASON]
-    spread = float(np.std(year_on_year, ddof=1)) if len(year_on_year) > 1 else 0.0
-    years_ahead = np.sqrt(steps // SEASON + 1)
-    margin = Z_80 * spread * years_ahead
-    return "seasonal_naive", mean, mean - margin, mean + margin
-
-
-def _mean(values: np.ndarray, horizon: int) -> Prediction:
-    average = float(values.mean())
-    spread = float(values.std(ddof=1)) if len(values) > 1 else 0.0
-    margin = Z_80 * spread * math.sqrt(1 + 1 / len(values))
-    mean = np.full(horizon, average)
-    return "mean", mean, mean - margin, mean + margin
-
-
-def _money(value: float) -> Decimal:
-    return Decimal(str(round(value, 2))).quantize(CENT)
+def _answer(
+    series: tuple[Scope, str, SeriesMetric, SeriesGrain],
+    result: SeriesForecast,
+    history: list[tuple[date, float]],
+    steps: int,
+    *,
+    source: Source,
+    fitted_at: datetime | None,
+) -> DemandForecast:
+    scope, key, metric, grain = series
+    period = next_bucket(history[-1][0], grain) if history else None
+    results = []
+    for point in result.points[:steps]:
+        if period is None:
+            break
+        results.append(
+            PeriodForecast(
+                period=period,
+                forecast=round(point.mean, 2),
+                lower=round(point.lower_80, 2),
+                upper=round(point.upper_80, 2),
+                lower_95=round(point.lower_95, 2),
+                upper_95=round(point.upper_95, 2),
+            )
+        )
+        period = next_bucket(period, grain)
+    return DemandForecast(
+        scope=scope,
+        key=key,
+        metric=metric,
+        grain=grain,
+        model=result.model,
+        source=source,
+        fitted_at=fitted_at,
+        history_points=result.history_points,
+        caveat=result.caveat,
+        scores=list(result.scores),
+        history=[PeriodValue(day, round(value, 2)) for day, value in history],
+        results=results,
+    )

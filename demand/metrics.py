@@ -12,7 +12,7 @@ a category filter only that category's lines (no shipping or taxes).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -20,7 +20,16 @@ from django.conf import settings
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import ZERO_MONEY, rate, revenue_measure
-from ecomanalytics.periods import add_months, buckets, is_partial, resolve_window
+from ecomanalytics.periods import (
+    Window,
+    add_months,
+    bucket_start,
+    buckets,
+    is_partial,
+    next_bucket,
+    resolve_window,
+    today,
+)
 from ecomanalytics.rollups.dimensions import (
     one_dimension_facts_cover,
     order_facts_cover,
@@ -31,6 +40,8 @@ from . import raw, rollup
 from .rows import MonthTerms, ReturnsRow
 
 ReturnsBy = Literal["category", "product"]
+SeriesGrain = Literal["month", "week"]
+SeriesMetric = Literal["revenue", "units"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,4 +269,67 @@ def returns_breakdown(
             ReturnsLine(row.category, row.sku, row.name, ReturnFigures.of([row]))
             for row in listed
         ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSeries:
+    """A demand series: every complete month or ISO week, oldest first, zero-filled."""
+
+    grain: SeriesGrain
+    metric: SeriesMetric
+    periods: list[date]  # first days (Mondays for weeks)
+    values: list[float]  # revenue as the measure, or units
+
+
+def complete_periods(filters: MetricFilters, grain: SeriesGrain) -> Window | None:
+    """The whole periods of the window (without start: from the first order's day;
+    without end: to yesterday) that ended before today; None when there are none.
+
+    The first period the data covers only in part and the current one are left out.
+    """
+    yesterday = today() - timedelta(days=1)
+    window = resolve_window(filters.start, filters.end or yesterday)
+    if window is None:
+        return None
+    first = bucket_start(window.start, grain)
+    if first < window.start:
+        first = next_bucket(first, grain)
+    last_day = min(window.end, yesterday)
+    after_last = bucket_start(last_day + timedelta(days=1), grain)
+    if after_last <= first:
+        return None
+    return Window(first, after_last - timedelta(days=1))
+
+
+def demand_series(
+    *,
+    filters: MetricFilters,
+    grain: SeriesGrain,
+    metric: SeriesMetric,
+    product_id: int | None = None,
+) -> PeriodSeries:
+    """Revenue or units of every complete period (complete_periods), zero-filled.
+
+    Revenue: the shop's orders (with a category its lines, with a product its
+    lines), as the revenue measure, returns at the refund's period; units: Σ
+    quantity of the lines of revenue orders placed in the period.
+    """
+    window = complete_periods(filters, grain)
+    if window is None:
+        return PeriodSeries(grain, metric, [], [])
+    path = rollup if _facts_cover(filters) else raw
+    rows = path.period_terms(
+        filters=filters, grain=grain, window=window, product_id=product_id
+    )
+    measure = revenue_measure()
+    by_period = {
+        row.period: float(row.terms.revenue(measure))
+        if metric == "revenue"
+        else float(row.units)
+        for row in rows
+    }
+    periods = [first for first, _ in buckets(window, grain)]
+    return PeriodSeries(
+        grain, metric, periods, [by_period.get(period, 0.0) for period in periods]
     )

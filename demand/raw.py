@@ -8,13 +8,25 @@ grouped alike and added up (ecomanalytics.sales.added_up).
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, F, Func, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Count,
+    DateField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 
-from ecomanalytics.filters import MetricFilters
+from ecomanalytics.filters import MetricFilters, Table, filter_rows
 from ecomanalytics.money import MONEY_SUM, SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Window, add_months, shop_tz
 from ecomanalytics.sales import (
@@ -24,8 +36,20 @@ from ecomanalytics.sales import (
     sales_rows,
     summed_per_key,
 )
+from ecomanalytics.store.models import OrderItem, Product, SessionEvent, WebSession
 
-from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
+from .rows import (
+    BasketProduct,
+    Baskets,
+    CategoryMonthTerms,
+    MonthTerms,
+    PairCount,
+    PeriodTerms,
+    ProductSales,
+    ProductSessions,
+    ProductTerms,
+    ReturnsRow,
+)
 
 
 class _OncePerGroup(Func):
@@ -115,6 +139,47 @@ def best_sellers(
             buyers=row["buyers"],
         )
         for row in rows
+    ]
+
+
+PRODUCT_KEYS = {
+    "product_key": "product_id",
+    "sku": "product__sku",
+    "name": "product__name",
+    "category": "product__category__name",
+}
+
+
+def product_sales(*, filters: MetricFilters, window: Window) -> list[ProductSales]:
+    """Units and sales terms of every product with lines sold or refund lines given
+    in the window: the lines' side and the refund lines' side in one statement."""
+    table = line_rows(filters)
+    sold = (
+        table.revenue_sales()
+        .filter(table.placed_in(window))
+        .values(**{key: F(path) for key, path in PRODUCT_KEYS.items()})
+    )
+    given_back = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window))
+        .values(**{key: F(f"item__{path}") for key, path in PRODUCT_KEYS.items()})
+    )
+    rows = added_up(
+        [
+            (sold, {"units": Sum("quantity"), **table.term_sums()}),
+            (given_back, table.return_sums()),
+        ]
+    )
+    sums = summed_per_key(rows, lambda row: row["product_key"], ("units", *SALES_TERMS))
+    return [
+        ProductSales(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            units=row["units"],
+            terms=SalesTerms.of(row),
+        )
+        for row in sums.values()
     ]
 
 
@@ -221,3 +286,177 @@ def _month(field: str) -> TruncMonth:
 
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def product_id(sku: str) -> int | None:
+    """The id of the product with this sku, None when there is none."""
+    return Product.objects.filter(sku=sku).values_list("id", flat=True).first()
+
+
+def _basket_lines(filters: MetricFilters, window: Window) -> QuerySet[OrderItem]:
+    table = line_rows(filters)
+    return table.revenue_sales().filter(table.placed_in(window))
+
+
+def baskets(
+    *,
+    filters: MetricFilters,
+    window: Window,
+    min_orders: int,
+    min_share: Decimal,
+    focus: int | None = None,
+) -> Baskets:
+    """Orders, orders per product, and the product pairs bought in at least
+    max(min_orders, ⌈min_share * orders⌉) of the same revenue orders of the window.
+
+    A self-join of the order lines in the database (line a, line b of its order):
+    the pairs are grouped and thresholded there, so only the frequent pairs leave
+    it. focus: only the pairs of that product, with it first.
+    """
+    lines = _basket_lines(filters, window)
+    orders = lines.aggregate(orders=Count("order_id", distinct=True))["orders"]
+    if not orders:
+        return Baskets(orders=0, products={}, pairs=[])
+    per_product = lines.values("product_id").annotate(
+        sku=F("product__sku"),
+        name=F("product__name"),
+        category=F("product__category__name"),
+        orders=Count("order_id", distinct=True),
+    )
+    products = {row["product_id"]: BasketProduct(**row) for row in per_product}
+    threshold = max(min_orders, math.ceil(min_share * orders), 1)
+    other = (
+        Q(order__items__product_id__gt=F("product_id"))
+        if focus is None
+        else Q(product_id=focus)
+        & (
+            Q(order__items__product_id__lt=focus)
+            | Q(order__items__product_id__gt=focus)
+        )
+    )
+    if filters.category:
+        # One filter() call: both conditions on the same joined line.
+        other &= Q(order__items__product__category__name=filters.category)
+    pairs = (
+        lines.filter(other)
+        .values("product_id", second_id=F("order__items__product_id"))
+        .annotate(orders=Count("order_id", distinct=True))
+        .filter(orders__gte=threshold)
+    )
+    return Baskets(
+        orders=orders,
+        products=products,
+        pairs=[
+            PairCount(row["product_id"], row["second_id"], row["orders"])
+            for row in pairs
+        ],
+    )
+
+
+def product_sessions(
+    *, filters: MetricFilters, window: Window
+) -> list[ProductSessions]:
+    """Per product: sessions started in the window with a product_view of it, with
+    an add_to_cart of it, and with a purchase event whose order has a line of it.
+    One statement: the three grouped counts added up."""
+    since, until = window.bounds()
+    sessions = filter_rows(
+        WebSession.objects.order_by(), filters, Table.SESSIONS, names=SESSION_NAMES
+    ).filter(started_at__gte=since, started_at__lt=until)
+    # No event of a session comes before its start: the bound lets the database read
+    # the window's events by their time index instead of every event.
+    events = SessionEvent.objects.order_by().filter(
+        session__in=sessions.values("id"), occurred_at__gte=since
+    )
+    parts = []
+    for event_type, path, measure in PRODUCT_EVENTS:
+        of_type = events.filter(event_type=event_type, **{f"{path}__isnull": False})
+        if filters.category:
+            of_type = of_type.filter(**{f"{path}__category__name": filters.category})
+        keyed = of_type.values(
+            product_key=F(f"{path}_id") if path == "product" else F(path),
+            sku=F(f"{path}__sku"),
+            name=F(f"{path}__name"),
+            category=F(f"{path}__category__name"),
+        )
+        parts.append((keyed, {measure: Count("session_id", distinct=True)}))
+    rows = added_up(parts, money=())
+    sums = summed_per_key(rows, lambda row: row["product_key"], FUNNEL_MEASURES)
+    return [
+        ProductSessions(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            views=row["views"],
+            carts=row["carts"],
+            purchases=row["purchases"],
+        )
+        for row in sums.values()
+    ]
+
+
+# The session filters: sessions have no category (it narrows the products instead).
+SESSION_NAMES = ("source", "device", "country")
+# (event type, the path from the event to the product, the count it adds to)
+PRODUCT_EVENTS = (
+    ("product_view", "product", "views"),
+    ("add_to_cart", "product", "carts"),
+    ("purchase", "order__items__product", "purchases"),
+)
+FUNNEL_MEASURES = ("views", "carts", "purchases")
+
+
+def period_terms(
+    *,
+    filters: MetricFilters,
+    grain: str,
+    window: Window,
+    product_id: int | None = None,
+) -> list[PeriodTerms]:
+    """Units and sales terms per month or ISO week of the window (shop time zone):
+    the orders' terms (the lines' with a category or a product), the lines' units.
+    One statement: lines and orders sold, refunds given, added up."""
+    lines = line_rows(filters)
+    table = lines if product_id is not None else sales_rows(filters)
+    narrow: dict[str, Any] = {}
+    if product_id is not None:
+        narrow = {"product_id": product_id}
+
+    def period(field: str) -> Func:
+        return _trunc(grain, field)
+
+    sold = (
+        table.revenue_sales()
+        .filter(table.placed_in(window), **narrow)
+        .values(period=period(table.placed_at()))
+    )
+    refund_narrow = {f"item__{key}": value for key, value in narrow.items()}
+    given_back = (
+        table.revenue_refunds()
+        .filter(table.refunded_in(window), **refund_narrow)
+        .values(period=period(table.refunded_at))
+    )
+    units = (
+        lines.revenue_sales()
+        .filter(lines.placed_in(window), **narrow)
+        .values(period=period(lines.placed_at()))
+    )
+    rows = added_up(
+        [
+            (sold, table.term_sums()),
+            (given_back, table.return_sums()),
+            (units, {"units": Sum("quantity")}),
+        ]
+    )
+    sums = summed_per_key(
+        rows, lambda row: _as_date(row["period"]), ("units", *SALES_TERMS)
+    )
+    return [
+        PeriodTerms(period, row["units"], SalesTerms.of(row))
+        for period, row in sorted(sums.items())
+    ]
+
+
+def _trunc(grain: str, field: str) -> Func:
+    truncate = TruncMonth if grain == "month" else TruncWeek
+    return truncate(field, tzinfo=shop_tz(), output_field=DateField())

@@ -23,7 +23,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Window
-from ecomanalytics.rollups.dimensions import CategoryRows, matching, span
+from ecomanalytics.rollups.dimensions import CategoryRows, days, matching, span
 from ecomanalytics.rollups.dimensions import whole_months as whole_month_rows
 from ecomanalytics.rollups.link_sums import buyers_per_product
 from ecomanalytics.rollups.models import (
@@ -34,7 +34,14 @@ from ecomanalytics.rollups.models import (
 )
 from ecomanalytics.store.models import Category, Product
 
-from .rows import CategoryMonthTerms, MonthTerms, ProductTerms, ReturnsRow
+from .rows import (
+    CategoryMonthTerms,
+    MonthTerms,
+    PeriodTerms,
+    ProductSales,
+    ProductTerms,
+    ReturnsRow,
+)
 
 
 def _revenue_lines(
@@ -123,6 +130,26 @@ def best_sellers(
             buyers=buyers.get(row["product_id"], 0),
         )
         for row in rows
+    ]
+
+
+def product_sales(*, filters: MetricFilters, window: Window) -> list[ProductSales]:
+    """Units and sales terms of every product with facts in the window."""
+    sums = (
+        _product_facts(filters, window)
+        .order_by()
+        .values("product_id")
+        .annotate(total_units=Sum("units"), **_term_sums())
+    )
+    return [
+        ProductSales(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            units=row["total_units"],
+            terms=_terms_of(row),
+        )
+        for row in _with_product_names(sums)
     ]
 
 
@@ -231,4 +258,42 @@ def returns(*, filters: MetricFilters, window: Window, by: str) -> list[ReturnsR
             returned_value=money(row["total_returned_value"]),
         )
         for row in rows
+    ]
+
+
+def period_terms(
+    *,
+    filters: MetricFilters,
+    grain: str,
+    window: Window,
+    product_id: int | None = None,
+) -> list[PeriodTerms]:
+    """As raw.period_terms, from the facts: the order facts' terms (shop revenue
+    without a category) and the category facts' units (all categories, or the
+    filter's), or the product's facts. The window holds whole periods: month rows
+    for months, day rows grouped by their week for weeks."""
+    rows = (
+        whole_month_rows(window.start, window.end) if grain == "month" else days(window)
+    )
+    key = "month" if grain == "month" else "week"
+    parts: list[tuple[QuerySet[Any], tuple[str, ...], bool]]
+    if product_id is not None:
+        product = ProductDay.objects.filter(matching(filters), product_id=product_id)
+        parts = [(product, LINE_SALES_TERMS, True)]
+    elif filters.category:
+        parts = [(_revenue_lines(filters), LINE_SALES_TERMS, True)]
+    else:
+        # The shop: the orders' terms (with shipping and taxes), all lines' units.
+        orders, terms = _revenue_facts(filters)
+        parts = [(_revenue_lines(filters), (), True), (orders, terms, False)]
+    per_period: dict[date, dict[str, Any]] = {}
+    for facts, terms, with_units in parts:
+        sums: dict[str, Any] = _term_sums(terms)
+        if with_units:
+            sums["total_units"] = Sum("units")
+        for row in facts.filter(rows).values(key).annotate(**sums).order_by(key):
+            per_period.setdefault(row[key], {}).update(row)
+    return [
+        PeriodTerms(period, row.get("total_units") or 0, _terms_of(row))
+        for period, row in sorted(per_period.items())
     ]

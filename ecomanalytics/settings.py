@@ -295,7 +295,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # Enum components named for what they are, not for the field ("ModelEnum").
     "ENUM_NAME_OVERRIDES": {
-        "ForecastModelEnum": ["ets", "seasonal_naive", "mean", "none"],
+        "ForecastModelEnum": [
+            "naive",
+            "seasonal_naive",
+            "ets",
+            "seasonal_ets",
+            "croston_sba",
+            "none",
+        ],
         "TrafficSourceEnum": "ecomanalytics.store.choices.TrafficSource",
         "DeviceEnum": "ecomanalytics.store.choices.Device",
         "OrderStatusEnum": "ecomanalytics.store.choices.OrderStatus",

@@ -99,31 +99,82 @@ def test_by_category_body(api_client, shop):  # noqa: F811
 def test_forecast_body(api_client, shop):  # noqa: F811
     # when
     response = api_client.get(FORECAST, {**JANUARY_TO_APRIL, "horizon": 1})
-    # then
+    # then four months are too short for a backtest: naive, no scores. Its sigma:
+    # residuals -100, 50, 55, √(15525 / 3) = 71.94; ± 1.2816 x 71.94 = 92.19 (80 %),
+    # ± 1.96 x 71.94 = 140.99 (95 %, the lower bound clipped at 0)
     assert response.status_code == 200
     assert response.json() == {
-        "model": "mean",
+        "scope": "shop",
+        "key": "",
+        "metric": "revenue",
+        "grain": "month",
+        "model": "naive",
+        "source": "on_demand",
+        "fitted_at": None,
+        "history_points": 4,
+        "caveat": (
+            "Only 4 months of history: too short to backtest over the last 6, so "
+            "this forecast has no track record and no seasonal model."
+        ),
+        "scores": [],
         "history": [
-            {"month": "2025-01", "revenue": 100.0},
-            {"month": "2025-02", "revenue": 0.0},
-            {"month": "2025-03", "revenue": 50.0},
-            {"month": "2025-04", "revenue": 105.0},
+            {"period": "2025-01", "value": 100.0},
+            {"period": "2025-02", "value": 0.0},
+            {"period": "2025-03", "value": 50.0},
+            {"period": "2025-04", "value": 105.0},
         ],
         "results": [
-            {"month": "2025-05", "forecast": 63.75, "lower": 0.0, "upper": 134.28},
+            {
+                "period": "2025-05",
+                "forecast": 105.0,
+                "lower": 12.81,
+                "upper": 197.19,
+                "lower_95": 0.0,
+                "upper_95": 245.99,
+            },
         ],
     }
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_forecast_parameters(api_client, shop):  # noqa: F811
+    # when
+    weekly = api_client.get(FORECAST, {"grain": "week", "metric": "units"})
+    product = api_client.get(FORECAST, {"scope": "product", "sku": "SKU-A"})
+    # then
+    assert weekly.status_code == 200
+    assert (weekly.json()["grain"], len(weekly.json()["results"])) == ("week", 8)
+    # the data starts on Sunday Dec 15: its week is partial, history starts Dec 16
+    assert weekly.json()["history"][0] == {"period": "2024-12-16", "value": 0.0}
+    assert product.status_code == 200
+    assert product.json()["key"] == "SKU-A"
+    # a sku alone is the product's forecast; an unknown one has no history
+    assert api_client.get(FORECAST, {"sku": "SKU-A"}).json()["scope"] == "product"
+    unknown = api_client.get(FORECAST, {"scope": "product", "sku": "nope"}).json()
+    assert (unknown["model"], unknown["history"]) == ("none", [])
+    for query, name in [
+        ({"scope": "product"}, "sku"),
+        ({"scope": "category", "category": "Hats", "sku": "SKU-A"}, "sku"),
+        ({"scope": "category"}, "category"),
+        ({"grain": "week", "horizon": "27"}, "horizon"),
+        ({"grain": "day"}, "grain"),
+        ({"metric": "orders"}, "metric"),
+    ]:
+        response = api_client.get(FORECAST, query)
+        assert response.status_code == 400, query
+        assert name in response.json(), query
 
 
 def test_empty_results(api_client, db):
     assert api_client.get(GROWTH).json() == {"results": []}
     assert api_client.get(TOP_PRODUCTS).json() == {"results": []}
     assert api_client.get(BY_CATEGORY, {"category": "Hats"}).json() == {"results": []}
-    assert api_client.get(FORECAST).json() == {
-        "model": "none",
-        "history": [],
-        "results": [],
-    }
+    forecast = api_client.get(FORECAST).json()
+    assert (forecast["model"], forecast["history"], forecast["results"]) == (
+        "none",
+        [],
+        [],
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,132 +1,187 @@
-"""The revenue forecast: history of complete months, the model chosen, the interval."""
+"""Demand series, stored and on-demand forecasts on the test_metrics shop (New York).
+
+Revenue per local month: Dec 2024 100, Jan 100, Feb 0, Mar 50, Apr 105; units Dec 1,
+Jan 2, Mar 2, Apr 6.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
 
 import time_machine
 
-from demand.forecast import (
-    MonthForecast,
-    MonthRevenue,
-    RevenueForecast,
-    revenue_forecast,
-)
+from demand.forecast import PeriodValue, demand_forecast
+from demand.metrics import PeriodSeries, demand_series
+from demand.models import StoredForecast
+from demand.stored_forecasts import fit_stored_forecasts
 from demand.tests.test_metrics import JANUARY_TO_APRIL, local, shop  # noqa: F401
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.periods import add_months
-from ecomanalytics.store.tests.factories import OrderFactory, ProductFactory
+from ecomanalytics.rollups.refresh import refresh_rollups
+from ecomanalytics.store.models import Product
+from ecomanalytics.store.tests.factories import OrderFactory
 
-
-def history(first: date, amounts: list[str]) -> list[MonthRevenue]:
-    return [
-        MonthRevenue(add_months(first, index), Decimal(amount))
-        for index, amount in enumerate(amounts)
-    ]
-
-
-def order_every_month(first: date, amounts: list[int]) -> None:
-    """One order on the 10th of each month from `first`, worth the given amount."""
-    product = ProductFactory()
-    for index, amount in enumerate(amounts):
-        month = add_months(first, index)
-        OrderFactory(
-            placed_at=local(month.year, month.month, 10),
-            lines=[(product, 1, str(amount))],
-        )
+MONTHS_2025 = [date(2025, month, 1) for month in range(1, 5)]
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_short_history_gets_the_mean_forecast(answer, shop, django_assert_num_queries):  # noqa: F811
-    # given complete months Jan 100, Feb 0, Mar 50, Apr 105
+def test_monthly_series_of_the_shop_a_category_and_a_product(
+    answer,
+    shop,  # noqa: F811
+):
     # when
-    answer.refresh()
-    with django_assert_num_queries(answer.pick(raw=1, rollup=1)):
-        forecast = answer(
-            revenue_forecast, refresh=False, filters=JANUARY_TO_APRIL, horizon=2
-        )
-    # then mean 63.75, s = 49.2231, margin = 1.2816 x s x sqrt(1 + 1/4) = 70.5278
-    assert forecast == RevenueForecast(
-        model="mean",
-        history=history(date(2025, 1, 1), ["100", "0", "50", "105"]),
-        results=[
-            MonthForecast(date(2025, 5, 1), *map(Decimal, ["63.75", "0", "134.28"])),
-            MonthForecast(date(2025, 6, 1), *map(Decimal, ["63.75", "0", "134.28"])),
-        ],
+    revenue = answer(
+        demand_series, filters=JANUARY_TO_APRIL, grain="month", metric="revenue"
+    )
+    units = answer(
+        demand_series, filters=JANUARY_TO_APRIL, grain="month", metric="units"
+    )
+    hats = answer(
+        demand_series,
+        filters=MetricFilters(
+            start=date(2025, 1, 1), end=date(2025, 4, 30), category="Hats"
+        ),
+        grain="month",
+        metric="revenue",
+    )
+    runner = answer(
+        demand_series,
+        filters=JANUARY_TO_APRIL,
+        grain="month",
+        metric="units",
+        product_id=Product.objects.get(sku="SKU-A").pk,
+    )
+    # then the cancelled and refunded orders do not count
+    assert revenue == PeriodSeries(
+        "month", "revenue", MONTHS_2025, [100.0, 0.0, 50.0, 105.0]
+    )
+    assert units.values == [2.0, 0.0, 2.0, 6.0]
+    assert hats.values == [0.0, 0.0, 30.0, 75.0]
+    assert runner.values == [2.0, 0.0, 1.0, 0.0]
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_weekly_series_take_iso_weeks_in_the_shop_time_zone(answer, shop):  # noqa: F811
+    # given Jan 31 23:59 in New York (Feb 1 in UTC), 2 units worth 100: a Friday
+    # when the window starts on Wednesday Jan 1 and ends on Sunday Feb 9
+    weeks = answer(
+        demand_series,
+        filters=MetricFilters(start=date(2025, 1, 1), end=date(2025, 2, 9)),
+        grain="week",
+        metric="revenue",
+    )
+    # then the first whole week starts on Monday Jan 6
+    assert weeks == PeriodSeries(
+        "week",
+        "revenue",
+        [date(2025, 1, 6) + timedelta(weeks=week) for week in range(5)],
+        [0.0, 0.0, 0.0, 100.0, 0.0],
     )
 
 
 @time_machine.travel(local(2025, 4, 20, 12), tick=False)
-def test_history_keeps_only_complete_months(answer, shop):  # noqa: F811
+def test_on_demand_forecast_keeps_complete_months_and_says_it_is_short(
+    answer,
+    shop,  # noqa: F811
+):
     # given the window starts mid-December and today is April 20
     # when
     forecast = answer(
-        revenue_forecast,
+        demand_forecast,
         filters=MetricFilters(start=date(2024, 12, 15), end=date(2025, 12, 31)),
-        horizon=1,
+        horizon=2,
     )
     # then December (cut by start) and April (not ended) are left out
-    assert forecast.model == "mean"
-    assert forecast.history == history(date(2025, 1, 1), ["100", "0", "50"])
-    assert [result.month for result in forecast.results] == [date(2025, 4, 1)]
-
-
-@time_machine.travel(local(2025, 3, 15, 12), tick=False)
-def test_twelve_to_23_months_get_the_seasonal_naive_forecast(answer, db):
-    # given Jan..Dec 2024 worth 10..120, then Jan 2025 20 and Feb 2025 40
-    order_every_month(date(2024, 1, 1), [*range(10, 130, 10), 20, 40])
-    # when
-    forecast = answer(revenue_forecast, filters=MetricFilters(start=date(2024, 1, 1)))
-    # then each month repeats last year's; year-on-year differences 10 and 20 have
-    # s = 7.0711, so the margin is 1.2816 x 7.0711 = 9.06
-    assert forecast.model == "seasonal_naive"
-    assert forecast.results == [
-        MonthForecast(date(2025, 3, 1), *map(Decimal, ["30", "20.94", "39.06"])),
-        MonthForecast(date(2025, 4, 1), *map(Decimal, ["40", "30.94", "49.06"])),
-        MonthForecast(date(2025, 5, 1), *map(Decimal, ["50", "40.94", "59.06"])),
+    assert forecast.history == [
+        PeriodValue(date(2025, 1, 1), 100.0),
+        PeriodValue(date(2025, 2, 1), 0.0),
+        PeriodValue(date(2025, 3, 1), 50.0),
+    ]
+    assert (forecast.source, forecast.model, forecast.scores) == (
+        "on_demand",
+        "naive",
+        [],
+    )
+    assert forecast.caveat == (
+        "Only 3 months of history: too short to backtest over the last 6, so this "
+        "forecast has no track record and no seasonal model."
+    )
+    assert [(r.period, r.forecast) for r in forecast.results] == [
+        (date(2025, 4, 1), 50.0),
+        (date(2025, 5, 1), 50.0),
     ]
 
 
-@time_machine.travel(local(2025, 1, 15, 12), tick=False)
-def test_two_full_seasons_get_the_ets_forecast(answer, db):
-    # given three years of a yearly pattern on a rising trend
-    pattern = [100, 80, 90, 110, 130, 150, 170, 160, 140, 120, 110, 200]
-    amounts = [
-        value + 5 * index + (index % 5) for index, value in enumerate(pattern * 3)
-    ]
-    order_every_month(date(2022, 1, 1), amounts)
-    # when
-    forecast = answer(revenue_forecast, filters=MetricFilters(), horizon=12)
-    # then the forecast follows the pattern: December above January above February
-    assert forecast.model == "ets"
-    # January 2022 is left out: the data span starts on Jan 10
-    assert forecast.history[0].month == date(2022, 2, 1)
-    assert len(forecast.history) == 35
-    assert [result.month for result in forecast.results] == [
-        add_months(date(2025, 1, 1), step) for step in range(12)
-    ]
-    for result in forecast.results:
-        assert result.lower <= result.forecast <= result.upper
-    by_month = {result.month.month: result.forecast for result in forecast.results}
-    assert by_month[12] > by_month[1] > by_month[2]
-
-
-def test_no_complete_month_gives_no_forecast(answer, db):
-    assert answer(
-        revenue_forecast, answered=None, filters=MetricFilters()
-    ) == RevenueForecast(model="none", history=[], results=[])
+def test_no_complete_period_gives_no_forecast(answer, db):
+    forecast = answer(demand_forecast, answered=None, filters=MetricFilters())
+    assert (forecast.model, forecast.history, forecast.results) == ("none", [], [])
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_without_end_the_history_runs_to_the_last_month_ended(answer, shop):  # noqa: F811
-    # given the last order on Apr 6 and today June 15
+def test_stored_set_is_fitted_once_and_refit_where_history_changed(shop):  # noqa: F811
+    # given the shop: categories Hats and Shoes, three products with revenue
     # when
-    forecast = answer(revenue_forecast, filters=MetricFilters(start=date(2025, 1, 1)))
-    # then May, without orders, is a zero month of the history
-    assert forecast.history == history(date(2025, 1, 1), ["100", "0", "50", "105", "0"])
-    assert [result.month for result in forecast.results] == [
+    first = fit_stored_forecasts()
+    again = fit_stored_forecasts()
+    # a new Sandal (Shoes) sale in March changes the shop's, Shoes' and Sandal's
+    # series, monthly and weekly, revenue and units
+    OrderFactory(
+        placed_at=local(2025, 3, 3), lines=[(Product.objects.get(sku="SKU-C"), 1, "9")]
+    )
+    after_sale = fit_stored_forecasts()
+    # then
+    assert (first.series, first.fitted, first.unchanged) == (24, 24, 0)
+    assert (again.fitted, again.unchanged, again.removed) == (0, 24, 0)
+    assert (after_sale.fitted, after_sale.unchanged) == (12, 12)
+    assert set(
+        StoredForecast.objects.filter(scope="product").values_list("key", "rank")
+    ) == {("SKU-A", 1), ("SKU-B", 2), ("SKU-C", 3)}
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_stored_forecasts_answer_without_filters_others_on_demand(shop):  # noqa: F811
+    # given
+    fit_stored_forecasts()
+    # when
+    shop_revenue = demand_forecast(filters=MetricFilters())
+    hats = demand_forecast(
+        filters=MetricFilters(category="Hats"), scope="category", grain="week"
+    )
+    by_email = demand_forecast(filters=MetricFilters(source="email"))
+    # then the stored history runs from January (December 15 starts the data) to May
+    assert shop_revenue.source == "stored"
+    assert shop_revenue.fitted_at is not None
+    assert [point.value for point in shop_revenue.history] == [100, 0, 50, 105, 0]
+    assert [r.period for r in shop_revenue.results] == [
         date(2025, 6, 1),
         date(2025, 7, 1),
         date(2025, 8, 1),
     ]
+    assert (hats.source, hats.key, hats.grain, len(hats.results)) == (
+        "stored",
+        "Hats",
+        "week",
+        8,
+    )
+    assert by_email.source == "on_demand"
+    assert [point.value for point in by_email.history] == [0, 0, 50, 0, 0]
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_a_refresh_fits_the_stored_set_when_models_fit_on_refresh(
+    shop,  # noqa: F811
+    settings,
+):
+    # given
+    settings.FIT_MODELS_ON_REFRESH = True
+    # when
+    refresh_rollups()
+    # then every series of the set is stored, read from the fresh roll-ups
+    assert StoredForecast.objects.count() == 24
+    assert demand_forecast(filters=MetricFilters()).source == "stored"
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_the_shop_forecast_with_a_category_filter_is_the_stored_category(shop):  # noqa: F811
+    fit_stored_forecasts()
+    hats = demand_forecast(filters=MetricFilters(category="Hats"))
+    assert (hats.scope, hats.key, hats.source) == ("category", "Hats", "stored")

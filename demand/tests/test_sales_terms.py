@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from demand.forecast import MonthRevenue, revenue_forecast
+from demand.forecast import PeriodValue, demand_forecast
 from demand.metrics import (
     CategoryMonth,
     MonthlyGrowth,
@@ -197,14 +197,14 @@ def test_forecast_history_is_the_measure(answer, sales_shop, settings):
     settings.REVENUE_MEASURE = "total_sales"
 
     # when
-    forecast = answer(revenue_forecast, filters=FIRST_QUARTER)
+    forecast = answer(demand_forecast, filters=FIRST_QUARTER)
 
-    # then: the mean model over the three months' total sales
-    assert forecast.model == "mean"
+    # then: the history is the three months' total sales
+    assert forecast.model == "naive"
     assert forecast.history == [
-        MonthRevenue(date(2025, 1, 1), Decimal("173.00")),
-        MonthRevenue(date(2025, 2, 1), Decimal("3.00")),
-        MonthRevenue(date(2025, 3, 1), Decimal("-20.00")),
+        PeriodValue(date(2025, 1, 1), 173.0),
+        PeriodValue(date(2025, 2, 1), 3.0),
+        PeriodValue(date(2025, 3, 1), -20.0),
     ]
 
 

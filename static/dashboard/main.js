@@ -17,6 +17,7 @@ import conversion from "./panels/conversion.js";
 import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
 import growth from "./panels/growth.js";
+import { PLANNING_PANELS, wirePlanning } from "./panels/planning.js";
 import products from "./panels/products.js";
 import repeat from "./panels/repeat.js";
 import retention from "./panels/retention.js";
@@ -43,6 +44,7 @@ const PANELS = {
   growth,
   products,
   categories,
+  ...PLANNING_PANELS,
 };
 // The panel each panel control belongs to, and whether a change needs new data.
 const PANEL_CONTROLS = {
@@ -87,6 +89,7 @@ function start(root) {
     try {
       const emptyMessage = panel.render(answers[key], card(key), ctx);
       setCardState(card(key), emptyMessage ? "empty" : "ready", emptyMessage);
+      if (key === "abc") planning.refreshScopes(answers.abc.results);
     } catch (error) {
       setCardState(card(key), "error", "Could not load: This chart could not be drawn.");
       console.warn(error); // a bug of ours, not the server's
@@ -176,6 +179,7 @@ function start(root) {
       return;
     }
     const changed = filters.setOptions(ctx.options);
+    planning.refreshScopes(answers.abc?.results);
     filters.updateFreshness();
     filters.sync();
     if (changed) {
@@ -195,6 +199,7 @@ function start(root) {
   });
 
   const filters = createFilters(ctx, { onFiltersChange: loadAll, onPanelControlChange });
+  const planning = wirePlanning(root, ctx, loadPanel);
   filters.sync();
   loadAll();
   loadOptions();

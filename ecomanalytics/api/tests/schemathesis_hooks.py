@@ -7,6 +7,12 @@ are sent (both bounds swapped, the end pulled in), so positive_data_acceptance t
 everything else; the 400s of both rules have tests of their own (test_params.py).
 The mapping only moves values that are valid dates already, so a query that breaks
 the schema elsewhere still breaks it.
+
+The planning endpoints add rules of their own (demand/serializers.py, tested in
+demand/tests): ABC's a_share + b_share is at most 99; the forecast's scope=category
+needs a category (and no sku), scope=product a sku, and a monthly horizon is at
+most 12; a sku without a scope means scope=product.
+planning_query maps generated queries onto them the same way.
 """
 
 from __future__ import annotations
@@ -44,10 +50,34 @@ def _bucketed(context: Any) -> bool:
     return "granularity" in names
 
 
+def _as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def planning_query(query: dict[str, Any]) -> dict[str, Any]:
+    """A query moved inside the planning endpoints' rules across parameters."""
+    query = dict(query)
+    a_share, b_share = _as_int(query.get("a_share")), _as_int(query.get("b_share"))
+    a_share = 80 if a_share is None else a_share
+    if a_share + (15 if b_share is None else b_share) > 99 and a_share <= 98:
+        query["b_share"] = 99 - a_share
+    scope = query.get("scope")
+    if scope == "category":
+        query.setdefault("category", "Shoes")
+        query.pop("sku", None)
+    if scope == "product":
+        query.setdefault("sku", "SKU-1")
+    horizon = _as_int(query.get("horizon"))
+    if horizon is not None and horizon > 12 and query.get("grain") != "week":
+        query["horizon"] = 12
+    return query
+
+
 @schemathesis.hook
 def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
     if not query:
         return query
+    query = planning_query(query)
     start, end = _day(query.get("start")), _day(query.get("end"))
     bucketed = _bucketed(context)
     # An open bound of a series is the data span's, which the generator cannot

@@ -210,5 +210,12 @@ def test_enum_components_are_named_for_what_they_hold(
 
     # then
     assert enums == {
-        "ForecastModelEnum": ["ets", "seasonal_naive", "mean", "none"],
+        "ForecastModelEnum": [
+            "naive",
+            "seasonal_naive",
+            "ets",
+            "seasonal_ets",
+            "croston_sba",
+            "none",
+        ],
     }

@@ -382,10 +382,12 @@ def test_empty_and_failed_panels_say_so(
     page.goto(live_server.url + "/?start=2020-01-01&end=2020-01-31")
     log_in(page, live_server.url, "/?start=2020-01-01&end=2020-01-31")
 
-    # then every panel says why it is empty, and the failed one says it failed
+    # then every panel says why it is empty, and the failed one says it failed; the
+    # forecast covers the whole history, whatever the period
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-chart]')].every(
-            card => ["empty", "error"].includes(card.dataset.state))"""
+            card => ["empty", "error"].includes(card.dataset.state)
+                || (card.dataset.chart === "forecast" && card.dataset.state === "ready"))"""
     )
     states = page.evaluate(
         """() => Object.fromEntries([...document.querySelectorAll('[data-chart]')].map(
@@ -407,6 +409,13 @@ def test_empty_and_failed_panels_say_so(
         "discounts": ["empty", "No orders in this period"],
         "returns": ["empty", "No sales or returns in this period"],
         "revenue_change": ["empty", "No orders or sessions in these periods"],
+        "forecast": ["ready", ""],
+        "abc": ["empty", "No products sold in this period"],
+        "pairs": [
+            "empty",
+            "No pair of products bought together often enough in this period",
+        ],
+        "product_funnel": ["empty", "No product views in this period"],
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (

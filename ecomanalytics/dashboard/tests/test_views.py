@@ -231,7 +231,9 @@ def test_revenue_panels_say_which_money_revenue_is(
     )
     saying_so = sorted(key for key, text in tooltips if escape(sentence) in text)
     assert saying_so == [
+        "abc-definition",
         "categories-definition",
+        "forecast-definition",
         "growth-definition",
         "kpi-aov-def",
         "kpi-revenue-def",

@@ -19,7 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=5000)
         parser.add_argument(
-            "--months", type=int, default=24, help="Months ending with the current one."
+            "--months",
+            type=int,
+            default=36,
+            help=(
+                "Months ending with the current one; 36 by default, so that the "
+                "forecasts have two yearly cycles before their backtest."
+            ),
         )
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(

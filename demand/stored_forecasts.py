@@ -1,0 +1,233 @@
+"""Fit and store the forecasts of the stored set; read them back.
+
+The stored set: the shop, every category and the top N products by revenue over
+the last 12 complete months (N = 20 by default, at most 100), each for revenue and
+units, monthly and weekly. Run after each committed roll-up refresh (demand.apps
+connects refit_after_refresh to rollups_refreshed) and by `manage.py
+fit_forecasts`. A series whose history fingerprint (its values, first period,
+grain, metric and revenue measure) is unchanged since its last fit is not refit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from ecomanalytics.filters import MetricFilters
+from ecomanalytics.money import revenue_measure
+from ecomanalytics.periods import add_months, today
+from ecomanalytics.store.data_version import data_version
+from ecomanalytics.store.models import Category, Product
+
+from .forecasting import (
+    PLANS,
+    Accuracy,
+    ModelScore,
+    PointForecast,
+    SeriesForecast,
+    forecast_series,
+)
+from .metrics import PeriodSeries, SeriesGrain, SeriesMetric, demand_series
+from .models import StoredForecast
+from .product_analyses import abc_grading
+
+Scope = Literal["shop", "category", "product"]
+DEFAULT_TOP_PRODUCTS = 20
+MAX_TOP_PRODUCTS = 100
+GRAINS: tuple[SeriesGrain, ...] = ("month", "week")
+METRICS: tuple[SeriesMetric, ...] = ("revenue", "units")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesKey:
+    scope: Scope
+    key: str  # "" for the shop, the category's name, the product's sku
+    metric: SeriesMetric
+    grain: SeriesGrain
+    product_id: int | None = None
+    rank: int = 0
+
+    def filters(self) -> MetricFilters:
+        return MetricFilters(category=self.key if self.scope == "category" else None)
+
+
+@dataclass(frozen=True, slots=True)
+class FitReport:
+    series: int
+    fitted: int
+    unchanged: int
+    removed: int
+    seconds: float
+
+
+def stored_set(top: int = DEFAULT_TOP_PRODUCTS) -> list[SeriesKey]:
+    """Every series of the stored set, the shop first."""
+    scopes: list[tuple[Scope, str, int | None, int]] = [("shop", "", None, 0)]
+    scopes += [
+        ("category", name, None, 0)
+        for name in Category.objects.order_by("name").values_list("name", flat=True)
+    ]
+    scopes += [
+        ("product", sku, product_id, rank)
+        for rank, (sku, product_id) in enumerate(top_products_by_revenue(top), 1)
+    ]
+    return [
+        SeriesKey(scope, key, metric, grain, product_id, rank)
+        for scope, key, product_id, rank in scopes
+        for metric in METRICS
+        for grain in GRAINS
+    ]
+
+
+def top_products_by_revenue(top: int) -> list[tuple[str, int]]:
+    """(sku, id) of the `top` products with the most revenue in the last 12 complete
+    months (ABC grading's ranking: revenue, then sku)."""
+    first_of_month = today().replace(day=1)
+    window = MetricFilters(
+        start=add_months(first_of_month, -12), end=first_of_month - timedelta(days=1)
+    )
+    skus = [row.sku for row in abc_grading(filters=window).results[:top]]
+    ids = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
+    return [(sku, ids[sku]) for sku in skus]
+
+
+def fingerprint(series: PeriodSeries) -> str:
+    """What a fit depends on: the values, their first period and the measure."""
+    first = series.periods[0].isoformat() if series.periods else ""
+    text = json.dumps(
+        [series.grain, series.metric, str(revenue_measure()), first, series.values]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def series_of(key: SeriesKey) -> PeriodSeries:
+    return demand_series(
+        filters=key.filters(),
+        grain=key.grain,
+        metric=key.metric,
+        product_id=key.product_id,
+    )
+
+
+def fit_stored_forecasts(
+    *, top: int = DEFAULT_TOP_PRODUCTS, progress: bool = False, force: bool = False
+) -> FitReport:
+    """Refit the stored set's series whose history changed (every one with force),
+    store them with the data version, and drop the rows no longer in the set."""
+    started = time.perf_counter()
+    keys = stored_set(top)
+    stored = {
+        (row.scope, row.key, row.metric, row.grain): row
+        for row in StoredForecast.objects.all()
+    }
+    version = data_version()
+    fitted = unchanged = 0
+    for key in _watched(keys, progress):
+        series = series_of(key)
+        history_print = fingerprint(series)
+        row = stored.pop((key.scope, key.key, key.metric, key.grain), None)
+        if row is not None and row.history_fingerprint == history_print and not force:
+            unchanged += 1
+            if row.rank != key.rank:
+                row.rank = key.rank
+                row.save(update_fields=["rank"])
+            continue
+        result = forecast_series(series.values, plan=PLANS[key.grain])
+        _store(key, series, result, history_print, version)
+        fitted += 1
+    removed = 0
+    if stored:
+        removed, _ = StoredForecast.objects.filter(
+            pk__in=[row.pk for row in stored.values()]
+        ).delete()
+    return FitReport(
+        len(keys), fitted, unchanged, removed, time.perf_counter() - started
+    )
+
+
+def _watched(keys: list[SeriesKey], progress: bool) -> Iterable[SeriesKey]:
+    return tqdm(keys, desc="forecasts", unit="series") if progress else keys
+
+
+def _store(
+    key: SeriesKey,
+    series: PeriodSeries,
+    result: SeriesForecast,
+    history_print: str,
+    version: int,
+) -> None:
+    with transaction.atomic():
+        StoredForecast.objects.update_or_create(
+            scope=key.scope,
+            key=key.key,
+            metric=key.metric,
+            grain=key.grain,
+            defaults={
+                "rank": key.rank,
+                "model": result.model,
+                "scores": [asdict(score) for score in result.scores],
+                "history_start": series.periods[0] if series.periods else None,
+                "history": series.values,
+                "caveat": result.caveat or "",
+                "points": [asdict(point) for point in result.points],
+                "revenue_measure": str(revenue_measure()),
+                "history_fingerprint": history_print,
+                "data_version": version,
+                "fitted_at": timezone.now(),
+            },
+        )
+
+
+def stored_forecast(
+    scope: Scope, key: str, metric: SeriesMetric, grain: SeriesGrain
+) -> StoredForecast | None:
+    """The stored row of a series fitted with the current revenue measure."""
+    return StoredForecast.objects.filter(
+        scope=scope,
+        key=key,
+        metric=metric,
+        grain=grain,
+        revenue_measure=str(revenue_measure()),
+    ).first()
+
+
+def result_of(row: StoredForecast) -> SeriesForecast:
+    """The stored row as the engine returned it."""
+    return SeriesForecast(
+        model=row.model,  # type: ignore[arg-type]
+        scores=tuple(_score(score) for score in row.scores),
+        history_points=len(row.history),
+        caveat=row.caveat or None,
+        points=tuple(PointForecast(**point) for point in row.points),
+    )
+
+
+def _score(score: dict[str, Any]) -> ModelScore:
+    return ModelScore(
+        model=score["model"],
+        one_step=Accuracy(**score["one_step"]),
+        at_horizon=Accuracy(**score["at_horizon"]),
+    )
+
+
+def refit_after_refresh(sender: object, **kwargs: Any) -> None:
+    """rollups_refreshed's receiver: refit the changed series of the stored set."""
+    fit_stored_forecasts(progress=bool(kwargs.get("progress")))
+
+
+def history_periods(first: date | None, count: int, grain: SeriesGrain) -> list[date]:
+    """The first days of `count` periods from `first`."""
+    if first is None:
+        return []
+    if grain == "month":
+        return [add_months(first, index) for index in range(count)]
+    return [first + timedelta(weeks=index) for index in range(count)]
