@@ -1,4 +1,5 @@
-"""/api/cohorts/: retention and repeat purchase of monthly acquisition cohorts."""
+"""/api/cohorts/: retention and repeat purchase of monthly acquisition cohorts, and
+customer value (new vs returning, lifetime value, RFM, predicted value)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from ecomanalytics.api.documentation import documented
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
-from .metrics import repeat_purchase, retention_matrix
+from .metrics import new_vs_returning, repeat_purchase, retention_matrix
 from .serializers import (
+    NewVsReturningParams,
+    NewVsReturningSerializer,
     RepeatPurchaseParams,
     RepeatPurchaseSerializer,
     RetentionParams,
@@ -51,3 +54,22 @@ class CohortViewSet(MetricViewSet):
             filters=params.to_filters(), cohort_by=params.validated_data["cohort_by"]
         )
         return Response(RepeatPurchaseSerializer({"results": rows}).data)
+
+    @documented(
+        catalogue.NEW_VS_RETURNING,
+        parameters=[NewVsReturningParams],
+        responses=NewVsReturningSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="new-vs-returning",
+        params_class=NewVsReturningParams,
+    )
+    def new_vs_returning(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = new_vs_returning(
+            filters=params.to_filters(),
+            granularity=params.validated_data["granularity"],
+        )
+        return Response(NewVsReturningSerializer(result).data)

@@ -1,8 +1,14 @@
-"""The cohort family's metric declarations: retention and repeat purchase."""
+"""The cohort family's metric declarations: retention, repeat purchase and customer
+value (new vs returning, lifetime value, RFM groups, predicted value)."""
 
 from __future__ import annotations
 
-from ecomanalytics.catalogue import ORDER_FILTERS, MetricDefinition, Parameter
+from ecomanalytics.catalogue import (
+    ORDER_FILTERS,
+    REVENUE_MEASURE_TEXT,
+    MetricDefinition,
+    Parameter,
+)
 
 COHORT = (
     "Acquisition order: a customer's first revenue order ever (status paid, shipped "
@@ -87,4 +93,69 @@ REPEAT_PURCHASE = MetricDefinition(
     parameters=(COHORT_BY,),
 )
 
-METRICS = (RETENTION, REPEAT_PURCHASE)
+GRANULARITY = Parameter(
+    name="granularity",
+    description=(
+        "bucket size: local days (period YYYY-MM-DD), ISO weeks starting Monday "
+        "(period = the Monday, YYYY-MM-DD) or calendar months (period YYYY-MM), in "
+        "the shop's time zone"
+    ),
+    default="month",
+    choices=("day", "week", "month"),
+)
+CUSTOMER_FILTER_RULES = (
+    "filters select customers by their acquisition, as for retention: country is "
+    "the customer's; source and device are those of the customer's first revenue "
+    "order ever; category means that order has a line of that category. Every "
+    "revenue order and refund of a selected customer counts, whatever its own "
+    "source, device or categories."
+)
+CUSTOMER_REVENUE = REVENUE_MEASURE_TEXT + (
+    "A customer's revenue in a period: over the customer's revenue orders (status "
+    "paid, shipped or completed) placed in it, Σ order.total (gross sales) − Σ "
+    "order.discount (+ Σ shipping and tax for total_sales), minus Σ refund.amount "
+    "of the refunds of the customer's revenue orders given in it (refunded_at, shop "
+    "time zone), whenever the order was placed. Cancelled, pending and refunded "
+    "orders (and their refunds) count nowhere. "
+)
+
+NEW_VS_RETURNING = MetricDefinition(
+    id="cohorts.new_vs_returning",
+    title="New vs returning customers",
+    unit="mixed",
+    endpoint="/api/cohorts/new-vs-returning/",
+    function="cohorts.metrics.new_vs_returning",
+    summary=(
+        "Per day, week or month: customers ordering for the first time and those "
+        "coming back, their orders and revenue; the returning customer rate."
+    ),
+    definition=(
+        CUSTOMER_REVENUE
+        + "Window: start/end, else the data span (first to last order of any "
+        "status). Every bucket of the window is listed, zero-filled; partial as for "
+        "revenue over time (the bucket has not ended, or reaches outside the "
+        "window). In a bucket, a customer is new when their first revenue order "
+        "ever (earliest placed_at, ties by id) lies in the bucket, returning when "
+        "it lies before the bucket. new_customers / returning_customers = distinct "
+        "customers of that type with a revenue order placed in the bucket; "
+        "new_orders / returning_orders = their revenue orders placed in it; "
+        "new_revenue / returning_revenue = their revenue in the bucket (a refund "
+        "given in a bucket lowers the revenue of its customer's type there, even "
+        "without an order in it); returning_revenue_share = returning_revenue ÷ "
+        "(new_revenue + returning_revenue), null when that is 0. Window figures "
+        "(Shopify's returning customer rate): customers = distinct customers with a "
+        "revenue order placed in the window; repeat_customers = those of them with "
+        "two or more revenue orders placed up to the window's end (any earlier "
+        "date counts); returning_customer_rate = repeat_customers ÷ customers, null "
+        "without customers. Unlike the repeat purchase rate, which follows an "
+        "acquisition cohort over all the data (orders after the window too), the "
+        "returning customer rate looks at the customers active in the window and "
+        "their orders up to its end. An order at 23:30 on Jan 31 in New York "
+        "(Feb 1 UTC) is January's."
+    ),
+    filters=ORDER_FILTERS,
+    filter_rules=CUSTOMER_FILTER_RULES,
+    parameters=(GRANULARITY,),
+)
+
+METRICS = (RETENTION, REPEAT_PURCHASE, NEW_VS_RETURNING)

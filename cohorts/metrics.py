@@ -10,16 +10,31 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from ecomanalytics.filters import MetricFilters
-from ecomanalytics.money import rate
-from ecomanalytics.periods import add_months, today
+from ecomanalytics.money import ZERO_MONEY, rate, revenue_measure
+from ecomanalytics.periods import (
+    Granularity,
+    add_months,
+    buckets,
+    is_partial,
+    label,
+    resolve_window,
+    today,
+)
 from ecomanalytics.rollups.status import use_rollups
 
 from . import raw, rollup
-from .rows import COHORT_BY_CHOICES, CohortBy, CohortCount
+from .rows import COHORT_BY_CHOICES, CohortBy, CohortCount, CustomerTypeTotals
 
-__all__ = ["COHORT_BY_CHOICES", "CohortBy", "repeat_purchase", "retention_matrix"]
+__all__ = [
+    "COHORT_BY_CHOICES",
+    "CohortBy",
+    "new_vs_returning",
+    "repeat_purchase",
+    "retention_matrix",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +126,95 @@ def repeat_purchase(
         for row in path.repeat_rows(filters=filters, cohort_by=cohort_by)
         if row.customers
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTypePeriod:
+    period: str  # the bucket's label
+    new_customers: int
+    returning_customers: int
+    new_orders: int
+    returning_orders: int
+    new_revenue: Decimal
+    returning_revenue: Decimal
+    # returning_revenue / (new_revenue + returning_revenue); None when that is 0.
+    returning_revenue_share: float | None
+    partial: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewVsReturning:
+    start: date | None
+    end: date | None
+    granularity: Granularity
+    # Customers with a revenue order placed in the window.
+    customers: int
+    # Those of them with two or more revenue orders placed up to the window's end.
+    repeat_customers: int
+    # Shopify's returning customer rate: repeat_customers / customers.
+    returning_customer_rate: float | None
+    results: list[CustomerTypePeriod]
+
+
+def new_vs_returning(
+    *, filters: MetricFilters, granularity: Granularity = "month"
+) -> NewVsReturning:
+    """New and returning customers, their revenue orders and revenue per bucket, and
+    the window's returning customer rate.
+
+    New in a bucket: the customer's first revenue order ever lies in it; returning:
+    it lies before. Every bucket of the window is listed, zero-filled. Definition:
+    cohorts.catalogue.NEW_VS_RETURNING.
+    """
+    window = resolve_window(filters.start, filters.end)
+    if window is None:
+        return NewVsReturning(None, None, granularity, 0, 0, None, [])
+    path = rollup if use_rollups() else raw
+    rows = path.customer_type_totals(
+        filters=filters, window=window, granularity=granularity
+    )
+    counts = path.returning_counts(filters=filters, window=window)
+    by_key = {(row.bucket, row.new): row for row in rows}
+    results = [
+        _customer_type_period(
+            label(first, granularity),
+            new=by_key.get((first, True)),
+            returning=by_key.get((first, False)),
+            partial=is_partial(first, last, window),
+        )
+        for first, last in buckets(window, granularity)
+    ]
+    return NewVsReturning(
+        start=window.start,
+        end=window.end,
+        granularity=granularity,
+        customers=counts.customers,
+        repeat_customers=counts.repeat_customers,
+        returning_customer_rate=rate(counts.repeat_customers, counts.customers),
+        results=results,
+    )
+
+
+def _customer_type_period(
+    period: str,
+    *,
+    new: CustomerTypeTotals | None,
+    returning: CustomerTypeTotals | None,
+    partial: bool,
+) -> CustomerTypePeriod:
+    measure = revenue_measure()
+    new_revenue = new.terms.revenue(measure) if new else ZERO_MONEY
+    returning_revenue = returning.terms.revenue(measure) if returning else ZERO_MONEY
+    return CustomerTypePeriod(
+        period=period,
+        new_customers=new.customers if new else 0,
+        returning_customers=returning.customers if returning else 0,
+        new_orders=new.orders if new else 0,
+        returning_orders=returning.orders if returning else 0,
+        new_revenue=new_revenue,
+        returning_revenue=returning_revenue,
+        returning_revenue_share=rate(
+            returning_revenue, new_revenue + returning_revenue
+        ),
+        partial=partial,
+    )

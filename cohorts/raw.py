@@ -8,11 +8,13 @@ quadratic on PostgreSQL.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DateField,
     Exists,
@@ -22,9 +24,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
+    When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from ecomanalytics.filters import (
     DIMENSION_FILTERS,
@@ -34,10 +38,25 @@ from ecomanalytics.filters import (
     filter_rows,
     given,
 )
-from ecomanalytics.periods import local_midnight, shop_tz
-from ecomanalytics.store.models import Customer, Order
+from ecomanalytics.money import SALES_TERMS, SalesTerms
+from ecomanalytics.periods import Granularity, Window, local_midnight, shop_tz
+from ecomanalytics.sales import (
+    ORDER_TERMS,
+    RETURNS,
+    added_up,
+    summed_per_key,
+    term_sums,
+)
+from ecomanalytics.store.models import Customer, Order, Refund
 
-from .rows import CohortAnnotation, CohortBy, CohortCount, CohortRepeats
+from .rows import (
+    CohortAnnotation,
+    CohortBy,
+    CohortCount,
+    CohortRepeats,
+    CustomerTypeTotals,
+    ReturningCounts,
+)
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
@@ -184,3 +203,124 @@ def _cohort_members(
     return customers.annotate(
         cohort=TruncMonth(anchor, tzinfo=shop_tz(), output_field=DateField())
     )
+
+
+TRUNCATE = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+TYPE_MEASURES = (*SALES_TERMS, "orders", "customers")
+
+
+def acquisition_filters(filters: MetricFilters) -> MetricFilters:
+    """The filters without start/end: which customers count, by their acquisition."""
+    return replace(filters, start=None, end=None)
+
+
+def _acquired_customers(filters: MetricFilters) -> QuerySet[Any] | None:
+    """The customers the filters keep (by acquisition); None when they keep all."""
+    if not given(filters, names=DIMENSION_FILTERS):
+        return None
+    return _cohort_members(
+        filters=acquisition_filters(filters), cohort_by="first_order"
+    ).values("pk")
+
+
+def _truncated(timestamp: Any, granularity: Granularity) -> Any:
+    """The local bucket (its first day) of a timestamp column or expression."""
+    return TRUNCATE[granularity](timestamp, tzinfo=shop_tz(), output_field=DateField())
+
+
+def _is_new(customer: str, granularity: Granularity) -> Case:
+    """True where the customer's first revenue order ever lies in the row's bucket
+    (the bucket annotated just before)."""
+    first = Subquery(_first_revenue_order(OuterRef(customer)).values("placed_at"))
+    return Case(
+        When(Q(bucket=_truncated(first, granularity)), then=Value(True)),
+        default=Value(False),
+    )
+
+
+def customer_type_totals(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[CustomerTypeTotals]:
+    """Per bucket and customer type (new, returning): customers, revenue orders and
+    their sales terms placed in the bucket, and returns given in it; one UNION ALL."""
+    since, until = window.bounds()
+    customers = _acquired_customers(filters)
+    orders = Order.objects.revenue().order_by()
+    refunds = Refund.objects.order_by().filter(
+        order__status__in=settings.REVENUE_STATUSES
+    )
+    if customers is not None:
+        orders = orders.filter(customer_id__in=customers)
+        refunds = refunds.filter(order__customer_id__in=customers)
+    placed = (
+        orders.filter(placed_at__gte=since, placed_at__lt=until)
+        .annotate(bucket=_truncated("placed_at", granularity))
+        .annotate(new=_is_new("customer_id", granularity))
+        .values("bucket", "new")
+    )
+    refunded = (
+        refunds.filter(refunded_at__gte=since, refunded_at__lt=until)
+        .annotate(bucket=_truncated("refunded_at", granularity))
+        .annotate(new=_is_new("order__customer_id", granularity))
+        .values("bucket", "new")
+    )
+    rows = added_up(
+        [
+            (
+                placed,
+                {
+                    **term_sums(ORDER_TERMS),
+                    "orders": Count("pk"),
+                    "customers": Count("customer_id", distinct=True),
+                },
+            ),
+            (refunded, {"returns": Sum(RETURNS)}),
+        ]
+    )
+    return type_totals(rows)
+
+
+def type_totals(rows: Any) -> list[CustomerTypeTotals]:
+    """The rows of a (bucket, new) UNION ALL added up per key."""
+    sums = summed_per_key(
+        rows, lambda row: (_as_date(row["bucket"]), bool(row["new"])), TYPE_MEASURES
+    )
+    return [
+        CustomerTypeTotals(
+            bucket=bucket,
+            new=new,
+            customers=row["customers"],
+            terms=SalesTerms.of(row),
+            orders=row["orders"],
+        )
+        for (bucket, new), row in sorted(sums.items())
+    ]
+
+
+def returning_counts(*, filters: MetricFilters, window: Window) -> ReturningCounts:
+    """Customers with a revenue order placed in the window; of them, those with two
+    or more revenue orders placed up to the window's end (one query)."""
+    since, until = window.bounds()
+    revenue_orders = Order.objects.revenue().filter(customer_id=OuterRef("pk"))
+    orders_to_end = (
+        revenue_orders.filter(placed_at__lt=until)
+        .order_by()
+        .values("customer_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    customers = Customer.objects.order_by()
+    acquired = _acquired_customers(filters)
+    if acquired is not None:
+        customers = customers.filter(pk__in=acquired)
+    row = (
+        customers.filter(
+            Exists(revenue_orders.filter(placed_at__gte=since, placed_at__lt=until))
+        )
+        .annotate(orders_to_end=Subquery(orders_to_end, output_field=IntegerField()))
+        .aggregate(
+            customers=Count("pk"),
+            repeat_customers=Count("pk", filter=Q(orders_to_end__gte=2)),
+        )
+    )
+    return ReturningCounts(row["customers"], row["repeat_customers"])

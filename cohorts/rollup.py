@@ -16,15 +16,47 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
-from ecomanalytics.filters import MetricFilters, Table, filter_rows
-from ecomanalytics.periods import Window
+from ecomanalytics.filters import (
+    DIMENSION_FILTERS,
+    MetricFilters,
+    Table,
+    filter_rows,
+    given,
+)
+from ecomanalytics.money import SALES_TERMS
+from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.rollups.dimensions import MONTH, matching, single_filter, span
-from ecomanalytics.rollups.models import ActiveMonth, CohortCell, CustomerCohort
+from ecomanalytics.rollups.models import (
+    ActiveMonth,
+    CohortCell,
+    CustomerCohort,
+    CustomerDay,
+)
 
 from . import raw
-from .rows import CohortAnnotation, CohortBy, CohortCount, CohortRepeats
+from .rows import (
+    CohortAnnotation,
+    CohortBy,
+    CohortCount,
+    CohortRepeats,
+    CustomerTypeTotals,
+    ReturningCounts,
+)
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
@@ -110,3 +142,71 @@ def repeat_rows(*, filters: MetricFilters, cohort_by: CohortBy) -> list[CohortRe
         CohortRepeats(row["cohort"], row["customers"], row["repeat_customers"])
         for row in rows
     ]
+
+
+def _customer_days(filters: MetricFilters) -> QuerySet[CustomerDay]:
+    """The CustomerDay rows of the customers the filters keep (by acquisition)."""
+    days = CustomerDay.objects.order_by()
+    if not given(filters, names=DIMENSION_FILTERS):
+        return days
+    members = _members(
+        filters=raw.acquisition_filters(filters), cohort_by="first_order"
+    )
+    return days.filter(member_id__in=members.values("pk"))
+
+
+def customer_type_totals(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[CustomerTypeTotals]:
+    # Every row lies on or after its customer's acquisition day (orders and refunds
+    # of revenue orders), so "first order in the bucket" is "acquired on or after
+    # the bucket's first day".
+    bucket = F(granularity)
+    rows = (
+        _customer_days(filters)
+        .filter(day__gte=window.start, day__lte=window.end)
+        .annotate(
+            bucket=bucket,
+            new=Case(
+                When(member__acquired_day__gte=bucket, then=Value(True)),
+                default=Value(False),
+            ),
+        )
+        .values("bucket", "new")
+        .annotate(
+            # Named apart from the columns they sum, as the ORM requires.
+            **{f"sum_{term}": Sum(term) for term in (*SALES_TERMS, "orders")},
+            customers=Count("member_id", filter=Q(orders__gt=0), distinct=True),
+        )
+    )
+    return raw.type_totals(
+        {name.removeprefix("sum_"): value for name, value in row.items()}
+        for row in rows
+    )
+
+
+def returning_counts(*, filters: MetricFilters, window: Window) -> ReturningCounts:
+    own_days = CustomerDay.objects.filter(member_id=OuterRef("pk"), orders__gt=0)
+    orders_to_end = (
+        own_days.filter(day__lte=window.end)
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("orders"))
+        .values("total")
+    )
+    members = CustomerCohort.objects.order_by()
+    if given(filters, names=DIMENSION_FILTERS):
+        members = _members(
+            filters=raw.acquisition_filters(filters), cohort_by="first_order"
+        )
+    row = (
+        members.filter(
+            Exists(own_days.filter(day__gte=window.start, day__lte=window.end))
+        )
+        .annotate(orders_to_end=Subquery(orders_to_end, output_field=IntegerField()))
+        .aggregate(
+            customers=Count("pk"),
+            repeat_customers=Count("pk", filter=Q(orders_to_end__gte=2)),
+        )
+    )
+    return ReturningCounts(row["customers"], row["repeat_customers"])

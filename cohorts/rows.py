@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, TypedDict
 
+from ecomanalytics.money import SalesTerms
+
 CohortBy = Literal["first_order", "signup"]
 COHORT_BY_CHOICES: tuple[CohortBy, ...] = ("first_order", "signup")
 
@@ -31,3 +33,24 @@ class CohortAnnotation(TypedDict):
     """What the cohort queries annotate on each member: the cohort month."""
 
     cohort: date
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTypeTotals:
+    """Revenue of one customer type in one bucket: the customers whose first revenue
+    order ever lies in the bucket (new) or before it (returning)."""
+
+    bucket: date  # the bucket's first day
+    new: bool
+    customers: int  # with a revenue order placed in the bucket
+    terms: SalesTerms  # orders placed in the bucket, returns given in it
+    orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReturningCounts:
+    """Customers with a revenue order in the window, and those of them with two or
+    more revenue orders placed up to the window's end."""
+
+    customers: int
+    repeat_customers: int
