@@ -8,10 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ecomanalytics.api.documentation import documented
+from ecomanalytics.api.params import MetricParams
 from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
-from .metrics import new_vs_returning, repeat_purchase, retention_matrix
+from .metrics import (
+    new_vs_returning,
+    repeat_purchase,
+    retention_matrix,
+    rfm_customers,
+    rfm_groups,
+)
 from .serializers import (
     NewVsReturningParams,
     NewVsReturningSerializer,
@@ -19,6 +26,9 @@ from .serializers import (
     RepeatPurchaseSerializer,
     RetentionParams,
     RetentionSerializer,
+    RfmCustomerPageSerializer,
+    RfmCustomersParams,
+    RfmReportSerializer,
 )
 
 
@@ -73,3 +83,36 @@ class CohortViewSet(MetricViewSet):
             granularity=params.validated_data["granularity"],
         )
         return Response(NewVsReturningSerializer(result).data)
+
+    @documented(
+        catalogue.RFM_GROUPS, parameters=[MetricParams], responses=RfmReportSerializer
+    )
+    @action(detail=False, methods=["get"], params_class=MetricParams)
+    def rfm(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        report = rfm_groups(filters=params.to_filters())
+        return Response(RfmReportSerializer(report).data)
+
+    @documented(
+        catalogue.RFM_CUSTOMERS,
+        parameters=[RfmCustomersParams],
+        responses=RfmCustomerPageSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="rfm-customers",
+        params_class=RfmCustomersParams,
+    )
+    def rfm_customers(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        data = params.validated_data
+        page = rfm_customers(
+            filters=params.to_filters(),
+            group=data["group"],
+            sort=data["sort"],
+            cursor=data.get("cursor"),
+            limit=data["limit"],
+            personal_data=request.user.is_staff,
+        )
+        return Response(RfmCustomerPageSerializer(page).data)

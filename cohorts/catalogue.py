@@ -158,4 +158,121 @@ NEW_VS_RETURNING = MetricDefinition(
     parameters=(GRANULARITY,),
 )
 
-METRICS = (RETENTION, REPEAT_PURCHASE, NEW_VS_RETURNING)
+RFM_FILTERS = ORDER_FILTERS
+RFM_SCORING = (
+    "RFM as of the day given by end (default: the data's last day, the local day "
+    "of the last order of any status), over every customer with a revenue order "
+    "placed up to that day: R = days from the local day of the customer's last "
+    "revenue order to end; F = revenue orders placed up to end; M = the customer's "
+    "revenue up to end (" + REVENUE_MEASURE_TEXT.rstrip() + " Refunds count when "
+    "given up to end). start, when given, limits the history to the revenue orders "
+    "placed and refunds given from start on (a customer whose revenue orders all "
+    "lie before start is left out); by default the whole history counts. Each is scored 1..5 as 1 + floor(5 × percent_rank), capped "
+    "at 5, with percent_rank = (rank − 1) ÷ (n − 1) over those n customers, rank "
+    "being the competition rank with ties sharing the lowest rank, ordered so that "
+    "better is higher: more recent (a later last day), more orders, more money (M "
+    "compared in cents). With n = 1 every score is 5. FM = floor((F score + M "
+    "score) ÷ 2). Groups by R score (rows) and FM (columns), Shopify's names: "
+    "R 5: new, new, active, loyal, champions; R 4: promising, promising, active, "
+    "loyal, loyal; R 3: almost lost, almost lost, needs attention, needs "
+    "attention, needs attention; R 2: almost lost, almost lost, at risk, at risk, "
+    "previously loyal; R 1: dormant, dormant, at risk, at risk, previously loyal "
+    "(for FM 1..5). Customers with no revenue order up to end (who signed up by "
+    "then) are prospects. "
+)
+
+RFM_GROUPS = MetricDefinition(
+    id="cohorts.rfm",
+    title="RFM groups",
+    unit="mixed",
+    endpoint="/api/cohorts/rfm/",
+    function="cohorts.metrics.rfm_groups",
+    summary=(
+        "Customers by recency, frequency and money, in Shopify's RFM groups: "
+        "size, revenue and medians per group, and the 5×5 grid."
+    ),
+    definition=(
+        RFM_SCORING
+        + "Per group (champions, loyal, active, new, promising, needs attention, "
+        "previously loyal, at risk, almost lost, dormant, prospects; every group "
+        "listed, empty ones with 0): customers; share = customers ÷ all customers "
+        "counted (prospects included), null without any; revenue = Σ M; "
+        "revenue_share = revenue ÷ Σ M of all groups, null when that is 0; "
+        "median_recency, median_frequency, median_monetary = nearest-rank medians "
+        "(the value at position ceil(count ÷ 2) in ascending order), null for an "
+        "empty group and for prospects. grid: the customers of each (R score, FM "
+        "score) cell, R 5..1 by FM 1..5, with the cell's group."
+    ),
+    filters=RFM_FILTERS,
+    filter_rules=CUSTOMER_FILTER_RULES
+    + " Prospects have no acquisition: source, device or category leave none.",
+)
+GROUP = Parameter(
+    name="group",
+    description="the RFM group listed; all customers with a revenue order if left out",
+    default="",
+    choices=tuple(
+        name.replace(" ", "_")
+        for name in (
+            "champions",
+            "loyal",
+            "active",
+            "new",
+            "promising",
+            "needs attention",
+            "previously loyal",
+            "at risk",
+            "almost lost",
+            "dormant",
+            "prospects",
+        )
+    ),
+)
+SORT = Parameter(
+    name="sort",
+    description=(
+        "order of the list, then customer id: recency (most recent first), "
+        "frequency, monetary ascending (_asc; recency_asc = the most recent first) or "
+        "descending (_desc)"
+    ),
+    default="monetary_desc",
+    choices=(
+        "recency_asc",
+        "recency_desc",
+        "frequency_asc",
+        "frequency_desc",
+        "monetary_asc",
+        "monetary_desc",
+    ),
+)
+LIMIT = Parameter(
+    name="limit",
+    description="customers per page",
+    default=50,
+    minimum=1,
+    maximum=500,
+)
+
+RFM_CUSTOMERS = MetricDefinition(
+    id="cohorts.rfm_customers",
+    title="RFM customer list",
+    unit="mixed",
+    endpoint="/api/cohorts/rfm-customers/",
+    function="cohorts.metrics.rfm_customers",
+    summary="The customers of one RFM group with their R, F, M and scores, by page.",
+    definition=(
+        RFM_SCORING
+        + "One row per customer of the group: customer_id, external_id, country, "
+        "last_order_day, recency (R, days), frequency (F), monetary (M), r_score, "
+        "f_score, m_score, fm_score, group; email only for staff users (null for "
+        "analysts and tokens). Pages by keyset, not OFFSET: next_cursor (null on "
+        "the last page) is passed back as cursor for the next page of the same "
+        "query; a customer appears once across pages while the data do not change. "
+        "Prospects have no scores: their list is empty."
+    ),
+    filters=RFM_FILTERS,
+    filter_rules=CUSTOMER_FILTER_RULES,
+    parameters=(GROUP, SORT, LIMIT),
+)
+
+METRICS = (RETENTION, REPEAT_PURCHASE, NEW_VS_RETURNING, RFM_GROUPS, RFM_CUSTOMERS)

@@ -20,6 +20,7 @@ from django.db.models import (
     Exists,
     FilteredRelation,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 
 from ecomanalytics.filters import (
     DIMENSION_FILTERS,
@@ -38,8 +39,15 @@ from ecomanalytics.filters import (
     filter_rows,
     given,
 )
-from ecomanalytics.money import SALES_TERMS, SalesTerms
+from ecomanalytics.money import (
+    MONEY_SUM,
+    SALES_TERMS,
+    ZERO_MONEY,
+    SalesTerms,
+    measure_expression,
+)
 from ecomanalytics.periods import Granularity, Window, local_midnight, shop_tz
+from ecomanalytics.rollups.local_time import LocalDate
 from ecomanalytics.sales import (
     ORDER_TERMS,
     RETURNS,
@@ -53,6 +61,7 @@ from .rows import (
     CohortAnnotation,
     CohortBy,
     CohortCount,
+    CohortMonthSales,
     CohortRepeats,
     CustomerTypeTotals,
     ReturningCounts,
@@ -324,3 +333,139 @@ def returning_counts(*, filters: MetricFilters, window: Window) -> ReturningCoun
         )
     )
     return ReturningCounts(row["customers"], row["repeat_customers"])
+
+
+def _customer_refunds(since: datetime | None, until: datetime) -> Subquery:
+    """Σ refund amounts given in [since, until) on the referenced customer's revenue
+    orders (0 when none)."""
+    refunds = Refund.objects.filter(
+        order__customer_id=OuterRef("customer_id"),
+        order__status__in=settings.REVENUE_STATUSES,
+        refunded_at__lt=until,
+    )
+    if since is not None:
+        refunds = refunds.filter(refunded_at__gte=since)
+    return Subquery(
+        refunds.order_by()
+        .values("order__customer_id")
+        .annotate(total=Sum("amount"))
+        .values("total"),
+        output_field=MONEY_SUM,
+    )
+
+
+def rfm_summary(*, filters: MetricFilters, as_of: date) -> QuerySet[Any]:
+    """One row per customer with a revenue order placed from start (when given) up
+    to `as_of`: customer_id, last_day, frequency, monetary (the revenue measure,
+    returns given in the same days)."""
+    until = local_midnight(as_of + timedelta(days=1))
+    since = local_midnight(filters.start) if filters.start else None
+    orders = Order.objects.revenue().order_by().filter(placed_at__lt=until)
+    if since is not None:
+        orders = orders.filter(placed_at__gte=since)
+    customers = _acquired_customers(filters)
+    if customers is not None:
+        orders = orders.filter(customer_id__in=customers)
+    sums = {f"sum_{term}": Sum(expression) for term, expression in ORDER_TERMS.items()}
+    columns = {term: f"sum_{term}" for term in ORDER_TERMS} | {"returns": "sum_returns"}
+    return (
+        orders.values("customer_id")
+        .annotate(
+            last_day=Max(LocalDate("placed_at")),
+            frequency=Count("pk"),
+            **sums,
+            sum_returns=Coalesce(_customer_refunds(since, until), Value(ZERO_MONEY)),
+        )
+        .annotate(monetary=measure_expression(columns))
+        .values("customer_id", "last_day", "frequency", "monetary")
+    )
+
+
+def prospects(*, filters: MetricFilters, as_of: date) -> int:
+    """Customers with no revenue order placed up to `as_of` (who signed up by then).
+    The acquisition filters (source, device, category) leave none: a prospect has
+    no acquisition."""
+    if given(filters, names=ACQUISITION_FILTERS):
+        return 0
+    until = local_midnight(as_of + timedelta(days=1))
+    customers = filter_rows(
+        Customer.objects.order_by(), filters, Table.CUSTOMERS, names=PERSON_FILTERS
+    )
+    return (
+        customers.filter(signed_up_at__lt=until)
+        .exclude(
+            Exists(
+                Order.objects.revenue().filter(
+                    customer_id=OuterRef("pk"), placed_at__lt=until
+                )
+            )
+        )
+        .count()
+    )
+
+
+def customer_details(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """External id, email and country of the customers of a page."""
+    return {
+        row["pk"]: dict(row)
+        for row in Customer.objects.filter(pk__in=customer_ids).values(
+            "pk", "external_id", "email", "country"
+        )
+    }
+
+
+def cohort_month_sales(*, filters: MetricFilters) -> list[CohortMonthSales]:
+    """Per (first-order cohort, calendar month): the members' sales terms; one UNION
+    ALL of the orders and the refunds, each row's cohort its customer's."""
+    members = _cohort_members(filters=filters, cohort_by="first_order").values("pk")
+
+    def cohort_of(customer: str) -> Any:
+        first = Subquery(_first_revenue_order(OuterRef(customer)).values("placed_at"))
+        return _truncated(first, "month")
+
+    placed = (
+        Order.objects.revenue()
+        .order_by()
+        .filter(customer_id__in=members)
+        .annotate(
+            cohort=cohort_of("customer_id"), month=_truncated("placed_at", "month")
+        )
+        .values("cohort", "month")
+    )
+    refunded = (
+        Refund.objects.order_by()
+        .filter(
+            order__status__in=settings.REVENUE_STATUSES,
+            order__customer_id__in=members,
+        )
+        .annotate(
+            cohort=cohort_of("order__customer_id"),
+            month=_truncated("refunded_at", "month"),
+        )
+        .values("cohort", "month")
+    )
+    rows = added_up(
+        [(placed, term_sums(ORDER_TERMS)), (refunded, {"returns": Sum(RETURNS)})]
+    )
+    return month_sales(rows)
+
+
+def month_sales(rows: Any) -> list[CohortMonthSales]:
+    """The rows of a (cohort, month) UNION ALL added up per key."""
+    sums = summed_per_key(
+        rows,
+        lambda row: (_as_date(row["cohort"]), _as_date(row["month"])),
+        SALES_TERMS,
+    )
+    return [
+        CohortMonthSales(cohort, month, SalesTerms.of(row))
+        for (cohort, month), row in sorted(sums.items())
+    ]
+
+
+def cohort_sizes(*, filters: MetricFilters) -> dict[date, int]:
+    members = _cohort_members(filters=filters, cohort_by="first_order")
+    return {
+        _as_date(row["cohort"]): row["customers"]
+        for row in members.order_by().values("cohort").annotate(customers=Count("pk"))
+    }

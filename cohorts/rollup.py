@@ -14,7 +14,7 @@ with the customers.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -22,6 +22,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -38,7 +39,7 @@ from ecomanalytics.filters import (
     filter_rows,
     given,
 )
-from ecomanalytics.money import SALES_TERMS
+from ecomanalytics.money import SALES_TERMS, measure_expression
 from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.rollups.dimensions import MONTH, matching, single_filter, span
 from ecomanalytics.rollups.models import (
@@ -53,6 +54,7 @@ from .rows import (
     CohortAnnotation,
     CohortBy,
     CohortCount,
+    CohortMonthSales,
     CohortRepeats,
     CustomerTypeTotals,
     ReturningCounts,
@@ -210,3 +212,64 @@ def returning_counts(*, filters: MetricFilters, window: Window) -> ReturningCoun
         )
     )
     return ReturningCounts(row["customers"], row["repeat_customers"])
+
+
+def rfm_summary(*, filters: MetricFilters, as_of: date) -> QuerySet[Any]:
+    """raw.rfm_summary's rows from CustomerDay: one grouped range per customer."""
+    sums = {f"sum_{term}": Sum(term) for term in SALES_TERMS}
+    days = _customer_days(filters).filter(day__lte=as_of)
+    if filters.start is not None:
+        days = days.filter(day__gte=filters.start)
+    return (
+        days.values(customer_id=F("member_id"))
+        .annotate(
+            last_day=Max("day", filter=Q(orders__gt=0)),
+            frequency=Sum("orders"),
+            **sums,
+        )
+        .filter(frequency__gt=0)
+        .annotate(
+            monetary=measure_expression({term: f"sum_{term}" for term in SALES_TERMS})
+        )
+        .values("customer_id", "last_day", "frequency", "monetary")
+    )
+
+
+def prospects(*, filters: MetricFilters, as_of: date) -> int:
+    # Signup days are the cohort rows'; an acquisition after as_of is still a
+    # prospect then.
+    if given(filters, names=raw.ACQUISITION_FILTERS):
+        return 0
+    members = filter_rows(
+        CustomerCohort.objects.order_by(),
+        filters,
+        Table.COHORT_MEMBERS,
+        names=raw.PERSON_FILTERS,
+    )
+    return members.filter(
+        Q(acquired_day__isnull=True) | Q(acquired_day__gt=as_of),
+        signup_day__lte=as_of,
+    ).count()
+
+
+def cohort_month_sales(*, filters: MetricFilters) -> list[CohortMonthSales]:
+    members = _members(filters=filters, cohort_by="first_order")
+    days = CustomerDay.objects.order_by()
+    if given(filters, names=DIMENSION_FILTERS) or filters.start or filters.end:
+        days = days.filter(member_id__in=members.values("pk"))
+    rows = days.values("month", cohort=F("member__acquisition_month")).annotate(
+        # Named apart from the columns they sum, as the ORM requires.
+        **{f"sum_{term}": Sum(term) for term in SALES_TERMS}
+    )
+    return raw.month_sales(
+        {name.removeprefix("sum_"): value for name, value in row.items()}
+        for row in rows
+    )
+
+
+def cohort_sizes(*, filters: MetricFilters) -> dict[date, int]:
+    members = _members(filters=filters, cohort_by="first_order")
+    return {
+        row["cohort"]: row["customers"]
+        for row in members.values("cohort").annotate(customers=Count("pk"))
+    }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
 from ecomanalytics.api.params import MetricParams, parameter_field
 
-from .catalogue import COHORT_BY, GRANULARITY, MONTHS
+from .catalogue import COHORT_BY, GRANULARITY, GROUP, LIMIT, MONTHS, SORT
+from .metrics import CURSOR_PATTERN, decode_cursor
 
 
 class RepeatPurchaseParams(MetricParams):
@@ -84,3 +87,80 @@ class NewVsReturningSerializer(serializers.Serializer):
     )
     returning_customer_rate = RateField(help_text="repeat_customers / customers.")
     results = CustomerTypePeriodSerializer(many=True)
+
+
+class RfmCustomersParams(MetricParams):
+    group = parameter_field(GROUP)
+    sort = parameter_field(SORT)
+    limit = parameter_field(LIMIT)
+    cursor = serializers.RegexField(
+        CURSOR_PATTERN,
+        required=False,
+        max_length=40,
+        help_text="next_cursor of the previous page, with the same parameters.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        attrs["group"] = attrs.get("group", "").replace("_", " ") or None
+        cursor = attrs.get("cursor")
+        if cursor:
+            try:
+                decode_cursor(attrs["sort"], cursor)
+            except ValueError as error:
+                raise serializers.ValidationError({"cursor": [str(error)]}) from error
+        return attrs
+
+
+class RfmGroupSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    customers = serializers.IntegerField()
+    share = RateField(help_text="customers / all customers counted.")
+    revenue = money_field()
+    revenue_share = RateField(help_text="revenue / all groups' revenue.")
+    median_recency = serializers.IntegerField(
+        allow_null=True, help_text="Days since the last revenue order (median)."
+    )
+    median_frequency = serializers.IntegerField(allow_null=True)
+    median_monetary = money_field(allow_null=True)
+
+
+class RfmGridCellSerializer(serializers.Serializer):
+    r_score = serializers.IntegerField()
+    fm_score = serializers.IntegerField()
+    group = serializers.CharField()
+    customers = serializers.IntegerField()
+
+
+class RfmReportSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    customers = serializers.IntegerField(help_text="All customers, prospects too.")
+    revenue = money_field()
+    groups = RfmGroupSerializer(many=True)
+    grid = RfmGridCellSerializer(many=True)
+
+
+class RfmCustomerSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    email = serializers.CharField(
+        allow_null=True, help_text="Staff users only; null otherwise."
+    )
+    country = serializers.CharField()
+    last_order_day = serializers.DateField()
+    recency = serializers.IntegerField(help_text="R: days since the last order.")
+    frequency = serializers.IntegerField(help_text="F: revenue orders.")
+    monetary = money_field(help_text="M: revenue.")
+    r_score = serializers.IntegerField()
+    f_score = serializers.IntegerField()
+    m_score = serializers.IntegerField()
+    fm_score = serializers.IntegerField()
+    group = serializers.CharField()
+
+
+class RfmCustomerPageSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    group = serializers.CharField(allow_null=True)
+    sort = serializers.CharField()
+    next_cursor = serializers.CharField(allow_null=True)
+    results = RfmCustomerSerializer(many=True)
