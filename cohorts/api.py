@@ -13,6 +13,7 @@ from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
 from .metrics import (
+    lifetime_value,
     new_vs_returning,
     repeat_purchase,
     retention_matrix,
@@ -20,6 +21,8 @@ from .metrics import (
     rfm_groups,
 )
 from .serializers import (
+    LifetimeValueParams,
+    LifetimeValueSerializer,
     NewVsReturningParams,
     NewVsReturningSerializer,
     RepeatPurchaseParams,
@@ -116,3 +119,21 @@ class CohortViewSet(MetricViewSet):
             personal_data=request.user.is_staff,
         )
         return Response(RfmCustomerPageSerializer(page).data)
+
+    @documented(
+        catalogue.LIFETIME_VALUE,
+        parameters=[LifetimeValueParams],
+        responses=LifetimeValueSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="lifetime-value",
+        params_class=LifetimeValueParams,
+    )
+    def lifetime_value(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = lifetime_value(
+            filters=params.to_filters(), months=params.validated_data["months"]
+        )
+        return Response(LifetimeValueSerializer(result).data)

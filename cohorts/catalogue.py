@@ -275,4 +275,42 @@ RFM_CUSTOMERS = MetricDefinition(
     parameters=(GROUP, SORT, LIMIT),
 )
 
-METRICS = (RETENTION, REPEAT_PURCHASE, NEW_VS_RETURNING, RFM_GROUPS, RFM_CUSTOMERS)
+LIFETIME_VALUE = MetricDefinition(
+    id="cohorts.lifetime_value",
+    title="Lifetime value by cohort",
+    unit="money",
+    endpoint="/api/cohorts/lifetime-value/",
+    function="cohorts.metrics.lifetime_value",
+    summary=(
+        "Cumulative revenue per customer of each first-order cohort, month by month "
+        "since the first order, and the average curve."
+    ),
+    definition=(
+        COHORT
+        + " "
+        + CUSTOMER_REVENUE
+        + "Per cohort (cohort_by is always first_order): customers = its size; "
+        "revenue[k] for k = 0..months-1 = the members' revenue in calendar month "
+        "cohort + k (orders placed and refunds given in it, whatever their date "
+        "relative to start/end); lifetime_value[k] = (revenue[0] + … + revenue[k]) "
+        "÷ customers, in cents; revenue_retention[k] = revenue[k] ÷ revenue[0] (null "
+        "when revenue[0] is 0). All three are null where month cohort + k has not "
+        "ended (its last day is today or later, shop time zone), as in retention. "
+        "average[k] (PostHog's and Shopify's cohort average, weighted by size): over "
+        "the cohorts whose month k has ended, Σ their cumulative revenue up to k ÷ "
+        "Σ their customers; cohorts and customers say how many count; null when "
+        "none has reached k."
+    ),
+    filters=ORDER_FILTERS,
+    filter_rules=ACQUISITION_FILTER_RULES,
+    parameters=(MONTHS,),
+)
+
+METRICS = (
+    RETENTION,
+    REPEAT_PURCHASE,
+    NEW_VS_RETURNING,
+    LIFETIME_VALUE,
+    RFM_GROUPS,
+    RFM_CUSTOMERS,
+)

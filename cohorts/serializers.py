@@ -164,3 +164,36 @@ class RfmCustomerPageSerializer(serializers.Serializer):
     sort = serializers.CharField()
     next_cursor = serializers.CharField(allow_null=True)
     results = RfmCustomerSerializer(many=True)
+
+
+class LifetimeValueParams(MetricParams):
+    months = parameter_field(MONTHS)
+
+
+class CohortValueSerializer(serializers.Serializer):
+    cohort = MonthLabelField()
+    customers = serializers.IntegerField()
+    revenue = serializers.ListField(
+        child=money_field(allow_null=True),
+        help_text="Revenue in month k; null until it has ended.",
+    )
+    lifetime_value = serializers.ListField(
+        child=money_field(allow_null=True),
+        help_text="Cumulative revenue per customer up to month k.",
+    )
+    revenue_retention = serializers.ListField(
+        child=RateField(), help_text="revenue[k] / revenue[0]."
+    )
+
+
+class AverageValueSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    cohorts = serializers.IntegerField(help_text="Cohorts whose month k has ended.")
+    customers = serializers.IntegerField()
+    lifetime_value = money_field(allow_null=True)
+
+
+class LifetimeValueSerializer(serializers.Serializer):
+    months = serializers.IntegerField()
+    results = CohortValueSerializer(many=True)
+    average = AverageValueSerializer(many=True)
