@@ -13,6 +13,7 @@ from ecomanalytics.api.viewsets import MetricViewSet
 
 from . import catalogue
 from .metrics import (
+    customer_value,
     lifetime_value,
     new_vs_returning,
     repeat_purchase,
@@ -21,6 +22,7 @@ from .metrics import (
     rfm_groups,
 )
 from .serializers import (
+    CustomerValueSerializer,
     LifetimeValueParams,
     LifetimeValueSerializer,
     NewVsReturningParams,
@@ -137,3 +139,19 @@ class CohortViewSet(MetricViewSet):
             filters=params.to_filters(), months=params.validated_data["months"]
         )
         return Response(LifetimeValueSerializer(result).data)
+
+    @documented(
+        catalogue.CUSTOMER_VALUE,
+        parameters=[MetricParams],
+        responses=CustomerValueSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="customer-value",
+        params_class=MetricParams,
+    )
+    def customer_value(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        report = customer_value(filters=params.to_filters())
+        return Response(CustomerValueSerializer(report).data)

@@ -306,6 +306,42 @@ LIFETIME_VALUE = MetricDefinition(
     parameters=(MONTHS,),
 )
 
+CUSTOMER_VALUE = MetricDefinition(
+    id="cohorts.customer_value",
+    title="Predicted customer value",
+    unit="mixed",
+    endpoint="/api/cohorts/customer-value/",
+    function="cohorts.metrics.customer_value",
+    summary=(
+        "The model's predicted revenue of the next 12 months per first-order cohort, "
+        "the top customers and the P(alive) distribution."
+    ),
+    definition=(
+        "From the stored fit (manage.py fit_customer_value, run after each roll-up "
+        "refresh; never in a request; fit is null until one has run). Per customer "
+        "with a revenue order up to the fit's as_of (the roll-ups' last day), in "
+        "weeks: x = revenue orders − 1 (repeat orders), t_x = days from the first to "
+        "the last revenue order ÷ 7, T = days from the first revenue order to as_of "
+        "÷ 7, m = the customer's revenue ÷ revenue orders ("
+        + REVENUE_MEASURE_TEXT
+        + "). BG/NBD (Fader, Hardie and Lee 2005) with r, alpha, a, b and "
+        "Gamma-Gamma (Fader and Hardie 2013) with p, q, gamma are fitted by maximum "
+        "likelihood on all those customers (Gamma-Gamma on those with x > 0). "
+        "probability_alive = 1 ÷ (1 + [x > 0] · a ÷ (b + x − 1) · ((alpha + T) ÷ "
+        "(alpha + t_x))^(r + x)); expected_orders = the BG/NBD expected purchases "
+        "in the next 52.18 weeks (FHL 2005, equation 10); predicted_revenue = "
+        "expected_orders × p (gamma + x m) ÷ (p x + q − 1), in cents. Per cohort "
+        "(month of the first revenue order): customers, Σ and mean "
+        "predicted_revenue, mean probability_alive. top_customers: the 10 highest "
+        "predicted_revenue, ties by customer id. probability_alive histogram: "
+        "customers per tenth [0, 0.1), …, [0.9, 1]. The fit reports its "
+        "parameters, log-likelihoods, customers, seconds and data version."
+    ),
+    filters=ORDER_FILTERS,
+    filter_rules=ACQUISITION_FILTER_RULES
+    + " start/end select customers by the day of their first revenue order.",
+)
+
 METRICS = (
     RETENTION,
     REPEAT_PURCHASE,
@@ -313,4 +349,5 @@ METRICS = (
     LIFETIME_VALUE,
     RFM_GROUPS,
     RFM_CUSTOMERS,
+    CUSTOMER_VALUE,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ecomanalytics.filters import MetricFilters
@@ -26,7 +26,7 @@ from ecomanalytics.periods import (
 )
 from ecomanalytics.rollups.status import use_rollups
 
-from . import raw, rfm_scoring, rollup
+from . import raw, rfm_scoring, rollup, stored_value
 from .rfm_scoring import SORT_COLUMNS, Keyset, RfmSort
 from .rows import (
     COHORT_BY_CHOICES,
@@ -44,6 +44,7 @@ from .rows import (
 __all__ = [
     "COHORT_BY_CHOICES",
     "CohortBy",
+    "customer_value",
     "lifetime_value",
     "new_vs_returning",
     "repeat_purchase",
@@ -523,3 +524,101 @@ def lifetime_value(*, filters: MetricFilters, months: int = 12) -> LifetimeValue
         for offset, cohorts in enumerate(reached)
     ]
     return LifetimeValue(months=months, results=results, average=average)
+
+
+@dataclass(frozen=True, slots=True)
+class ValueFit:
+    fitted_at: datetime
+    as_of: date
+    data_version: str
+    customers: int
+    repeat_buyers: int
+    fit_seconds: float
+    bg_nbd: dict[str, float]  # r, alpha, a, b, log_likelihood
+    gamma_gamma: dict[str, float]  # p, q, gamma, log_likelihood
+
+
+@dataclass(frozen=True, slots=True)
+class CohortPrediction:
+    cohort: date
+    customers: int
+    predicted_revenue: Decimal  # Σ over the cohort, next 12 months
+    mean_predicted_revenue: Decimal
+    mean_probability_alive: float
+
+
+@dataclass(frozen=True, slots=True)
+class TopCustomer:
+    customer_id: int
+    external_id: str
+    probability_alive: float
+    expected_orders: float
+    predicted_revenue: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerValueReport:
+    horizon_months: int
+    fit: ValueFit | None  # None until a fit has run
+    cohorts: list[CohortPrediction]
+    top_customers: list[TopCustomer]
+    # Customers per tenth of P(alive): [0, 0.1), ..., [0.9, 1].
+    probability_alive: list[int]
+
+
+def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueReport:
+    """The stored fit's predicted 12-month value per first-order cohort, the top
+    customers and the P(alive) distribution. Definition:
+    cohorts.catalogue.CUSTOMER_VALUE. Never fits: reads cohorts.models."""
+    fit = stored_value.latest_fit()
+    if fit is None:
+        return CustomerValueReport(12, None, [], [], [0] * 10)
+    cohorts = [
+        CohortPrediction(
+            cohort=row["cohort"],
+            customers=row["customers"],
+            predicted_revenue=money(row["predicted_revenue"]),
+            mean_predicted_revenue=money(row["mean_predicted_revenue"]),
+            mean_probability_alive=float(row["mean_probability_alive"]),
+        )
+        for row in stored_value.by_cohort(fit, filters)
+        if row["cohort"] is not None
+    ]
+    tops = [
+        TopCustomer(
+            customer_id=row["customer_id"],
+            external_id=row["external_id"],
+            probability_alive=row["probability_alive"],
+            expected_orders=row["expected_orders"],
+            predicted_revenue=money(row["predicted_revenue"]),
+        )
+        for row in stored_value.top_customers(fit, filters, top)
+    ]
+    histogram = stored_value.probability_alive_histogram(fit, filters)
+    return CustomerValueReport(
+        horizon_months=12,
+        fit=ValueFit(
+            fitted_at=fit.fitted_at,
+            as_of=fit.as_of,
+            data_version=fit.data_version,
+            customers=fit.customers,
+            repeat_buyers=fit.repeat_buyers,
+            fit_seconds=fit.fit_seconds,
+            bg_nbd={
+                "r": fit.r,
+                "alpha": fit.alpha,
+                "a": fit.a,
+                "b": fit.b,
+                "log_likelihood": fit.bg_nbd_log_likelihood,
+            },
+            gamma_gamma={
+                "p": fit.p,
+                "q": fit.q,
+                "gamma": fit.gamma,
+                "log_likelihood": fit.gamma_gamma_log_likelihood,
+            },
+        ),
+        cohorts=cohorts,
+        top_customers=tops,
+        probability_alive=[histogram[tenth] for tenth in range(10)],
+    )

@@ -197,3 +197,41 @@ class LifetimeValueSerializer(serializers.Serializer):
     months = serializers.IntegerField()
     results = CohortValueSerializer(many=True)
     average = AverageValueSerializer(many=True)
+
+
+class ValueFitSerializer(serializers.Serializer):
+    fitted_at = serializers.DateTimeField()
+    as_of = serializers.DateField()
+    data_version = serializers.CharField()
+    customers = serializers.IntegerField()
+    repeat_buyers = serializers.IntegerField()
+    fit_seconds = serializers.FloatField()
+    bg_nbd = serializers.DictField(child=serializers.FloatField())
+    gamma_gamma = serializers.DictField(child=serializers.FloatField())
+
+
+class CohortPredictionSerializer(serializers.Serializer):
+    cohort = MonthLabelField()
+    customers = serializers.IntegerField()
+    predicted_revenue = money_field()
+    mean_predicted_revenue = money_field()
+    mean_probability_alive = serializers.FloatField()
+
+
+class TopCustomerSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    probability_alive = serializers.FloatField()
+    expected_orders = serializers.FloatField()
+    predicted_revenue = money_field()
+
+
+class CustomerValueSerializer(serializers.Serializer):
+    horizon_months = serializers.IntegerField()
+    fit = ValueFitSerializer(allow_null=True)
+    cohorts = CohortPredictionSerializer(many=True)
+    top_customers = TopCustomerSerializer(many=True)
+    probability_alive = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Customers per tenth of P(alive), [0, 0.1) first.",
+    )
