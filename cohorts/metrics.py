@@ -577,7 +577,7 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
         CohortPrediction(
             cohort=row["cohort"],
             customers=row["customers"],
-            predicted_revenue=money(row["predicted_revenue"]),
+            predicted_revenue=money(row["total_predicted_revenue"]),
             mean_predicted_revenue=money(row["mean_predicted_revenue"]),
             mean_probability_alive=float(row["mean_probability_alive"]),
         )

@@ -37,7 +37,7 @@ def by_cohort(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, A
         .values(cohort=F("customer__cohort_fact__acquisition_month"))
         .annotate(
             customers=Count("pk"),
-            predicted_revenue=Sum("predicted_revenue"),
+            total_predicted_revenue=Sum("predicted_revenue"),
             mean_predicted_revenue=Avg("predicted_revenue"),
             mean_probability_alive=Avg("probability_alive"),
         )

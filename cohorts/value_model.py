@@ -11,6 +11,7 @@ customer): no lifetimes or pymc dependency (README, "Dependencies").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,14 +71,14 @@ def gamma_gamma_log_likelihood(params: Array, x: Array, m: Array) -> Array:
     )
 
 
-def _maximise(negative: object, start: Array) -> Array:
-    """The parameters (positive) maximising a log-likelihood, searched on their logs:
-    Nelder-Mead, then L-BFGS-B from there to polish the optimum."""
-    first = minimize(
-        negative, np.log(start), method="Nelder-Mead",
-        options={"maxiter": 20000, "xatol": 1e-10, "fatol": 1e-10},
-    )  # fmt: skip
-    polished = minimize(negative, first.x, method="L-BFGS-B", options={"gtol": 1e-9})
+def _maximise(negative: Callable[[Array], float], start: Array) -> Array:
+    """The parameters (positive) maximising a log-likelihood, searched on their logs
+    with L-BFGS-B (numerical gradients), restarted once from its optimum to polish
+    it. Nelder-Mead reached the same CDNOW optimum but took 110 s at 200k customers
+    for BG/NBD, against a few seconds here."""
+    options = {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000}
+    first = minimize(negative, np.log(start), method="L-BFGS-B", options=options)
+    polished = minimize(negative, first.x, method="L-BFGS-B", options=options)
     best = polished.x if polished.fun <= first.fun else first.x
     return np.asarray(np.exp(best), dtype=np.float64)
 
