@@ -14,17 +14,51 @@ with the customers.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
-from ecomanalytics.filters import MetricFilters, Table, filter_rows
-from ecomanalytics.periods import Window
+from ecomanalytics.filters import (
+    DIMENSION_FILTERS,
+    MetricFilters,
+    Table,
+    filter_rows,
+    given,
+)
+from ecomanalytics.money import SALES_TERMS, measure_expression
+from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.rollups.dimensions import MONTH, matching, single_filter, span
-from ecomanalytics.rollups.models import ActiveMonth, CohortCell, CustomerCohort
+from ecomanalytics.rollups.models import (
+    ActiveMonth,
+    CohortCell,
+    CustomerCohort,
+    CustomerDay,
+)
 
 from . import raw
-from .rows import CohortAnnotation, CohortBy, CohortCount, CohortRepeats
+from .rows import (
+    CohortAnnotation,
+    CohortBy,
+    CohortCount,
+    CohortMonthSales,
+    CohortRepeats,
+    CustomerTypeTotals,
+    ReturningCounts,
+)
 
 if TYPE_CHECKING:  # django-stubs-ext is a development dependency
     from django_stubs_ext import WithAnnotations
@@ -110,3 +144,132 @@ def repeat_rows(*, filters: MetricFilters, cohort_by: CohortBy) -> list[CohortRe
         CohortRepeats(row["cohort"], row["customers"], row["repeat_customers"])
         for row in rows
     ]
+
+
+def _customer_days(filters: MetricFilters) -> QuerySet[CustomerDay]:
+    """The CustomerDay rows of the customers the filters keep (by acquisition)."""
+    days = CustomerDay.objects.order_by()
+    if not given(filters, names=DIMENSION_FILTERS):
+        return days
+    members = _members(
+        filters=raw.acquisition_filters(filters), cohort_by="first_order"
+    )
+    return days.filter(member_id__in=members.values("pk"))
+
+
+def customer_type_totals(
+    *, filters: MetricFilters, window: Window, granularity: Granularity
+) -> list[CustomerTypeTotals]:
+    # Every row lies on or after its customer's acquisition day (orders and refunds
+    # of revenue orders), so "first order in the bucket" is "acquired on or after
+    # the bucket's first day".
+    bucket = F(granularity)
+    rows = (
+        _customer_days(filters)
+        .filter(day__gte=window.start, day__lte=window.end)
+        .annotate(
+            bucket=bucket,
+            new=Case(
+                When(member__acquired_day__gte=bucket, then=Value(True)),
+                default=Value(False),
+            ),
+        )
+        .values("bucket", "new")
+        .annotate(
+            # Named apart from the columns they sum, as the ORM requires.
+            **{f"sum_{term}": Sum(term) for term in (*SALES_TERMS, "orders")},
+            customers=Count("member_id", filter=Q(orders__gt=0), distinct=True),
+        )
+    )
+    return raw.type_totals(
+        {name.removeprefix("sum_"): value for name, value in row.items()}
+        for row in rows
+    )
+
+
+def returning_counts(*, filters: MetricFilters, window: Window) -> ReturningCounts:
+    own_days = CustomerDay.objects.filter(member_id=OuterRef("pk"), orders__gt=0)
+    orders_to_end = (
+        own_days.filter(day__lte=window.end)
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("orders"))
+        .values("total")
+    )
+    members = CustomerCohort.objects.order_by()
+    if given(filters, names=DIMENSION_FILTERS):
+        members = _members(
+            filters=raw.acquisition_filters(filters), cohort_by="first_order"
+        )
+    row = (
+        members.filter(
+            Exists(own_days.filter(day__gte=window.start, day__lte=window.end))
+        )
+        .annotate(orders_to_end=Subquery(orders_to_end, output_field=IntegerField()))
+        .aggregate(
+            customers=Count("pk"),
+            repeat_customers=Count("pk", filter=Q(orders_to_end__gte=2)),
+        )
+    )
+    return ReturningCounts(row["customers"], row["repeat_customers"])
+
+
+def rfm_summary(*, filters: MetricFilters, as_of: date) -> QuerySet[Any]:
+    """raw.rfm_summary's rows from CustomerDay: one grouped range per customer."""
+    sums = {f"sum_{term}": Sum(term) for term in SALES_TERMS}
+    days = _customer_days(filters).filter(day__lte=as_of)
+    if filters.start is not None:
+        days = days.filter(day__gte=filters.start)
+    return (
+        days.values(customer_id=F("member_id"))
+        .annotate(
+            last_day=Max("day", filter=Q(orders__gt=0)),
+            frequency=Sum("orders"),
+            **sums,
+        )
+        .filter(frequency__gt=0)
+        .annotate(
+            monetary=measure_expression({term: f"sum_{term}" for term in SALES_TERMS})
+        )
+        .values("customer_id", "last_day", "frequency", "monetary")
+    )
+
+
+def prospects(*, filters: MetricFilters, as_of: date) -> int:
+    # Signup days are the cohort rows'; an acquisition after as_of is still a
+    # prospect then.
+    if given(filters, names=raw.ACQUISITION_FILTERS):
+        return 0
+    members = filter_rows(
+        CustomerCohort.objects.order_by(),
+        filters,
+        Table.COHORT_MEMBERS,
+        names=raw.PERSON_FILTERS,
+    )
+    return members.filter(
+        Q(acquired_day__isnull=True) | Q(acquired_day__gt=as_of),
+        signup_day__lte=as_of,
+    ).count()
+
+
+def cohort_month_sales(*, filters: MetricFilters) -> list[CohortMonthSales]:
+    members = _members(filters=filters, cohort_by="first_order")
+    days = CustomerDay.objects.order_by()
+    if given(filters, names=DIMENSION_FILTERS) or filters.start or filters.end:
+        days = days.filter(member_id__in=members.values("pk"))
+    rows = days.values("month", cohort=F("member__acquisition_month")).annotate(
+        # Named apart from the columns they sum, as the ORM requires.
+        **{f"sum_{term}": Sum(term) for term in SALES_TERMS}
+    )
+    return raw.month_sales(
+        {name.removeprefix("sum_"): value for name, value in row.items()}
+        for row in rows
+    )
+
+
+def cohort_sizes(*, filters: MetricFilters) -> dict[date, int]:
+    members = _members(filters=filters, cohort_by="first_order")
+    return {
+        row["cohort"]: row["customers"]
+        for row in members.values("cohort").annotate(customers=Count("pk"))
+    }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
-from ecomanalytics.api.fields import MonthLabelField, RateField
+from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
 from ecomanalytics.api.params import MetricParams, parameter_field
 
-from .catalogue import COHORT_BY, MONTHS
+from .catalogue import COHORT_BY, GRANULARITY, GROUP, LIMIT, MONTHS, SORT
+from .metrics import CURSOR_PATTERN, decode_cursor
 
 
 class RepeatPurchaseParams(MetricParams):
@@ -43,3 +46,192 @@ class RepeatPurchaseRowSerializer(serializers.Serializer):
 
 class RepeatPurchaseSerializer(serializers.Serializer):
     results = RepeatPurchaseRowSerializer(many=True)
+
+
+class NewVsReturningParams(MetricParams):
+    granularity = parameter_field(GRANULARITY)
+
+
+class CustomerTypePeriodSerializer(serializers.Serializer):
+    period = serializers.CharField(
+        help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
+    )
+    new_customers = serializers.IntegerField(
+        help_text="Customers whose first revenue order ever lies in the period."
+    )
+    returning_customers = serializers.IntegerField(
+        help_text="Customers with a revenue order in it and one before it."
+    )
+    new_orders = serializers.IntegerField()
+    returning_orders = serializers.IntegerField()
+    new_revenue = money_field()
+    returning_revenue = money_field()
+    returning_revenue_share = RateField(
+        help_text="returning_revenue / (new + returning revenue); null when 0."
+    )
+    # DRF's metaclass takes declared fields off the class (see kpi.serializers).
+    partial = serializers.BooleanField(  # type: ignore[assignment]
+        help_text="The bucket has not ended yet or reaches outside the window."
+    )
+
+
+class NewVsReturningSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    granularity = serializers.CharField()
+    customers = serializers.IntegerField(
+        help_text="Customers with a revenue order in the window."
+    )
+    repeat_customers = serializers.IntegerField(
+        help_text="Of them, those with 2+ revenue orders up to the window's end."
+    )
+    returning_customer_rate = RateField(help_text="repeat_customers / customers.")
+    results = CustomerTypePeriodSerializer(many=True)
+
+
+class RfmCustomersParams(MetricParams):
+    group = parameter_field(GROUP)
+    sort = parameter_field(SORT)
+    limit = parameter_field(LIMIT)
+    cursor = serializers.RegexField(
+        CURSOR_PATTERN,
+        required=False,
+        max_length=40,
+        help_text="next_cursor of the previous page, with the same parameters.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        attrs["group"] = attrs.get("group", "").replace("_", " ") or None
+        cursor = attrs.get("cursor")
+        if cursor:
+            try:
+                decode_cursor(attrs["sort"], cursor)
+            except ValueError as error:
+                raise serializers.ValidationError({"cursor": [str(error)]}) from error
+        return attrs
+
+
+class RfmGroupSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    customers = serializers.IntegerField()
+    share = RateField(help_text="customers / all customers counted.")
+    revenue = money_field()
+    revenue_share = RateField(help_text="revenue / all groups' revenue.")
+    median_recency = serializers.IntegerField(
+        allow_null=True, help_text="Days since the last revenue order (median)."
+    )
+    median_frequency = serializers.IntegerField(allow_null=True)
+    median_monetary = money_field(allow_null=True)
+
+
+class RfmGridCellSerializer(serializers.Serializer):
+    r_score = serializers.IntegerField()
+    fm_score = serializers.IntegerField()
+    group = serializers.CharField()
+    customers = serializers.IntegerField()
+
+
+class RfmReportSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    customers = serializers.IntegerField(help_text="All customers, prospects too.")
+    revenue = money_field()
+    groups = RfmGroupSerializer(many=True)
+    grid = RfmGridCellSerializer(many=True)
+
+
+class RfmCustomerSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    email = serializers.CharField(
+        allow_null=True, help_text="Staff users only; null otherwise."
+    )
+    country = serializers.CharField()
+    last_order_day = serializers.DateField()
+    recency = serializers.IntegerField(help_text="R: days since the last order.")
+    frequency = serializers.IntegerField(help_text="F: revenue orders.")
+    monetary = money_field(help_text="M: revenue.")
+    r_score = serializers.IntegerField()
+    f_score = serializers.IntegerField()
+    m_score = serializers.IntegerField()
+    fm_score = serializers.IntegerField()
+    group = serializers.CharField()
+
+
+class RfmCustomerPageSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    group = serializers.CharField(allow_null=True)
+    sort = serializers.CharField()
+    next_cursor = serializers.CharField(allow_null=True)
+    results = RfmCustomerSerializer(many=True)
+
+
+class LifetimeValueParams(MetricParams):
+    months = parameter_field(MONTHS)
+
+
+class CohortValueSerializer(serializers.Serializer):
+    cohort = MonthLabelField()
+    customers = serializers.IntegerField()
+    revenue = serializers.ListField(
+        child=money_field(allow_null=True),
+        help_text="Revenue in month k; null until it has ended.",
+    )
+    lifetime_value = serializers.ListField(
+        child=money_field(allow_null=True),
+        help_text="Cumulative revenue per customer up to month k.",
+    )
+    revenue_retention = serializers.ListField(
+        child=RateField(), help_text="revenue[k] / revenue[0]."
+    )
+
+
+class AverageValueSerializer(serializers.Serializer):
+    month = serializers.IntegerField()
+    cohorts = serializers.IntegerField(help_text="Cohorts whose month k has ended.")
+    customers = serializers.IntegerField()
+    lifetime_value = money_field(allow_null=True)
+
+
+class LifetimeValueSerializer(serializers.Serializer):
+    months = serializers.IntegerField()
+    results = CohortValueSerializer(many=True)
+    average = AverageValueSerializer(many=True)
+
+
+class ValueFitSerializer(serializers.Serializer):
+    fitted_at = serializers.DateTimeField()
+    as_of = serializers.DateField()
+    data_version = serializers.CharField()
+    customers = serializers.IntegerField()
+    repeat_buyers = serializers.IntegerField()
+    fit_seconds = serializers.FloatField()
+    bg_nbd = serializers.DictField(child=serializers.FloatField())
+    gamma_gamma = serializers.DictField(child=serializers.FloatField())
+
+
+class CohortPredictionSerializer(serializers.Serializer):
+    cohort = MonthLabelField()
+    customers = serializers.IntegerField()
+    predicted_revenue = money_field()
+    mean_predicted_revenue = money_field()
+    mean_probability_alive = serializers.FloatField()
+
+
+class TopCustomerSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    probability_alive = serializers.FloatField()
+    expected_orders = serializers.FloatField()
+    predicted_revenue = money_field()
+
+
+class CustomerValueSerializer(serializers.Serializer):
+    horizon_months = serializers.IntegerField()
+    fit = ValueFitSerializer(allow_null=True)
+    cohorts = CohortPredictionSerializer(many=True)
+    top_customers = TopCustomerSerializer(many=True)
+    probability_alive = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Customers per tenth of P(alive), [0, 0.1) first.",
+    )

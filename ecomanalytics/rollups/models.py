@@ -455,3 +455,34 @@ class DiscountLinks(ChainLinks):
 
     def __str__(self) -> str:
         return f"{self.discount_codes}: {self.day} after {self.previous}"
+
+
+class CustomerDay(models.Model):
+    """A customer's revenue per local day: the revenue orders placed that day and their
+    sales terms, and the returns of refunds given that day on the customer's revenue
+    orders (a refund-only day has orders 0). Read with the customer's CustomerCohort
+    row (`member`: acquisition, filters), it answers the customer-value metrics
+    (cohorts: new vs returning, lifetime value, RFM, the model's per-customer
+    summary) without a per-customer lookup of the first order."""
+
+    member = models.ForeignKey(CustomerCohort, **UNINDEXED)
+    day = models.DateField()
+    week = models.DateField()  # the Monday of the day's ISO week
+    month = models.DateField()  # the first of the day's month
+    orders = models.PositiveIntegerField()
+    gross_sales = models.DecimalField(**MONEY_SUM)
+    discounts = models.DecimalField(**MONEY_SUM)
+    returns = models.DecimalField(**MONEY_SUM)
+    shipping = models.DecimalField(**MONEY_SUM)
+    taxes = models.DecimalField(**MONEY_SUM)
+
+    class Meta:
+        # Per customer (RFM, the model's summary) a range of the first index; per
+        # window (new vs returning) a range of the second.
+        indexes = [
+            models.Index(fields=["member", "day"], name="rollups_customer_day_member"),
+            models.Index(fields=["day"], name="rollups_customer_day_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.day}"

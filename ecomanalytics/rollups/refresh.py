@@ -76,6 +76,7 @@ from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 from .calendar_columns import CALENDAR, _calendar, _day_first, _local_month
 from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps, note_cell_deltas, start_cell_deltas
+from .customer_days import customer_day_steps
 from .dimensions import DAY, MONTH
 from .discount_facts import discount_steps
 from .funnel_facts import FUNNEL_MEASURES, funnel_days
@@ -696,6 +697,7 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield from chain_steps(since, using)
     yield from cohort_cell_steps(since, using)
     yield from discount_steps(since, using)
+    yield from customer_day_steps(since, using)
 
 
 def refresh_rollups(

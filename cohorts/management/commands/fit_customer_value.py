@@ -1,0 +1,29 @@
+"""manage.py fit_customer_value: fit BG/NBD + Gamma-Gamma and store the predictions."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from cohorts.value_fit import fit_customer_value
+
+
+class Command(BaseCommand):
+    help = (
+        "Fit the customer-value model on every customer's history (from the "
+        "roll-ups) and store each customer's P(alive) and 12-month prediction."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        fit = fit_customer_value(progress=sys.stderr.isatty())
+        if fit is None:
+            self.stdout.write("No customers to fit (refresh the roll-ups first).")
+            return
+        self.stdout.write(
+            f"Fitted {fit.customers:,} customers as of {fit.as_of} in "
+            f"{fit.fit_seconds:.1f} s: r={fit.r:.3f} alpha={fit.alpha:.3f} "
+            f"a={fit.a:.3f} b={fit.b:.3f}; p={fit.p:.3f} q={fit.q:.3f} "
+            f"gamma={fit.gamma:.3f}"
+        )

@@ -1,0 +1,63 @@
+"""Stored customer-value fits: the fitted models and each customer's predictions.
+
+Written by cohorts.value_fit (the fit_customer_value command, or after each roll-up
+refresh), never in a request; the API reads them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ecomanalytics.store.models import Customer
+
+
+class CustomerValueFit(models.Model):
+    """One fit of BG/NBD and Gamma-Gamma on every customer's history up to as_of."""
+
+    fitted_at = models.DateTimeField()
+    as_of = models.DateField()  # the history's last local day
+    data_version = models.CharField(max_length=64)
+    customers = models.PositiveIntegerField()  # customers with a revenue order
+    repeat_buyers = models.PositiveIntegerField()  # those Gamma-Gamma was fitted on
+    r = models.FloatField()
+    alpha = models.FloatField()
+    a = models.FloatField()
+    b = models.FloatField()
+    bg_nbd_log_likelihood = models.FloatField()
+    p = models.FloatField()
+    q = models.FloatField()
+    gamma = models.FloatField()
+    gamma_gamma_log_likelihood = models.FloatField()
+    fit_seconds = models.FloatField()
+
+    class Meta:
+        get_latest_by = "fitted_at"
+
+    def __str__(self) -> str:
+        return f"customer value fit of {self.fitted_at:%Y-%m-%d %H:%M}"
+
+
+class CustomerValue(models.Model):
+    """A customer's history summary (weeks) and the fit's 12-month predictions; other
+    horizons are computed from the fit's parameters and the stored summary."""
+
+    fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    repeat_orders = models.PositiveIntegerField()  # x
+    last_order_week = models.FloatField()  # t_x: weeks from first to last order
+    age_weeks = models.FloatField()  # T: weeks from the first order to as_of
+    average_order_value = models.DecimalField(max_digits=14, decimal_places=2)
+    probability_alive = models.FloatField()
+    expected_orders = models.FloatField()  # over the next 12 months
+    predicted_revenue = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["fit", "-predicted_revenue", "customer"]),
+            models.Index(fields=["fit", "customer"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: {self.predicted_revenue}"

@@ -1,0 +1,217 @@
+"""RFM scores, groups and their statistics in the database, over a per-customer summary.
+
+Both paths build the same summary query, one row per customer with a revenue order
+up to the as-of day: customer_id, last_day (local day of the last revenue order),
+frequency (revenue orders) and monetary (revenue). The statements here wrap it with
+window functions (RANK, ROW_NUMBER, COUNT(*) OVER, on SQLite >= 3.25 and
+PostgreSQL): the ORM cannot group or page over window results, so this is the one
+place that writes SQL around a compiled query, every value a parameter.
+
+Scores (docs/metrics.md, "RFM groups"): 1 + floor(5 * percent_rank), capped at 5,
+percent_rank = (rank - 1) / (n - 1) with ties sharing the lowest rank, ordered so
+that better is higher; computed in integers, 1 + 5 * (rank - 1) DIV (n - 1), so no
+float rounding moves a customer across a score boundary. With n = 1 every score is 5.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db import connections
+from django.db.models import QuerySet
+
+from ecomanalytics.money import money
+
+from .rows import RFM_GRID, RfmCell, RfmGroupStats, RfmScores
+
+RfmSort = Literal[
+    "recency_asc",
+    "recency_desc",
+    "frequency_asc",
+    "frequency_desc",
+    "monetary_asc",
+    "monetary_desc",
+]
+RFM_SORTS: tuple[RfmSort, ...] = (
+    "recency_asc",
+    "recency_desc",
+    "frequency_asc",
+    "frequency_desc",
+    "monetary_asc",
+    "monetary_desc",
+)
+# sort -> (column, descending). Recency ascending (fewest days since the last
+# order) is the latest last day first.
+SORT_COLUMNS: dict[str, tuple[str, bool]] = {
+    "recency_asc": ("last_day", True),
+    "recency_desc": ("last_day", False),
+    "frequency_asc": ("frequency", False),
+    "frequency_desc": ("frequency", True),
+    "monetary_asc": ("monetary", False),
+    "monetary_desc": ("monetary", True),
+}
+
+
+def _score(rank: str) -> str:
+    step = f"1 + 5 * ({rank} - 1) / (n - 1)"
+    return f"CASE WHEN n = 1 THEN 5 WHEN {step} > 5 THEN 5 ELSE {step} END"
+
+
+def _scored(summary: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """The summary with scores and group, as SQL and its parameters."""
+    inner, params = summary.query.sql_with_params()
+    ranked = (
+        "SELECT s.customer_id, s.last_day, s.frequency, "
+        "ROUND(s.monetary, 2) AS monetary, "
+        "RANK() OVER (ORDER BY s.last_day) AS r_rank, "
+        "RANK() OVER (ORDER BY s.frequency) AS f_rank, "
+        "RANK() OVER (ORDER BY ROUND(s.monetary, 2)) AS m_rank, "
+        f"COUNT(*) OVER () AS n FROM ({inner}) s"
+    )
+    scores = (
+        "SELECT customer_id, last_day, frequency, monetary, "
+        f"{_score('r_rank')} AS r_score, {_score('f_rank')} AS f_score, "
+        f"{_score('m_rank')} AS m_score FROM ({ranked}) ranked"
+    )
+    branches: list[str] = []
+    group_params: list[Any] = []
+    for r_score, groups in RFM_GRID.items():
+        for fm_score, group in enumerate(groups, start=1):
+            branches.append(
+                "WHEN r_score = %s AND (f_score + m_score) / 2 = %s THEN %s"
+            )
+            group_params += [r_score, fm_score, group]
+    sql = (
+        "SELECT customer_id, last_day, frequency, monetary, r_score, f_score, "
+        "m_score, (f_score + m_score) / 2 AS fm_score, "
+        f"CASE {' '.join(branches)} END AS rfm_group FROM ({scores}) scores"
+    )
+    # The CASE's parameters come first in the text, before the summary's.
+    return sql, [*group_params, *params]
+
+
+def _fetch(
+    summary: QuerySet[Any], sql: str, params: list[Any]
+) -> list[tuple[Any, ...]]:
+    with connections[summary.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _day(value: date | datetime | str) -> date:
+    """A date read by a raw cursor: SQLite gives its text."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value
+
+
+def group_stats(summary: QuerySet[Any]) -> list[RfmGroupStats]:
+    """Per group: customers, revenue and the nearest-rank medians of R, F and M (the
+    value at position ceil(count / 2) in ascending order of each)."""
+    scored, params = _scored(summary)
+    middle = "(count_in_group + 1) / 2"
+    sql = (
+        "SELECT rfm_group, COUNT(*), SUM(monetary), "
+        f"MAX(CASE WHEN r_position = {middle} THEN last_day END), "
+        f"MAX(CASE WHEN f_position = {middle} THEN frequency END), "
+        f"MAX(CASE WHEN m_position = {middle} THEN monetary END) FROM ("
+        "SELECT g.*, "
+        # Recency ascending is the last day descending.
+        "ROW_NUMBER() OVER (PARTITION BY rfm_group ORDER BY last_day DESC) "
+        "AS r_position, "
+        "ROW_NUMBER() OVER (PARTITION BY rfm_group ORDER BY frequency) AS f_position, "
+        "ROW_NUMBER() OVER (PARTITION BY rfm_group ORDER BY monetary) AS m_position, "
+        "COUNT(*) OVER (PARTITION BY rfm_group) AS count_in_group "
+        f"FROM ({scored}) g) positioned GROUP BY rfm_group"
+    )
+    return [
+        RfmGroupStats(
+            group=group,
+            customers=customers,
+            revenue=money(revenue),
+            median_last_day=_day(last_day),
+            median_frequency=int(frequency),
+            median_monetary=money(monetary),
+        )
+        for group, customers, revenue, last_day, frequency, monetary in _fetch(
+            summary, sql, params
+        )
+    ]
+
+
+def grid(summary: QuerySet[Any]) -> list[RfmCell]:
+    """Customers per (R score, FM score), the cells with customers."""
+    scored, params = _scored(summary)
+    sql = (
+        f"SELECT r_score, fm_score, COUNT(*) FROM ({scored}) g "
+        "GROUP BY r_score, fm_score ORDER BY r_score DESC, fm_score"
+    )
+    return [RfmCell(int(r), int(fm), n) for r, fm, n in _fetch(summary, sql, params)]
+
+
+@dataclass(frozen=True, slots=True)
+class Keyset:
+    """Where a page starts: after the row with this sort value and customer id."""
+
+    value: date | Decimal
+    customer_id: int
+
+
+def scored_customers(
+    summary: QuerySet[Any],
+    *,
+    group: str | None,
+    sort: RfmSort,
+    after: Keyset | None,
+    limit: int,
+) -> list[RfmScores]:
+    """One page of scored customers of a group (all groups when None), in the sort's
+    order then by customer id; keyset-paginated: `after` is the last row shown."""
+    scored, params = _scored(summary)
+    column, descending = SORT_COLUMNS[sort]
+    conditions: list[str] = []
+    where_params: list[Any] = []
+    if group is not None:
+        conditions.append("rfm_group = %s")
+        where_params.append(group)
+    if after is not None:
+        # Money compared as a number on both databases (SQLite binds Decimal as text).
+        value = "%s" if column == "last_day" else "CAST(%s AS NUMERIC)"
+        beyond = "<" if descending else ">"
+        conditions.append(
+            f"({column} {beyond} {value} OR ({column} = {value} AND customer_id > %s))"
+        )
+        where_params += [after.value, after.value, after.customer_id]
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    sql = (
+        f"SELECT * FROM ({scored}) g {where} "
+        f"ORDER BY {column} {'DESC' if descending else 'ASC'}, customer_id LIMIT %s"
+    )
+    rows = _fetch(summary, sql, [*params, *where_params, limit])
+    return [
+        RfmScores(
+            customer_id=customer_id,
+            last_day=_day(last_day),
+            frequency=int(frequency),
+            monetary=money(monetary),
+            r_score=int(r_score),
+            f_score=int(f_score),
+            m_score=int(m_score),
+            fm_score=int(fm_score),
+            group=rfm_group,
+        )
+        for (
+            customer_id,
+            last_day,
+            frequency,
+            monetary,
+            r_score,
+            f_score,
+            m_score,
+            fm_score,
+            rfm_group,
+        ) in rows
+    ]

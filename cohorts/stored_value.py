@@ -1,0 +1,80 @@
+"""Reading the stored customer-value fit (cohorts.models), aggregated in the database.
+
+The customers the filters keep are chosen on their CustomerCohort rows (acquisition),
+as the other customer metrics on the roll-up path; the fit is built from the roll-ups
+too, so these read no shop table but the customers' external ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Avg, Count, F, QuerySet, Sum
+from django.db.models.functions import Floor
+
+from ecomanalytics.filters import DIMENSION_FILTERS, MetricFilters, given
+
+from .models import CustomerValue, CustomerValueFit
+from .rollup import _members
+
+
+def latest_fit() -> CustomerValueFit | None:
+    return CustomerValueFit.objects.order_by("-fitted_at").first()
+
+
+def _values(fit: CustomerValueFit, filters: MetricFilters) -> QuerySet[CustomerValue]:
+    values = CustomerValue.objects.filter(fit=fit).order_by()
+    if given(filters, names=DIMENSION_FILTERS) or filters.start or filters.end:
+        members = _members(filters=filters, cohort_by="first_order")
+        values = values.filter(customer_id__in=members.values("pk"))
+    return values
+
+
+def by_cohort(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, Any]]:
+    """Per first-order cohort: customers, Σ and mean predicted revenue, mean P(alive)."""
+    rows = (
+        _values(fit, filters)
+        .values(cohort=F("customer__cohort_fact__acquisition_month"))
+        .annotate(
+            customers=Count("pk"),
+            total_predicted_revenue=Sum("predicted_revenue"),
+            mean_predicted_revenue=Avg("predicted_revenue"),
+            mean_probability_alive=Avg("probability_alive"),
+        )
+        .order_by("cohort")
+    )
+    return [dict(row) for row in rows]
+
+
+def top_customers(
+    fit: CustomerValueFit, filters: MetricFilters, limit: int
+) -> list[dict[str, Any]]:
+    rows = (
+        _values(fit, filters)
+        .order_by("-predicted_revenue", "customer_id")
+        .values(
+            "customer_id",
+            "probability_alive",
+            "expected_orders",
+            "predicted_revenue",
+            external_id=F("customer__external_id"),
+        )[:limit]
+    )
+    return [dict(row) for row in rows]
+
+
+def probability_alive_histogram(
+    fit: CustomerValueFit, filters: MetricFilters
+) -> dict[int, int]:
+    """Customers per tenth of P(alive): bin k holds [k/10, (k+1)/10), bin 9 also 1."""
+    rows = (
+        _values(fit, filters)
+        .annotate(tenth=Floor(F("probability_alive") * 10))
+        .values("tenth")
+        .annotate(n=Count("pk"))
+        .values_list("tenth", "n")
+    )
+    bins: dict[int, int] = dict.fromkeys(range(10), 0)
+    for tenth, count in rows:
+        bins[min(int(tenth), 9)] += count
+    return bins

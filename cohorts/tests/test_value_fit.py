@@ -1,0 +1,71 @@
+"""The stored customer-value fit, on a small generated history."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from cohorts.models import CustomerValue, CustomerValueFit
+from cohorts.tests.value_shop import local
+from ecomanalytics.rollups.refresh import refresh_rollups
+from ecomanalytics.store.tests.factories import CustomerFactory, OrderFactory
+
+
+@pytest.fixture
+def history(db):
+    """Twelve customers: customer k orders k times, every 20 days from Jan 1, 10 each."""
+    start = local(1, 1)
+    for k in range(1, 13):
+        customer = CustomerFactory(external_id=f"c{k}")
+        for n in range(k):
+            OrderFactory(
+                customer=customer, placed_at=start + timedelta(days=20 * n + k)
+            )
+            customer.orders.filter(total=0).update(total=Decimal("10.00"))
+    refresh_rollups()
+
+
+def test_the_fit_stores_the_model_and_each_customer(history):
+    # when
+    call_command("fit_customer_value")
+    # then
+    fit = CustomerValueFit.objects.get()
+    assert fit.customers == 12
+    assert fit.repeat_buyers == 11
+    assert fit.as_of == date(2025, 8, 21)  # c12's last order: Jan 1 + 232 days
+    values = {row.customer.external_id: row for row in CustomerValue.objects.all()}
+    assert len(values) == 12
+    assert values["c1"].repeat_orders == 0
+    assert values["c1"].probability_alive == 1.0
+    assert values["c12"].repeat_orders == 11
+    assert values["c12"].last_order_week == pytest.approx(220 / 7)
+    assert values["c12"].age_weeks == pytest.approx(220 / 7)
+    assert values["c12"].predicted_revenue > values["c2"].predicted_revenue >= 0
+
+
+def test_a_refresh_refits_when_models_fit_on_refresh(history, settings):
+    settings.FIT_MODELS_ON_REFRESH = True
+    refresh_rollups()
+    assert CustomerValueFit.objects.count() == 1
+    assert CustomerValue.objects.count() == 12
+
+
+def test_the_endpoint_reports_the_stored_fit(api_client, history):
+    # given no fit yet
+    empty = api_client.get("/api/cohorts/customer-value/").json()
+    call_command("fit_customer_value")
+    # when
+    body = api_client.get("/api/cohorts/customer-value/").json()
+    # then
+    assert empty["fit"] is None
+    assert empty["probability_alive"] == [0] * 10
+    assert body["fit"]["customers"] == 12
+    assert set(body["fit"]["bg_nbd"]) == {"r", "alpha", "a", "b", "log_likelihood"}
+    assert [row["cohort"] for row in body["cohorts"]] == ["2025-01"]
+    assert body["cohorts"][0]["customers"] == 12
+    assert len(body["top_customers"]) == 10
+    assert body["top_customers"][0]["external_id"] == "c12"
+    assert sum(body["probability_alive"]) == 12

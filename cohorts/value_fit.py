@@ -1,0 +1,156 @@
+"""Fitting the customer-value models on every customer's history and storing them.
+
+Reads the per-customer summary from the roll-ups (CustomerDay, refreshed just before),
+one grouped query streamed in chunks into preallocated numpy arrays (one bounded
+numeric row per customer), fits cohorts.value_model, and writes one CustomerValue per
+customer with bulk inserts in batches, all in one transaction: readers see the old
+fit or the new one.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from ecomanalytics.money import SALES_TERMS, measure_expression
+from ecomanalytics.rollups.models import CustomerDay
+from ecomanalytics.store.data_version import data_version
+from ecomanalytics.store.progress import progress as progress_of
+
+from . import value_model
+from .models import CustomerValue, CustomerValueFit
+
+HORIZON_WEEKS = 365.25 / 7  # 12 months
+CHUNK = 10_000
+WEEK = 7.0
+
+
+def _summary(as_of: date) -> Any:
+    sums = {f"sum_{term}": Sum(term) for term in SALES_TERMS}
+    return (
+        CustomerDay.objects.order_by()
+        .filter(day__lte=as_of)
+        .values("member_id")
+        .annotate(
+            # Named apart from the column it sums, as the ORM requires.
+            order_count=Sum("orders"),
+            first_day=Min("day", filter=Q(orders__gt=0)),
+            last_day=Max("day", filter=Q(orders__gt=0)),
+            **sums,
+        )
+        .filter(order_count__gt=0)
+        .annotate(
+            revenue=measure_expression({term: f"sum_{term}" for term in SALES_TERMS})
+        )
+        .values_list("member_id", "order_count", "first_day", "last_day", "revenue")
+        .order_by("member_id")
+    )
+
+
+def _arrays(as_of: date) -> dict[str, np.ndarray]:
+    customers = CustomerDay.objects.filter(day__lte=as_of, orders__gt=0).aggregate(
+        n=Count("member_id", distinct=True)
+    )["n"]
+    arrays = {
+        "customer": np.empty(customers, dtype=np.int64),
+        "x": np.empty(customers),
+        "t_x": np.empty(customers),
+        "T": np.empty(customers),
+        "m": np.empty(customers),
+    }
+    end = as_of.toordinal()
+    for i, (customer, orders, first, last, revenue) in enumerate(
+        _summary(as_of).iterator(chunk_size=CHUNK)
+    ):
+        arrays["customer"][i] = customer
+        arrays["x"][i] = orders - 1
+        arrays["t_x"][i] = (last.toordinal() - first.toordinal()) / WEEK
+        arrays["T"][i] = (end - first.toordinal()) / WEEK
+        arrays["m"][i] = float(revenue or 0) / orders
+    return arrays
+
+
+def fit_customer_value(
+    *, as_of: date | None = None, progress: bool = False
+) -> CustomerValueFit | None:
+    """Fit on the history up to as_of (default: the roll-ups' last day) and store the
+    fit and every customer's 12-month prediction; None without customers."""
+    started = time.perf_counter()
+    if as_of is None:
+        as_of = CustomerDay.objects.aggregate(last=Max("day"))["last"]
+        if as_of is None:
+            return None
+    data = _arrays(as_of)
+    if len(data["x"]) < 2:
+        return None
+    bg_nbd = value_model.fit_bg_nbd(data["x"], data["t_x"], data["T"])
+    # Gamma-Gamma on the average value of all a repeat buyer's orders (the first
+    # included): the summary keeps one revenue per customer.
+    gamma_gamma = value_model.fit_gamma_gamma(data["x"], np.maximum(data["m"], 0))
+    alive = value_model.probability_alive(bg_nbd, data["x"], data["t_x"], data["T"])
+    orders = value_model.expected_purchases(
+        bg_nbd, HORIZON_WEEKS, data["x"], data["t_x"], data["T"]
+    )
+    value = value_model.expected_order_value(gamma_gamma, data["x"], data["m"])
+    with transaction.atomic():
+        CustomerValueFit.objects.all().delete()
+        fit = CustomerValueFit.objects.create(
+            fitted_at=timezone.now(),
+            as_of=as_of,
+            data_version=str(data_version()),
+            customers=len(data["x"]),
+            repeat_buyers=int((data["x"] > 0).sum()),
+            r=bg_nbd.r,
+            alpha=bg_nbd.alpha,
+            a=bg_nbd.a,
+            b=bg_nbd.b,
+            bg_nbd_log_likelihood=bg_nbd.log_likelihood,
+            p=gamma_gamma.p,
+            q=gamma_gamma.q,
+            gamma=gamma_gamma.gamma,
+            gamma_gamma_log_likelihood=gamma_gamma.log_likelihood,
+            fit_seconds=0.0,
+        )
+        with progress_of(
+            total=len(data["x"]),
+            unit="customers",
+            description="Storing customer value",
+            enabled=progress,
+        ) as bar:
+            for first in range(0, len(data["x"]), CHUNK):
+                batch = range(first, min(first + CHUNK, len(data["x"])))
+                CustomerValue.objects.bulk_create(
+                    CustomerValue(
+                        fit=fit,
+                        customer_id=int(data["customer"][i]),
+                        repeat_orders=int(data["x"][i]),
+                        last_order_week=float(data["t_x"][i]),
+                        age_weeks=float(data["T"][i]),
+                        average_order_value=_cents(data["m"][i]),
+                        probability_alive=float(alive[i]),
+                        expected_orders=float(orders[i]),
+                        predicted_revenue=_cents(orders[i] * value[i]),
+                    )
+                    for i in batch
+                )
+                bar.update(len(batch))
+        fit.fit_seconds = time.perf_counter() - started
+        fit.save(update_fields=["fit_seconds"])
+    return fit
+
+
+def _cents(value: float) -> Decimal:
+    return Decimal(str(round(float(value), 2)))
+
+
+def fit_after_refresh(*, progress: bool = False, **kwargs: Any) -> None:
+    """The receiver of rollups_refreshed (cohorts.apps)."""
+    del kwargs  # since, using: the fit reads the whole history
+    fit_customer_value(progress=progress)
