@@ -270,7 +270,8 @@ RFM_CUSTOMERS = MetricDefinition(
         "query; a customer appears once across pages while the data do not change. "
         "Prospects have no scores: their list is empty."
     ),
-    filters=RFM_FILTERS,
+    # cursor is free text (a next_cursor given back), not a Parameter of choices.
+    filters=(*RFM_FILTERS, "cursor"),
     filter_rules=CUSTOMER_FILTER_RULES,
     parameters=(GROUP, SORT, LIMIT),
 )

@@ -557,13 +557,29 @@ class TopCustomer:
 
 
 @dataclass(frozen=True, slots=True)
+class AliveBucket:
+    """Customers whose P(alive) lies in [low, high) (the last bucket includes 1)."""
+
+    low: float
+    high: float
+    customers: int
+
+
+def alive_buckets(counts: list[int]) -> list[AliveBucket]:
+    return [
+        AliveBucket(low=tenth / 10, high=(tenth + 1) / 10, customers=count)
+        for tenth, count in enumerate(counts)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerValueReport:
     horizon_months: int
     fit: ValueFit | None  # None until a fit has run
     cohorts: list[CohortPrediction]
     top_customers: list[TopCustomer]
     # Customers per tenth of P(alive): [0, 0.1), ..., [0.9, 1].
-    probability_alive: list[int]
+    probability_alive: list[AliveBucket]
 
 
 def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueReport:
@@ -572,7 +588,7 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
     cohorts.catalogue.CUSTOMER_VALUE. Never fits: reads cohorts.models."""
     fit = stored_value.latest_fit()
     if fit is None:
-        return CustomerValueReport(12, None, [], [], [0] * 10)
+        return CustomerValueReport(12, None, [], [], alive_buckets([0] * 10))
     cohorts = [
         CohortPrediction(
             cohort=row["cohort"],
@@ -620,5 +636,5 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
         ),
         cohorts=cohorts,
         top_customers=tops,
-        probability_alive=[histogram[tenth] for tenth in range(10)],
+        probability_alive=alive_buckets([histogram[tenth] for tenth in range(10)]),
     )

@@ -226,12 +226,17 @@ class TopCustomerSerializer(serializers.Serializer):
     predicted_revenue = money_field()
 
 
+class AliveBucketSerializer(serializers.Serializer):
+    low = serializers.FloatField(help_text="P(alive) from (included).")
+    high = serializers.FloatField(help_text="P(alive) to (excluded; 1 included).")
+    customers = serializers.IntegerField()
+
+
 class CustomerValueSerializer(serializers.Serializer):
     horizon_months = serializers.IntegerField()
     fit = ValueFitSerializer(allow_null=True)
     cohorts = CohortPredictionSerializer(many=True)
     top_customers = TopCustomerSerializer(many=True)
-    probability_alive = serializers.ListField(
-        child=serializers.IntegerField(),
-        help_text="Customers per tenth of P(alive), [0, 0.1) first.",
+    probability_alive = AliveBucketSerializer(
+        many=True, help_text="Customers per tenth of P(alive), [0, 0.1) first."
     )

@@ -61,11 +61,14 @@ def test_the_endpoint_reports_the_stored_fit(api_client, history):
     body = api_client.get("/api/cohorts/customer-value/").json()
     # then
     assert empty["fit"] is None
-    assert empty["probability_alive"] == [0] * 10
+    assert empty["probability_alive"] == [
+        {"low": tenth / 10, "high": (tenth + 1) / 10, "customers": 0}
+        for tenth in range(10)
+    ]
     assert body["fit"]["customers"] == 12
     assert set(body["fit"]["bg_nbd"]) == {"r", "alpha", "a", "b", "log_likelihood"}
     assert [row["cohort"] for row in body["cohorts"]] == ["2025-01"]
     assert body["cohorts"][0]["customers"] == 12
     assert len(body["top_customers"]) == 10
     assert body["top_customers"][0]["external_id"] == "c12"
-    assert sum(body["probability_alive"]) == 12
+    assert sum(bucket["customers"] for bucket in body["probability_alive"]) == 12
