@@ -26,11 +26,10 @@ export function changeSummary(data, fmt) {
   const rate = effects.change_rate === null ? "" : ` ${fmtPct(Math.abs(effects.change_rate))}`;
   let parts;
   if (effects.sessions_known) {
-    parts = EFFECTS.filter(([key]) => Number(effects[key]))
-      .map(([key, up, down]) => {
-        const value = Number(effects[key]);
-        return `${value > 0 ? up : down} ${fmt.money(Math.abs(value))}`;
-      });
+    parts = EFFECTS.filter(([key]) => Number(effects[key])).map(([key, up, down]) => {
+      const value = Number(effects[key]);
+      return `${value > 0 ? up : down} ${fmt.money(Math.abs(value))}`;
+    });
   } else {
     const orders = Number(effects.orders_effect);
     const value = Number(effects.order_value_effect);
@@ -43,7 +42,10 @@ export function changeSummary(data, fmt) {
   const lead = [...(data.results || [])].sort(
     (a, b) => Math.sign(change) * (Number(b.effects.change) - Number(a.effects.change)),
   )[0];
-  const driver = lead && Math.sign(Number(lead.effects.change)) === Math.sign(change) ? `; ${lead.source} drove most of the change` : "";
+  const driver =
+    lead && Math.sign(Number(lead.effects.change)) === Math.sign(change)
+      ? `; ${lead.source} drove most of the change`
+      : "";
   return `Revenue ${direction}${rate} (${fmt.money(Math.abs(change))}): ${parts.join(", ")}${driver}.`;
 }
 
@@ -80,7 +82,11 @@ function render(data, card, ctx) {
   const { headers, rows } = changeTable(data, ctx.fmt);
   const table = el("table", { class: "discounts-table" });
   table.appendChild(
-    el("caption", { class: "visually-hidden" }, "Revenue change per traffic source, split into traffic, conversion and order-value effects."),
+    el(
+      "caption",
+      { class: "visually-hidden" },
+      "Revenue change per traffic source, split into traffic, conversion and order-value effects.",
+    ),
   );
   const head = table.createTHead().insertRow();
   for (const label of headers) head.appendChild(el("th", { scope: "col" }, label));

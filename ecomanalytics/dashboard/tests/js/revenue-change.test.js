@@ -23,8 +23,20 @@ const DATA = {
   compare_end: "2024-12-31",
   total: { previous: { revenue: 400000 }, current: { revenue: 448000 }, effects: effects(48000, 61000, -19000, 6000) },
   results: [
-    { source: "organic", previous: { revenue: 300000 }, current: { revenue: 310000 }, effects: effects(10000, 0, 0, 10000), contribution: 10000 / 48000 },
-    { source: "email", previous: { revenue: 100000 }, current: { revenue: 138000 }, effects: effects(38000, 0, 0, 38000), contribution: 38000 / 48000 },
+    {
+      source: "organic",
+      previous: { revenue: 300000 },
+      current: { revenue: 310000 },
+      effects: effects(10000, 0, 0, 10000),
+      contribution: 10000 / 48000,
+    },
+    {
+      source: "email",
+      previous: { revenue: 100000 },
+      current: { revenue: 138000 },
+      effects: effects(38000, 0, 0, 38000),
+      contribution: 38000 / 48000,
+    },
   ],
 };
 
@@ -45,7 +57,25 @@ test("without sessions the summary splits orders and order value only", () => {
 
 test("the table lists the total first, then each source", () => {
   const { headers, rows } = changeTable(DATA, fmt);
-  assert.deepEqual(headers, ["Source", "Previous", "Current", "Change", "Traffic", "Conversion", "Order value", "Share of the change"]);
-  assert.deepEqual(rows[0], ["All sources", "$400,000.00", "$448,000.00", "+$48,000.00", "+$61,000.00", "-$19,000.00", "+$6,000.00", "100.0%"]);
+  assert.deepEqual(headers, [
+    "Source",
+    "Previous",
+    "Current",
+    "Change",
+    "Traffic",
+    "Conversion",
+    "Order value",
+    "Share of the change",
+  ]);
+  assert.deepEqual(rows[0], [
+    "All sources",
+    "$400,000.00",
+    "$448,000.00",
+    "+$48,000.00",
+    "+$61,000.00",
+    "-$19,000.00",
+    "+$6,000.00",
+    "100.0%",
+  ]);
   assert.equal(rows[2][0], "email");
 });
