@@ -4,8 +4,6 @@ Money is a JSON number rounded to cents; rates are unrounded JSON numbers, null 
 their denominator is 0, each beside the counts it is computed from.
 """
 
-from datetime import timedelta
-
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import RateField, money_field
@@ -19,7 +17,6 @@ from .catalogue import (
     GRANULARITY,
     LIST_LIMIT,
 )
-from .metrics import EPOCH
 
 
 class RevenueParams(MetricParams):
@@ -410,34 +407,16 @@ class AbandonedCheckoutsSerializer(serializers.Serializer):
     results = CheckoutPeriodSerializer(many=True)
 
 
-# The largest id a 64-bit primary key holds.
-MAX_BIGINT = 2**63 - 1
-
-
 class CheckoutListParams(SessionMetricParams):
+    # At most 17 digits of microseconds (year 5138) and 18 of id (below 2**63): any
+    # cursor the schema allows is a position, so a fuzzer's valid one is not a 400.
     cursor = serializers.RegexField(
-        r"^[0-9]{1,20}\.[0-9]{1,19}$",
+        r"^[0-9]{1,17}\.[0-9]{1,18}$",
         required=False,
         help_text="next_cursor of the page before.",
         error_messages={"invalid": "Pass the next_cursor of the previous page."},
     )
     limit = parameter_field(LIST_LIMIT)
-
-    def validate_cursor(self, value: str) -> str:
-        """A cursor of the right shape can still name a moment past year 9999 or an
-        id beyond a 64-bit column: those are not positions either."""
-        micros, session_id = value.split(".")
-        try:
-            EPOCH + timedelta(microseconds=int(micros))
-        except OverflowError:
-            raise serializers.ValidationError(
-                "Pass the next_cursor of the previous page."
-            ) from None
-        if int(session_id) > MAX_BIGINT:
-            raise serializers.ValidationError(
-                "Pass the next_cursor of the previous page."
-            )
-        return value
 
 
 class CartProductSerializer(serializers.Serializer):
