@@ -71,14 +71,26 @@ def gamma_gamma_log_likelihood(params: Array, x: Array, m: Array) -> Array:
     )
 
 
+LOG_BOUND = 12.0  # e^12 is about 160,000
+
+
 def _maximise(negative: Callable[[Array], float], start: Array) -> Array:
     """The parameters (positive) maximising a log-likelihood, searched on their logs
     with L-BFGS-B (numerical gradients), restarted once from its optimum to polish
     it. Nelder-Mead reached the same CDNOW optimum but took 110 s at 200k customers
     for BG/NBD, against a few seconds here."""
     options = {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000}
-    first = minimize(negative, np.log(start), method="L-BFGS-B", options=options)
-    polished = minimize(negative, first.x, method="L-BFGS-B", options=options)
+    # A shop with one or two repeat buyers leaves the likelihood without a maximum:
+    # unbounded, Gamma-Gamma's p and q ran off to 1e27 and 1e43. Parameters are
+    # kept within e^±LOG_BOUND, far from any fitted on real data (CDNOW's lie
+    # between 0.24 and 15.4).
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
+    first = minimize(
+        negative, np.log(start), method="L-BFGS-B", bounds=bounds, options=options
+    )
+    polished = minimize(
+        negative, first.x, method="L-BFGS-B", bounds=bounds, options=options
+    )
     best = polished.x if polished.fun <= first.fun else first.x
     return np.asarray(np.exp(best), dtype=np.float64)
 
