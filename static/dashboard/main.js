@@ -14,6 +14,8 @@ import { moneyFormats } from "./format.js";
 import { createOutageWatch } from "./outage.js";
 import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
+import newVsReturning from "./panels/customers-new-returning.js";
+import rfm from "./panels/customers-rfm.js";
 import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
 import growth from "./panels/growth.js";
@@ -45,10 +47,13 @@ const PANELS = {
   products,
   categories,
   ...PLANNING_PANELS,
+  new_vs_returning: newVsReturning,
+  rfm,
 };
 // The panel each panel control belongs to, and whether a change needs new data.
 const PANEL_CONTROLS = {
   granularity: ["revenue", true],
+  // new vs returning follows the page's period too: see onPanelControlChange.
   sales_granularity: ["sales", true],
   months: ["retention", true],
   limit: ["products", true],
@@ -60,6 +65,7 @@ function start(root) {
   const apiBase = root.dataset.apiBase; // "/api/"
   const ctx = {
     state: readState(window.location.search),
+    apiBase,
     today: root.dataset.today, // YYYY-MM-DD in the shop's time zone
     options: null, // /api/filters/, once it has answered
     fmt: moneyFormats(root.dataset.currency || "USD"),
@@ -167,6 +173,7 @@ function start(root) {
     const [panel, refetch] = PANEL_CONTROLS[key];
     if (refetch) loadPanel(panel);
     else if (answers[panel]) render(panel);
+    if (key === "granularity") loadPanel("new_vs_returning");
   }
 
   async function loadOptions() {

@@ -1,0 +1,159 @@
+"""The dashboard's Customers section in a real browser (fixtures of test_browser)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures)
+    at,
+    browser_page,
+    log_in,
+    pytestmark,
+    screenshot,
+    serial_live_server,
+    wait_until_drawn,
+)
+from django.contrib.auth.models import User
+
+from ecomanalytics.store.tests.factories import (
+    CustomerFactory,
+    OrderFactory,
+    ProductFactory,
+)
+
+CUSTOMERS = ("new_vs_returning", "rfm")
+
+
+@pytest.fixture
+def customer_shop(transactional_db: None) -> None:
+    """Three customers, January and February 2025: A buys for $100 on Jan 10 and
+    comes back for $50 on Feb 10; C buys for $20 on Jan 20; B for $30 on Feb 15 (the
+    data's last day). As of Feb 15: R = 5, 26, 0 days; F = 2, 1, 1; M = 150, 20, 30;
+    so A scores R 3 and FM 5 (needs attention), B R 5 and FM 2 (new), C R 1 and FM 1
+    (dormant)."""
+    User.objects.create_user(username="owner", password="owner-password", is_staff=True)
+    product = ProductFactory(name="Lamp")
+    for external_id, orders in [
+        ("CUST-A", [("2025-01-10", "100.00"), ("2025-02-10", "50.00")]),
+        ("CUST-B", [("2025-02-15", "30.00")]),
+        ("CUST-C", [("2025-01-20", "20.00")]),
+    ]:
+        customer = CustomerFactory(external_id=external_id)
+        for day, price in orders:
+            OrderFactory(
+                customer=customer,
+                placed_at=at(day),
+                status="completed",
+                lines=[(product, 1, price)],
+            )
+
+
+def cells(page: Any, selector: str) -> list[list[str]]:
+    return page.evaluate(
+        """selector => [...document.querySelectorAll(selector)].map(
+            row => [...row.cells].map(cell => cell.textContent.trim()))""",
+        selector,
+    )
+
+
+def test_customers_section_at_1440_and_375(
+    customer_shop: None,
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+) -> None:
+    page, problems = browser_page
+    # given the whole data span, by month
+    page.goto(live_server.url + "/?range=all&granularity=month")
+    log_in(page, live_server.url, "/?range=all&granularity=month")
+    # when the section has drawn
+    wait_until_drawn(page, CUSTOMERS)
+
+    # then new vs returning gives the window's returning customer rate: of the three
+    # customers, only A ordered twice
+    assert page.locator("[data-returning-rate]").inner_text() == (
+        "Returning customer rate: 33.3% (1 of 3 customers of the period have "
+        "ordered twice or more)"
+    )
+    # and per month the new and returning revenue; February's returning share is
+    # A's $50 of $80
+    periods = cells(page, '[data-chart="new_vs_returning"] .data-table tbody tr')
+    assert [[row[0], row[5], row[6], row[7]] for row in periods] == [
+        ["2025-01", "$120.00", "$0.00", "0.0%"],
+        ["2025-02", "$30.00", "$50.00", "62.5%"],
+    ]
+
+    # and the RFM grid labels each cell with its group and count
+    grid = page.locator('[data-chart="rfm"] .rfm-cell')
+    assert grid.count() == 25
+    assert grid.nth(0).inner_text().split("\n") == ["New", "0"]  # R 5, FM 1
+    assert grid.nth(1).inner_text().split("\n") == ["New", "1"]  # R 5, FM 2: B
+    assert grid.nth(14).inner_text().split("\n") == ["Needs attention", "1"]
+    assert grid.nth(20).inner_text().split("\n") == ["Dormant", "1"]  # R 1, FM 1
+    # and the group table has each group's share, revenue and medians
+    groups = {
+        row[0]: row[1:]
+        for row in cells(page, '[data-chart="rfm"] [data-rfm-table] tbody tr')
+    }
+    assert groups["Needs attention"] == [
+        "1",
+        "33.3%",
+        "$150.00",
+        "75.0%",
+        "5",
+        "2",
+        "$150.00",
+    ]
+    assert groups["Dormant"] == ["1", "33.3%", "$20.00", "10.0%", "26", "1", "$20.00"]
+    # and an empty group says so rather than inventing medians
+    assert groups["Champions"] == ["0", "0.0%", "$0.00", "0.0%", "–", "–", "–"]
+
+    # when the dormant cell is clicked
+    grid.nth(20).click()
+    page.wait_for_function(
+        """() => document.querySelectorAll(
+            '[data-rfm-customers-table] tbody tr').length === 1"""
+    )
+    # then its customer list shows C with its R, F, M and scores, and no more pages
+    assert page.locator("#rfm-customers-title").inner_text() == "Customers: Dormant"
+    assert cells(page, "[data-rfm-customers-table] tbody tr") == [
+        ["CUST-C", "26", "1", "$20.00", "1·1·1"]
+    ]
+    assert page.locator("[data-rfm-more]").is_hidden()
+    csv = page.locator("[data-rfm-customers-csv]").get_attribute("href")
+    assert csv.startswith("/api/cohorts/rfm-customers/?group=dormant"), csv
+    # and a table row opens its group too
+    page.locator(
+        '[data-rfm-table] tr[data-group="needs attention"] button'
+    ).click()
+    page.wait_for_function(
+        """() => document.querySelector('[data-rfm-customers-table] tbody th')
+            ?.textContent === 'CUST-A'"""
+    )
+    assert cells(page, "[data-rfm-customers-table] tbody tr") == [
+        ["CUST-A", "5", "2", "$150.00", "3·5·5"]
+    ]
+    screenshot(page, "customers-1440.png")
+
+    # and on a phone the section stacks without scrolling the page sideways
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(300)
+    layout = page.evaluate(
+        """() => ({
+            pageScrollsSideways:
+                document.documentElement.scrollWidth > window.innerWidth,
+            cardsInside: [...document.querySelectorAll('.customers-section .card')]
+                .every(card => card.getBoundingClientRect().right <= innerWidth),
+        })"""
+    )
+    assert layout == {"pageScrollsSideways": False, "cardsInside": True}
+    page.locator('[data-chart="rfm"]').scroll_into_view_if_needed()
+    page.screenshot(path="test-artifacts/customers-375.png")
+    assert problems == {
+        "console": [],
+        "pageerror": [],
+        "requestfailed": [],
+        "http_errors": [],
+        "dialogs": [],
+    }
