@@ -41,7 +41,9 @@ function render(data, card, ctx) {
     rows,
   );
   setNote(card, "[data-returning-rate]", returningRateText(data));
-  const active = rows.some((r) => r.new_customers || r.returning_customers || Number(r.new_revenue) || Number(r.returning_revenue));
+  const active = rows.some(
+    (r) => r.new_customers || r.returning_customers || Number(r.new_revenue) || Number(r.returning_revenue),
+  );
   if (!active) return "No customer orders in this period";
   draw("new_vs_returning", card.querySelector("canvas"), {
     type: "bar",
@@ -58,7 +60,12 @@ function render(data, card, ctx) {
           pointRadius: 2,
           spanGaps: true,
         },
-        { label: "New customers' revenue", data: rows.map((r) => Number(r.new_revenue)), backgroundColor: GREEN, stack: "revenue" },
+        {
+          label: "New customers' revenue",
+          data: rows.map((r) => Number(r.new_revenue)),
+          backgroundColor: GREEN,
+          stack: "revenue",
+        },
         {
           label: "Returning customers' revenue",
           data: rows.map((r) => Number(r.returning_revenue)),

@@ -67,7 +67,9 @@ export async function showGroupCustomers(card, ctx, group) {
     appendRows(body, page.results || [], ctx.fmt);
     cursor = page.next_cursor;
     const shown = body.rows.length;
-    state.textContent = shown ? `${fmtInt(shown)} customers shown${cursor ? ", more to come" : ""}` : "No customers in this group";
+    state.textContent = shown
+      ? `${fmtInt(shown)} customers shown${cursor ? ", more to come" : ""}`
+      : "No customers in this group";
     more.hidden = !cursor;
   }
 

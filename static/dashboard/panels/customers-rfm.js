@@ -32,7 +32,8 @@ function renderGrid(holder, data, choose) {
   const most = Math.max(1, ...rows.flat().map((cell) => cell.customers));
   const grid = el("div", { class: "rfm-cells" });
   grid.appendChild(el("span", { class: "rfm-corner", "aria-hidden": "true" }, "R \\ FM"));
-  for (const fm of [1, 2, 3, 4, 5]) grid.appendChild(el("span", { class: "rfm-axis", "aria-hidden": "true" }, `FM ${fm}`));
+  for (const fm of [1, 2, 3, 4, 5])
+    grid.appendChild(el("span", { class: "rfm-axis", "aria-hidden": "true" }, `FM ${fm}`));
   for (const row of rows) {
     grid.appendChild(el("span", { class: "rfm-axis", "aria-hidden": "true" }, `R ${row[0].r_score}`));
     for (const cell of row) {
