@@ -16,14 +16,22 @@ from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures
     wait_until_drawn,
 )
 from django.contrib.auth.models import User
+from django.core.management import call_command
 
+from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.store.tests.factories import (
     CustomerFactory,
     OrderFactory,
     ProductFactory,
 )
 
-CUSTOMERS = ("new_vs_returning", "rfm")
+CUSTOMERS = (
+    "new_vs_returning",
+    "rfm",
+    "lifetime_value",
+    "predicted_value",
+    "probability_alive",
+)
 
 
 @pytest.fixture
@@ -48,6 +56,8 @@ def customer_shop(transactional_db: None) -> None:
                 status="completed",
                 lines=[(product, 1, price)],
             )
+    refresh_rollups()
+    call_command("fit_customer_value")
 
 
 def cells(page: Any, selector: str) -> list[list[str]]:
@@ -134,6 +144,46 @@ def test_customers_section_at_1440_and_375(
     assert cells(page, "[data-rfm-customers-table] tbody tr") == [
         ["CUST-A", "5", "2", "$150.00", "3·5·5"]
     ]
+
+    # and the lifetime value per customer: January's two customers brought $120 in
+    # their first month and $50 in the next, February's one $30; the average weighs
+    # by size: $150 / 3 in month 0, $200 / 3 from month 1 on
+    value = cells(page, '[data-chart="lifetime_value"] .data-table tr')
+    assert value[0] == [
+        "Month since first order",
+        "Average",
+        "Jan 2025 (2)",
+        "Feb 2025 (1)",
+    ]
+    assert value[1:4] == [
+        ["0", "$50.00", "$60.00", "$30.00"],
+        ["1", "$66.67", "$85.00", "$30.00"],
+        ["2", "$66.67", "$85.00", "$30.00"],
+    ]
+
+    # and beside it the model's prediction, as the stored fit gives it (fitted on
+    # three customers, its numbers are the API's, not hand-computed)
+    model = page.evaluate(
+        "fetch('/api/cohorts/customer-value/').then(answer => answer.json())"
+    )
+    predicted = [(c["cohort"], c["predicted_revenue"]) for c in model["cohorts"]]
+    assert [cohort for cohort, _ in predicted] == ["2025-01", "2025-02"]
+    mean = sum(revenue for _, revenue in predicted) / 3
+    total = sum(revenue for _, revenue in predicted)
+    assert page.locator("[data-value-figure]").inner_text() == (
+        f"Next 12 months: ${mean:,.2f} per customer, ${total:,.2f} in all"
+    )
+    assert page.locator("[data-value-fit]").inner_text() == (
+        "Model fitted on 3 customers (1 repeat buyer) as of Feb 15, 2025."
+    )
+    rows = cells(page, '[data-chart="predicted_value"] .data-table tbody tr')
+    assert [row[:2] for row in rows] == [["2025-01", "2"], ["2025-02", "1"]]
+    assert rows[1][3] == f"${model['cohorts'][1]['mean_predicted_revenue']:,.2f}"
+    # and P(alive) in tenths: B and C, without a repeat order, are alive for sure
+    alive = cells(page, '[data-chart="probability_alive"] .data-table tbody tr')
+    assert len(alive) == 10
+    assert alive[9] == ["90–100%", "2"]
+    assert sum(int(count) for _, count in alive) == 3
     screenshot(page, "customers-1440.png")
 
     # and on a phone the section stacks without scrolling the page sideways
