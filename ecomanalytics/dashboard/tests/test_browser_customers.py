@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
 
 from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures)
     at,
@@ -15,9 +17,6 @@ from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures
     serial_live_server,
     wait_until_drawn,
 )
-from django.contrib.auth.models import User
-from django.core.management import call_command
-
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.store.tests.factories import (
     CustomerFactory,
@@ -25,6 +24,7 @@ from ecomanalytics.store.tests.factories import (
     ProductFactory,
 )
 
+NO_VALUE = "\u2013"  # format.js prints a missing value as an en dash
 CUSTOMERS = (
     "new_vs_returning",
     "rfm",
@@ -117,7 +117,15 @@ def test_customers_section_at_1440_and_375(
     ]
     assert groups["Dormant"] == ["1", "33.3%", "$20.00", "10.0%", "26", "1", "$20.00"]
     # and an empty group says so rather than inventing medians
-    assert groups["Champions"] == ["0", "0.0%", "$0.00", "0.0%", "–", "–", "–"]
+    assert groups["Champions"] == [
+        "0",
+        "0.0%",
+        "$0.00",
+        "0.0%",
+        NO_VALUE,
+        NO_VALUE,
+        NO_VALUE,
+    ]
 
     # when the dormant cell is clicked
     grid.nth(20).click()
@@ -134,9 +142,7 @@ def test_customers_section_at_1440_and_375(
     csv = page.locator("[data-rfm-customers-csv]").get_attribute("href")
     assert csv.startswith("/api/cohorts/rfm-customers/?group=dormant"), csv
     # and a table row opens its group too
-    page.locator(
-        '[data-rfm-table] tr[data-group="needs attention"] button'
-    ).click()
+    page.locator('[data-rfm-table] tr[data-group="needs attention"] button').click()
     page.wait_for_function(
         """() => document.querySelector('[data-rfm-customers-table] tbody th')
             ?.textContent === 'CUST-A'"""
@@ -182,7 +188,7 @@ def test_customers_section_at_1440_and_375(
     # and P(alive) in tenths: B and C, without a repeat order, are alive for sure
     alive = cells(page, '[data-chart="probability_alive"] .data-table tbody tr')
     assert len(alive) == 10
-    assert alive[9] == ["90–100%", "2"]
+    assert alive[9] == ["90\u2013100%", "2"]
     assert sum(int(count) for _, count in alive) == 3
     screenshot(page, "customers-1440.png")
 
