@@ -134,6 +134,7 @@ def test_customers_section_at_1440_and_375(
             '[data-rfm-customers-table] tbody tr').length === 1"""
     )
     # then its customer list shows C with its R, F, M and scores, and no more pages
+    assert page.locator("[data-rfm-customers]").is_visible()
     assert page.locator("#rfm-customers-title").inner_text() == "Customers: Dormant"
     assert cells(page, "[data-rfm-customers-table] tbody tr") == [
         ["CUST-C", "26", "1", "$20.00", "1·1·1"]
@@ -190,7 +191,9 @@ def test_customers_section_at_1440_and_375(
     assert len(alive) == 10
     assert alive[9] == ["90\u2013100%", "2"]
     assert sum(int(count) for _, count in alive) == 3
-    screenshot(page, "customers-1440.png")
+    page.locator(".customers-section").screenshot(
+        path="test-artifacts/customers-1440.png"
+    )
 
     # and on a phone the section stacks without scrolling the page sideways
     page.set_viewport_size({"width": 375, "height": 812})
@@ -204,8 +207,9 @@ def test_customers_section_at_1440_and_375(
         })"""
     )
     assert layout == {"pageScrollsSideways": False, "cardsInside": True}
-    page.locator('[data-chart="rfm"]').scroll_into_view_if_needed()
-    page.screenshot(path="test-artifacts/customers-375.png")
+    page.locator(".customers-section").screenshot(
+        path="test-artifacts/customers-375.png"
+    )
     assert problems == {
         "console": [],
         "pageerror": [],

@@ -5,7 +5,7 @@
 
 import { apiURL, getJSON } from "../api.js";
 import { el } from "../dom.js";
-import { fmtInt, titleCase } from "../format.js";
+import { fmtInt, plural, titleCase } from "../format.js";
 import { metricParams } from "../state.js";
 
 const PAGE_SIZE = 50;
@@ -68,7 +68,7 @@ export async function showGroupCustomers(card, ctx, group) {
     cursor = page.next_cursor;
     const shown = body.rows.length;
     state.textContent = shown
-      ? `${fmtInt(shown)} customers shown${cursor ? ", more to come" : ""}`
+      ? `${plural(shown, "customer")} shown${cursor ? ", more to come" : ""}`
       : "No customers in this group";
     more.hidden = !cursor;
   }

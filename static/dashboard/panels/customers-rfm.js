@@ -74,9 +74,12 @@ function renderTable(holder, groups, fmt, choose) {
 
 function render(data, card, ctx) {
   const groups = data.groups || [];
-  const choose = (group) => showGroupCustomers(card, ctx, group);
-  card.querySelector("[data-rfm-customers]").hidden = true;
+  const choose = (group) => {
+    card.dataset.rfmGroup = group;
+    showGroupCustomers(card, ctx, group);
+  };
   if (!data.customers) {
+    card.querySelector("[data-rfm-customers]").hidden = true;
     card.querySelector("[data-rfm-grid]").replaceChildren();
     card.querySelector("[data-rfm-table]").replaceChildren();
     card.querySelector("[data-rfm-as-of]").textContent = "";
@@ -86,6 +89,8 @@ function render(data, card, ctx) {
     `As of ${fmtDate(data.as_of)}: ${fmtInt(data.customers)} customers, ${ctx.fmt.money(data.revenue)} revenue.`;
   renderGrid(card.querySelector("[data-rfm-grid]"), data, choose);
   renderTable(card.querySelector("[data-rfm-table]"), groups, ctx.fmt, choose);
+  // A list left open follows the new filters rather than closing under the reader.
+  if (card.dataset.rfmGroup) choose(card.dataset.rfmGroup);
   return "";
 }
 
