@@ -60,6 +60,40 @@ def customer_shop(transactional_db: None) -> None:
     call_command("fit_customer_value")
 
 
+def second_page(route: Any, asked: list[str]) -> None:
+    """The real first page with a next_cursor; a made-up second page behind it."""
+    asked.append(route.request.url)
+    if "cursor=" not in route.request.url:
+        body = route.fetch().json()
+        body["next_cursor"] = "PAGE2"
+        route.fulfill(json=body)
+        return
+    row = {
+        "customer_id": 999,
+        "external_id": "CUST-Z",
+        "email": None,
+        "country": "US",
+        "last_order_day": "2025-01-01",
+        "recency": 45,
+        "frequency": 1,
+        "monetary": 5.0,
+        "r_score": 1,
+        "f_score": 1,
+        "m_score": 1,
+        "fm_score": 1,
+        "group": "dormant",
+    }
+    route.fulfill(
+        json={
+            "as_of": "2025-02-15",
+            "group": "dormant",
+            "sort": "monetary_desc",
+            "next_cursor": None,
+            "results": [row],
+        }
+    )
+
+
 def cells(page: Any, selector: str) -> list[list[str]]:
     return page.evaluate(
         """selector => [...document.querySelectorAll(selector)].map(
@@ -127,22 +161,40 @@ def test_customers_section_at_1440_and_375(
         NO_VALUE,
     ]
 
+    # given the server says the dormant list has a second page
+    asked: list[str] = []
+    page.route(
+        "**/api/cohorts/rfm-customers/**",
+        lambda route: second_page(route, asked),
+    )
     # when the dormant cell is clicked
     grid.nth(20).click()
     page.wait_for_function(
         """() => document.querySelectorAll(
             '[data-rfm-customers-table] tbody tr').length === 1"""
     )
+    # then "More" follows next_cursor and adds the next page below the first
+    page.get_by_role("button", name="More").click()
+    page.wait_for_function(
+        """() => document.querySelectorAll(
+            '[data-rfm-customers-table] tbody tr').length === 2"""
+    )
+    assert "cursor=PAGE2" in asked[-1], asked
+    listed = cells(page, "[data-rfm-customers-table] tbody tr")
+    assert [row[0] for row in listed] == ["CUST-C", "CUST-Z"]
+    assert page.locator("[data-rfm-customers-state]").inner_text() == (
+        "2 customers shown"
+    )
+    # and C's own row, as the server scored it
+    assert listed[:1] == [["CUST-C", "26", "1", "$20.00", "1\u00b71\u00b71"]]
     # then its customer list shows C with its R, F, M and scores, and no more pages
     assert page.locator("[data-rfm-customers]").is_visible()
     assert page.locator("#rfm-customers-title").inner_text() == "Customers: Dormant"
-    assert cells(page, "[data-rfm-customers-table] tbody tr") == [
-        ["CUST-C", "26", "1", "$20.00", "1·1·1"]
-    ]
     assert page.locator("[data-rfm-more]").is_hidden()
     csv = page.locator("[data-rfm-customers-csv]").get_attribute("href")
     assert csv.startswith("/api/cohorts/rfm-customers/?group=dormant"), csv
     # and a table row opens its group too
+    page.unroute("**/api/cohorts/rfm-customers/**")
     page.locator('[data-rfm-table] tr[data-group="needs attention"] button').click()
     page.wait_for_function(
         """() => document.querySelector('[data-rfm-customers-table] tbody th')
