@@ -14,6 +14,10 @@ import { moneyFormats } from "./format.js";
 import { createOutageWatch } from "./outage.js";
 import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
+import lifetimeValue from "./panels/customers-lifetime-value.js";
+import newVsReturning from "./panels/customers-new-returning.js";
+import rfm from "./panels/customers-rfm.js";
+import { predictedValue, probabilityAlive } from "./panels/customers-value.js";
 import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
 import growth from "./panels/growth.js";
@@ -45,6 +49,11 @@ const PANELS = {
   products,
   categories,
   ...PLANNING_PANELS,
+  new_vs_returning: newVsReturning,
+  rfm,
+  lifetime_value: lifetimeValue,
+  predicted_value: predictedValue,
+  probability_alive: probabilityAlive,
 };
 // The panel each panel control belongs to, and whether a change needs new data.
 const PANEL_CONTROLS = {
@@ -60,6 +69,7 @@ function start(root) {
   const apiBase = root.dataset.apiBase; // "/api/"
   const ctx = {
     state: readState(window.location.search),
+    apiBase,
     today: root.dataset.today, // YYYY-MM-DD in the shop's time zone
     options: null, // /api/filters/, once it has answered
     fmt: moneyFormats(root.dataset.currency || "USD"),
@@ -167,6 +177,8 @@ function start(root) {
     const [panel, refetch] = PANEL_CONTROLS[key];
     if (refetch) loadPanel(panel);
     else if (answers[panel]) render(panel);
+    // New vs returning has no "Show by" of its own: it follows the revenue chart's.
+    if (key === "granularity") loadPanel("new_vs_returning");
   }
 
   async function loadOptions() {

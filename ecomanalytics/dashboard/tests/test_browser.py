@@ -366,6 +366,12 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     }
 
 
+NO_VALUE_FIT = (
+    "No prediction yet: the customer-value model has not been fitted (it is fitted "
+    "after each roll-up refresh)"
+)
+
+
 def test_empty_and_failed_panels_say_so(
     shop: None, live_server: Any, browser_page: Any
 ) -> None:
@@ -416,6 +422,11 @@ def test_empty_and_failed_panels_say_so(
             "No pair of products bought together often enough in this period",
         ],
         "product_funnel": ["empty", "No product views in this period"],
+        "new_vs_returning": ["empty", "No customer orders in this period"],
+        "rfm": ["empty", "No customers in this period"],
+        "lifetime_value": ["empty", "No customers acquired in this period"],
+        "predicted_value": ["empty", NO_VALUE_FIT],
+        "probability_alive": ["empty", NO_VALUE_FIT],
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (

@@ -89,6 +89,11 @@ def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None
         "growth",
         "products",
         "categories",
+        "new_vs_returning",
+        "rfm",
+        "lifetime_value",
+        "predicted_value",
+        "probability_alive",
     ):
         assert f'data-chart="{chart}"' in body
     # staff see the way to the admin, and log out with a POST form
@@ -237,8 +242,12 @@ def test_revenue_panels_say_which_money_revenue_is(
         "growth-definition",
         "kpi-aov-def",
         "kpi-revenue-def",
+        "lifetime_value-definition",
+        "new_vs_returning-definition",
+        "predicted_value-definition",
         "products-definition",
         "revenue-definition",
         "revenue_change-definition",
+        "rfm-definition",
         "sales-definition",
     ]
