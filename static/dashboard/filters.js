@@ -23,6 +23,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     months: document.getElementById("c-months"),
     limit: document.getElementById("c-limit"),
     partial: document.getElementById("c-partial"),
+    funnel_breakdown: document.getElementById("c-funnel-breakdown"),
   };
   const datesError = document.getElementById("f-dates-error");
   const allTime = document.getElementById("f-all-time");
@@ -79,6 +80,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     panelControls.months.value = state.months;
     panelControls.limit.value = state.limit;
     panelControls.partial.checked = state.partial === "show";
+    panelControls.funnel_breakdown.value = state.funnel_breakdown;
     allTime.hidden = state.range === "all";
   }
 

@@ -53,6 +53,7 @@ const PANEL_CONTROLS = {
   months: ["retention", true],
   limit: ["products", true],
   partial: ["growth", false],
+  funnel_breakdown: ["funnel", true],
 };
 
 function start(root) {

@@ -19,6 +19,7 @@ export const DEFAULTS = Object.freeze({
   months: "12",
   limit: "10",
   partial: "hide",
+  funnel_breakdown: "",
 });
 
 export const CHOICES = Object.freeze({
@@ -28,6 +29,7 @@ export const CHOICES = Object.freeze({
   months: ["6", "12", "24"],
   limit: ["5", "10", "20"],
   partial: ["hide", "show"],
+  funnel_breakdown: ["", "source", "device", "country"],
 });
 
 export const FILTER_KEYS = ["source", "device", "country", "category"];

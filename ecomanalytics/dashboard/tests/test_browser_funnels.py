@@ -3,9 +3,19 @@ and 375 px, on the shop of test_browser.py."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from ecomanalytics.store.models import SessionEvent
+from ecomanalytics.store.session_progress import refresh_session_progress
+from ecomanalytics.store.tests.factories import (
+    OrderFactory,
+    ProductFactory,
+    WebSessionFactory,
+)
 
 from .test_browser import (  # noqa: F401  (fixtures)
     browser_page,
@@ -20,6 +30,73 @@ from .test_browser import (  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.browser]
 
 MARCH_APRIL = "/?start=2025-03-01&end=2025-04-30"
+MAY = "/?start=2025-05-01&end=2025-05-31"
+
+
+def visit(day: int, source: str, device: str, events: list) -> None:
+    """A May session whose events, (type, product, order), follow a minute apart."""
+    started_at = datetime(2025, 5, day, 14, tzinfo=UTC)
+    session = WebSessionFactory(
+        started_at=started_at, traffic_source=source, device=device
+    )
+    SessionEvent.objects.bulk_create(
+        SessionEvent(
+            session=session,
+            event_type=event_type,
+            occurred_at=started_at + timedelta(minutes=minute),
+            product=product,
+            order=order,
+        )
+        for minute, (event_type, product, order) in enumerate(events, start=1)
+    )
+    refresh_session_progress(session_ids=[session.pk])
+
+
+@pytest.fixture
+def may_carts(shop: None) -> None:  # noqa: F811 (the fixture imported above)
+    """Three May sessions after the shop's four months:
+
+    organic/desktop buys the 30.00 lamp (order paid 30.00)
+    organic/mobile adds the lamp and the 50.00 tent, begins checkout, leaves
+    email/mobile adds the tent, leaves
+    """
+    lamp = ProductFactory(sku="SKU-L", name="Lamp", list_price=Decimal("30.00"))
+    tent = ProductFactory(sku="SKU-T", name="Tent", list_price=Decimal("50.00"))
+    paid = OrderFactory(
+        placed_at=datetime(2025, 5, 5, 14, 5, tzinfo=UTC),
+        status="paid",
+        traffic_source="organic",
+        device="desktop",
+        lines=[(lamp, 1, "30.00")],
+    )
+    visit(
+        5,
+        "organic",
+        "desktop",
+        [
+            ("product_view", lamp, None),
+            ("add_to_cart", lamp, None),
+            ("begin_checkout", None, None),
+            ("purchase", None, paid),
+        ],
+    )
+    visit(
+        6,
+        "organic",
+        "mobile",
+        [
+            ("product_view", lamp, None),
+            ("add_to_cart", lamp, None),
+            ("add_to_cart", tent, None),
+            ("begin_checkout", None, None),
+        ],
+    )
+    visit(
+        7,
+        "email",
+        "mobile",
+        [("product_view", tent, None), ("add_to_cart", tent, None)],
+    )
 
 
 @pytest.mark.parametrize("width", [1440, 375])
@@ -52,5 +129,63 @@ def test_revenue_change_panel_explains_the_change(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
     screenshot(page, f"dashboard-revenue-change-{width}.png")
+    assert problems["pageerror"] == []
+    assert problems["http_errors"] == []
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_funnel_panel_shows_money_and_breaks_down(
+    may_carts: None,
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+    width: int,
+) -> None:
+    page, problems = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+
+    # when: May, three sessions
+    page.goto(live_server.url + MAY)
+    log_in(page, live_server.url, MAY)
+    wait_until_drawn(page, ("funnel",))
+
+    # then: 3 sessions, 2 begin checkout, 1 buys the 30.00 lamp; the two that did not
+    # buy left the lamp and the tent (30 + 50) and the tent (50) in their carts
+    card = page.locator('[data-chart="funnel"]')
+    assert card.locator("[data-left-behind]").inner_text() == (
+        "Left behind: $130.00 in 2 carts at add to cart,"
+        " $80.00 in 1 cart at begin checkout."
+    )
+    rows = table_rows(page, '[data-chart="funnel"] table')
+    assert rows[0][:6] == ["Session", "3", "100.0%", "100.0%", "$30.00", "$10.00"]
+    assert rows[2][6:] == ["2", "$130.00"]
+    assert rows[3] == [
+        "Begin checkout", "2", "66.7%", "66.7%", "$30.00", "$15.00", "1", "$80.00"
+    ]  # fmt: skip
+    assert rows[4][:2] == ["Purchase", "1"]
+    assert rows[4][5] == "$30.00"
+
+    # when: broken down by traffic source
+    card.get_by_label("Break down by").select_option("source")
+    wait_until_drawn(page, ("funnel",))
+
+    # then: the funnel per source, organic's two sessions carrying the revenue
+    rows = table_rows(page, '[data-chart="funnel"] table')
+    assert [row[:3] for row in rows if row[1] in ("Session", "Purchase")] == [
+        ["Email", "Session", "1"],
+        ["Email", "Purchase", "0"],
+        ["Organic", "Session", "2"],
+        ["Organic", "Purchase", "1"],
+    ]
+    assert rows[5][5:7] == ["$30.00", "$15.00"]
+    assert "funnel_breakdown=source" in page.url
+    # and a bookmark of the view keeps the breakdown
+    page.goto(page.url)
+    wait_until_drawn(page, ("funnel",))
+    assert card.get_by_label("Break down by").input_value() == "source"
+    assert len(table_rows(page, '[data-chart="funnel"] table')) == 10
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    screenshot(page, f"dashboard-funnel-source-{width}.png")
     assert problems["pageerror"] == []
     assert problems["http_errors"] == []
