@@ -24,6 +24,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     limit: document.getElementById("c-limit"),
     partial: document.getElementById("c-partial"),
     funnel_breakdown: document.getElementById("c-funnel-breakdown"),
+    conversion_compare: document.getElementById("c-conversion-compare"),
   };
   const datesError = document.getElementById("f-dates-error");
   const allTime = document.getElementById("f-all-time");
@@ -81,6 +82,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     panelControls.limit.value = state.limit;
     panelControls.partial.checked = state.partial === "show";
     panelControls.funnel_breakdown.value = state.funnel_breakdown;
+    panelControls.conversion_compare.value = state.conversion_compare;
     allTime.hidden = state.range === "all";
   }
 

@@ -16,6 +16,7 @@ import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
 import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
+import conversionOverTime from "./panels/funnel-conversion.js";
 import growth from "./panels/growth.js";
 import { PLANNING_PANELS, wirePlanning } from "./panels/planning.js";
 import products from "./panels/products.js";
@@ -39,6 +40,7 @@ const PANELS = {
   returns,
   conversion,
   funnel,
+  conversion_over_time: conversionOverTime,
   retention,
   repeat,
   growth,
@@ -46,14 +48,16 @@ const PANELS = {
   categories,
   ...PLANNING_PANELS,
 };
-// The panel each panel control belongs to, and whether a change needs new data.
+// The panels each panel control belongs to, and whether a change needs new data.
+// The page's granularity is the revenue chart's and the conversion chart's.
 const PANEL_CONTROLS = {
-  granularity: ["revenue", true],
+  granularity: [["revenue", "conversion_over_time"], true],
   sales_granularity: ["sales", true],
   months: ["retention", true],
   limit: ["products", true],
   partial: ["growth", false],
   funnel_breakdown: ["funnel", true],
+  conversion_compare: ["conversion_over_time", true],
 };
 
 function start(root) {
@@ -165,9 +169,11 @@ function start(root) {
   function onPanelControlChange(key) {
     const query = writeSearch(ctx.state);
     history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
-    const [panel, refetch] = PANEL_CONTROLS[key];
-    if (refetch) loadPanel(panel);
-    else if (answers[panel]) render(panel);
+    const [panels, refetch] = PANEL_CONTROLS[key];
+    for (const panel of [].concat(panels)) {
+      if (refetch) loadPanel(panel);
+      else if (answers[panel]) render(panel);
+    }
   }
 
   async function loadOptions() {

@@ -20,6 +20,7 @@ export const DEFAULTS = Object.freeze({
   limit: "10",
   partial: "hide",
   funnel_breakdown: "",
+  conversion_compare: "",
 });
 
 export const CHOICES = Object.freeze({
@@ -30,6 +31,7 @@ export const CHOICES = Object.freeze({
   limit: ["5", "10", "20"],
   partial: ["hide", "show"],
   funnel_breakdown: ["", "source", "device", "country"],
+  conversion_compare: ["", "previous_period", "previous_year"],
 });
 
 export const FILTER_KEYS = ["source", "device", "country", "category"];

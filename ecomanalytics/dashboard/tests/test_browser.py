@@ -399,6 +399,7 @@ def test_empty_and_failed_panels_say_so(
         "revenue": ["empty", "No orders in this period"],
         "conversion": ["empty", "No sessions in this period"],
         "funnel": ["empty", "No sessions in this period"],
+        "conversion_over_time": ["empty", "No sessions in this period"],
         "retention": ["empty", "No customers acquired in this period"],
         "repeat": ["empty", "No customers acquired in this period"],
         "growth": ["empty", "No orders in this period"],

@@ -84,6 +84,8 @@ def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None
         "returns",
         "conversion",
         "funnel",
+        "revenue_change",
+        "conversion_over_time",
         "retention",
         "repeat",
         "growth",
