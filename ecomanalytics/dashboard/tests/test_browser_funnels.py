@@ -189,3 +189,49 @@ def test_funnel_panel_shows_money_and_breaks_down(
     screenshot(page, f"dashboard-funnel-source-{width}.png")
     assert problems["pageerror"] == []
     assert problems["http_errors"] == []
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_conversion_over_time_compares_with_the_previous_period(
+    may_carts: None,
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+    width: int,
+) -> None:
+    page, problems = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    url = "/?start=2025-03-01&end=2025-05-31"
+    page.goto(live_server.url + url)
+    log_in(page, live_server.url, url)
+    wait_until_drawn(page, ("conversion_over_time",))
+    # then: March's one session did not buy, April had none, May converted 1 of 3
+    card = page.locator('[data-chart="conversion_over_time"]')
+    rows = table_rows(page, '[data-chart="conversion_over_time"] table')
+    assert [row[:4] for row in rows] == [
+        ["2025-03", "1", "0", "0.0%"],
+        ["2025-04", "0", "0", "–"],  # noqa: RUF001 (the dashboard's "no value")
+        ["2025-05", "3", "1", "33.3%"],
+    ]
+
+    # when: compared with the 92 days before
+    card.get_by_label("Compare with").select_option("previous_period")
+    wait_until_drawn(page, ("conversion_over_time",))
+
+    # then: the compared dates are shown and kept in the URL; January (1 of its 3
+    # sessions bought) sits beside May, by position
+    assert card.locator("[data-compared-period]").inner_text() == (
+        "Compared with 2024-11-29 to 2025-02-28."
+    )
+    assert "conversion_compare=previous_period" in page.url
+    rows = table_rows(page, '[data-chart="conversion_over_time"] table')
+    assert [row[0] for row in rows] == ["2025-03", "2025-04", "2025-05"]
+    assert rows[2][3:7] == ["33.3%", "2025-01", "33.3%", "0.0 pts"]
+    page.goto(page.url)
+    wait_until_drawn(page, ("conversion_over_time",))
+    assert card.get_by_label("Compare with").input_value() == "previous_period"
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    screenshot(page, f"dashboard-conversion-over-time-{width}.png")
+    assert problems["pageerror"] == []
+    assert problems["http_errors"] == []
