@@ -16,6 +16,8 @@ import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
 import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
+import abandonedCheckouts from "./panels/funnel-abandoned.js";
+import checkoutList from "./panels/funnel-checkout-list.js";
 import conversionOverTime from "./panels/funnel-conversion.js";
 import growth from "./panels/growth.js";
 import { PLANNING_PANELS, wirePlanning } from "./panels/planning.js";
@@ -41,6 +43,8 @@ const PANELS = {
   conversion,
   funnel,
   conversion_over_time: conversionOverTime,
+  abandoned_checkouts: abandonedCheckouts,
+  abandoned_checkout_list: checkoutList,
   retention,
   repeat,
   growth,
@@ -49,9 +53,9 @@ const PANELS = {
   ...PLANNING_PANELS,
 };
 // The panels each panel control belongs to, and whether a change needs new data.
-// The page's granularity is the revenue chart's and the conversion chart's.
+// The page's granularity is also the funnel section's time charts'.
 const PANEL_CONTROLS = {
-  granularity: [["revenue", "conversion_over_time"], true],
+  granularity: [["revenue", "conversion_over_time", "abandoned_checkouts"], true],
   sales_granularity: ["sales", true],
   months: ["retention", true],
   limit: ["products", true],

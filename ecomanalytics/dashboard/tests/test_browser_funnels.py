@@ -12,6 +12,7 @@ import pytest
 from ecomanalytics.store.models import SessionEvent
 from ecomanalytics.store.session_progress import refresh_session_progress
 from ecomanalytics.store.tests.factories import (
+    CustomerFactory,
     OrderFactory,
     ProductFactory,
     WebSessionFactory,
@@ -33,11 +34,17 @@ MARCH_APRIL = "/?start=2025-03-01&end=2025-04-30"
 MAY = "/?start=2025-05-01&end=2025-05-31"
 
 
-def visit(day: int, source: str, device: str, events: list) -> None:
-    """A May session whose events, (type, product, order), follow a minute apart."""
-    started_at = datetime(2025, 5, day, 14, tzinfo=UTC)
+def visit(
+    day: int, source: str, device: str, events: list, month: int = 5, customer=None
+) -> None:
+    """A session (May unless said) whose events, (type, product, order), follow a
+    minute apart."""
+    started_at = datetime(2025, month, day, 14, tzinfo=UTC)
     session = WebSessionFactory(
-        started_at=started_at, traffic_source=source, device=device
+        started_at=started_at,
+        traffic_source=source,
+        device=device,
+        customer=customer,
     )
     SessionEvent.objects.bulk_create(
         SessionEvent(
@@ -233,5 +240,94 @@ def test_conversion_over_time_compares_with_the_previous_period(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
     screenshot(page, f"dashboard-conversion-over-time-{width}.png")
+    assert problems["pageerror"] == []
+    assert problems["http_errors"] == []
+
+
+@pytest.fixture
+def june_checkouts(may_carts: None) -> None:
+    """June 1-6: six known customers J1..J6 begin checkout, J1 with two tents, the
+    others with a 12.50 mug, and leave; an anonymous June 7 session begins checkout
+    and buys its mug."""
+    mug = ProductFactory(sku="SKU-M", name="Mug", list_price=Decimal("12.50"))
+    tent = ProductFactory(sku="SKU-T2", name="Big tent", list_price=Decimal("50.00"))
+    for day in range(1, 7):
+        customer = CustomerFactory(external_id=f"J{day}", email=f"j{day}@example.com")
+        carts = [tent, tent] if day == 1 else [mug]
+        events = [("product_view", carts[0], None)]
+        events += [("add_to_cart", product, None) for product in carts]
+        events += [("begin_checkout", None, None)]
+        visit(day, "email", "desktop", events, month=6, customer=customer)
+    order = OrderFactory(
+        placed_at=datetime(2025, 6, 7, 14, 5, tzinfo=UTC),
+        status="paid",
+        lines=[(mug, 1, "12.50")],
+    )
+    visit(
+        7,
+        "organic",
+        "mobile",
+        [
+            ("product_view", mug, None),
+            ("add_to_cart", mug, None),
+            ("begin_checkout", None, None),
+            ("purchase", None, order),
+        ],
+        month=6,
+    )
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_abandoned_checkouts_per_period_and_the_latest_list(
+    june_checkouts: None,
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+    width: int,
+) -> None:
+    page, problems = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    url = "/?start=2025-05-01&end=2025-06-30"
+    page.goto(live_server.url + url)
+    log_in(page, live_server.url, url)
+    wait_until_drawn(page, ("abandoned_checkouts", "abandoned_checkout_list"))
+
+    # then: May, 1 of 2 checkouts left with the lamp and the tent (80.00); June, 6 of
+    # 7 left, with two tents (100.00) and five mugs (62.50)
+    rows = table_rows(page, '[data-chart="abandoned_checkouts"] table')
+    assert rows == [
+        ["2025-05", "2", "1", "50.0%", "$80.00", "yes"],
+        ["2025-06", "7", "6", "85.7%", "$162.50", "yes"],
+    ]
+
+    # and the latest five known customers' checkouts, newest first, with the e-mail
+    # (the owner is staff), started at 14:00 UTC, 10:00 in New York
+    selector = '[data-chart="abandoned_checkout_list"] table'
+    rows = table_rows(page, selector)
+    assert [row[0] for row in rows] == ["J6", "J5", "J4", "J3", "J2"]
+    assert rows[0] == ["J6", "j6@example.com", "2025-06-06 10:00", "Mug", "$12.50"]
+
+    # when: the next page is asked for
+    more = page.locator('[data-chart="abandoned_checkout_list"]').get_by_role(
+        "button", name="More"
+    )
+    more.click()
+    page.wait_for_function(
+        f"() => document.querySelectorAll('{selector} tbody tr').length === 6"
+    )
+
+    # then: J1's two tents come last, and there is nothing more to ask for
+    rows = table_rows(page, selector)
+    assert rows[5] == [
+        "J1",
+        "j1@example.com",
+        "2025-06-01 10:00",
+        "Big tent × 2",  # noqa: RUF001 (the dashboard writes ×)
+        "$100.00",
+    ]
+    assert more.is_hidden()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    screenshot(page, f"dashboard-abandoned-checkouts-{width}.png")
     assert problems["pageerror"] == []
     assert problems["http_errors"] == []

@@ -86,6 +86,8 @@ def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None
         "funnel",
         "revenue_change",
         "conversion_over_time",
+        "abandoned_checkouts",
+        "abandoned_checkout_list",
         "retention",
         "repeat",
         "growth",
