@@ -321,7 +321,7 @@ def test_abandoned_checkouts_per_period_and_the_latest_list(
         "J1",
         "j1@example.com",
         "2025-06-01 10:00",
-        "Big tent × 2",  # noqa: RUF001 (the dashboard writes ×)
+        "Big tent × 2",  # noqa: RUF001 (the dashboard writes a times sign)
         "$100.00",
     ]
     assert more.is_hidden()
