@@ -62,6 +62,7 @@ const PANEL_CONTROLS = {
   partial: ["growth", false],
   funnel_breakdown: ["funnel", true],
   conversion_compare: ["conversion_over_time", true],
+  revenue_compare: ["revenue", true],
 };
 
 function start(root) {

@@ -21,6 +21,7 @@ export const DEFAULTS = Object.freeze({
   partial: "hide",
   funnel_breakdown: "",
   conversion_compare: "",
+  revenue_compare: "",
 });
 
 export const CHOICES = Object.freeze({
@@ -32,6 +33,7 @@ export const CHOICES = Object.freeze({
   partial: ["hide", "show"],
   funnel_breakdown: ["", "source", "device", "country"],
   conversion_compare: ["", "previous_period", "previous_year"],
+  revenue_compare: ["", "previous_period", "previous_year"],
 });
 
 export const FILTER_KEYS = ["source", "device", "country", "category"];

@@ -331,3 +331,44 @@ def test_abandoned_checkouts_per_period_and_the_latest_list(
     screenshot(page, f"dashboard-abandoned-checkouts-{width}.png")
     assert problems["pageerror"] == []
     assert problems["http_errors"] == []
+
+
+@pytest.mark.parametrize("width", [1440, 375])
+def test_revenue_chart_compares_with_the_previous_period(
+    shop: None,  # noqa: F811 (the fixture imported above)
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+    width: int,
+) -> None:
+    page, problems = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + MARCH_APRIL)
+    log_in(page, live_server.url, MARCH_APRIL)
+    wait_until_drawn(page, ("revenue",))
+
+    # when: compared with the 61 days before (Dec 30 - Feb 28)
+    card = page.locator('[data-chart="revenue"]')
+    card.get_by_label("Compare with").select_option("previous_period")
+    wait_until_drawn(page, ("revenue",))
+
+    # then: the compared dates are shown and kept in the URL
+    assert card.locator("[data-compared-period]").inner_text() == (
+        "Compared with 2024-12-30 to 2025-02-28."
+    )
+    assert "revenue_compare=previous_period" in page.url
+    # and, by position: March's 50.00 beside December's nothing, April's 60.00
+    # beside January's 150.00 (100 + 50)
+    rows = table_rows(page, '[data-chart="revenue"] table')
+    assert [row[:2] + row[4:7] for row in rows] == [
+        ["2025-03", "$50.00", "2024-12", "$0.00", "+$50.00"],
+        ["2025-04", "$60.00", "2025-01", "$150.00", "-$90.00 (-60.0%)"],
+    ]
+    page.goto(page.url)
+    wait_until_drawn(page, ("revenue",))
+    assert card.get_by_label("Compare with").input_value() == "previous_period"
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    screenshot(page, f"dashboard-revenue-compare-{width}.png")
+    assert problems["pageerror"] == []
+    assert problems["http_errors"] == []

@@ -20,3 +20,12 @@ test("the tooltip shows the period's and the compared period's values and the ch
     "Change: +15.0 pts",
   ]);
 });
+
+test("a revenue change is in money and, against a non-zero revenue, in percent", async () => {
+  const { moneyFormats } = await import("../../../../static/dashboard/format.js");
+  const { revenueChange } = await import("../../../../static/dashboard/panels/revenue.js");
+  const fmt = moneyFormats("USD");
+  assert.equal(revenueChange("60.00", "150.00", fmt), "-$90.00 (-60.0%)");
+  assert.equal(revenueChange("50.00", "0.00", fmt), "+$50.00");
+  assert.equal(revenueChange("50.00", undefined, fmt), "–");
+});
