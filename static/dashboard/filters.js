@@ -23,6 +23,9 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     months: document.getElementById("c-months"),
     limit: document.getElementById("c-limit"),
     partial: document.getElementById("c-partial"),
+    funnel_breakdown: document.getElementById("c-funnel-breakdown"),
+    conversion_compare: document.getElementById("c-conversion-compare"),
+    revenue_compare: document.getElementById("c-revenue-compare"),
   };
   const datesError = document.getElementById("f-dates-error");
   const allTime = document.getElementById("f-all-time");
@@ -79,6 +82,9 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     panelControls.months.value = state.months;
     panelControls.limit.value = state.limit;
     panelControls.partial.checked = state.partial === "show";
+    panelControls.funnel_breakdown.value = state.funnel_breakdown;
+    panelControls.conversion_compare.value = state.conversion_compare;
+    panelControls.revenue_compare.value = state.revenue_compare;
     allTime.hidden = state.range === "all";
   }
 

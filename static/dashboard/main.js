@@ -20,6 +20,9 @@ import rfm from "./panels/customers-rfm.js";
 import { predictedValue, probabilityAlive } from "./panels/customers-value.js";
 import discounts from "./panels/discounts.js";
 import funnel from "./panels/funnel.js";
+import abandonedCheckouts from "./panels/funnel-abandoned.js";
+import checkoutList from "./panels/funnel-checkout-list.js";
+import conversionOverTime from "./panels/funnel-conversion.js";
 import growth from "./panels/growth.js";
 import { PLANNING_PANELS, wirePlanning } from "./panels/planning.js";
 import products from "./panels/products.js";
@@ -43,6 +46,9 @@ const PANELS = {
   returns,
   conversion,
   funnel,
+  conversion_over_time: conversionOverTime,
+  abandoned_checkouts: abandonedCheckouts,
+  abandoned_checkout_list: checkoutList,
   retention,
   repeat,
   growth,
@@ -55,13 +61,18 @@ const PANELS = {
   predicted_value: predictedValue,
   probability_alive: probabilityAlive,
 };
-// The panel each panel control belongs to, and whether a change needs new data.
+// The panels each panel control belongs to, and whether a change needs new data.
+// The page's granularity is also the funnel section's time charts'.
 const PANEL_CONTROLS = {
-  granularity: ["revenue", true],
+  // New vs returning has no "Show by" of its own: it follows the revenue chart's.
+  granularity: [["revenue", "conversion_over_time", "abandoned_checkouts", "new_vs_returning"], true],
   sales_granularity: ["sales", true],
   months: ["retention", true],
   limit: ["products", true],
   partial: ["growth", false],
+  funnel_breakdown: ["funnel", true],
+  conversion_compare: ["conversion_over_time", true],
+  revenue_compare: ["revenue", true],
 };
 
 function start(root) {
@@ -174,11 +185,11 @@ function start(root) {
   function onPanelControlChange(key) {
     const query = writeSearch(ctx.state);
     history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
-    const [panel, refetch] = PANEL_CONTROLS[key];
-    if (refetch) loadPanel(panel);
-    else if (answers[panel]) render(panel);
-    // New vs returning has no "Show by" of its own: it follows the revenue chart's.
-    if (key === "granularity") loadPanel("new_vs_returning");
+    const [panels, refetch] = PANEL_CONTROLS[key];
+    for (const panel of [].concat(panels)) {
+      if (refetch) loadPanel(panel);
+      else if (answers[panel]) render(panel);
+    }
   }
 
   async function loadOptions() {

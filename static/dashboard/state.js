@@ -19,6 +19,9 @@ export const DEFAULTS = Object.freeze({
   months: "12",
   limit: "10",
   partial: "hide",
+  funnel_breakdown: "",
+  conversion_compare: "",
+  revenue_compare: "",
 });
 
 export const CHOICES = Object.freeze({
@@ -28,6 +31,9 @@ export const CHOICES = Object.freeze({
   months: ["6", "12", "24"],
   limit: ["5", "10", "20"],
   partial: ["hide", "show"],
+  funnel_breakdown: ["", "source", "device", "country"],
+  conversion_compare: ["", "previous_period", "previous_year"],
+  revenue_compare: ["", "previous_period", "previous_year"],
 });
 
 export const FILTER_KEYS = ["source", "device", "country", "category"];

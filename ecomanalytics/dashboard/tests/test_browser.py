@@ -405,6 +405,12 @@ def test_empty_and_failed_panels_say_so(
         "revenue": ["empty", "No orders in this period"],
         "conversion": ["empty", "No sessions in this period"],
         "funnel": ["empty", "No sessions in this period"],
+        "conversion_over_time": ["empty", "No sessions in this period"],
+        "abandoned_checkouts": ["empty", "No checkouts in this period"],
+        "abandoned_checkout_list": [
+            "empty",
+            "No abandoned checkouts of known customers in this period",
+        ],
         "retention": ["empty", "No customers acquired in this period"],
         "repeat": ["empty", "No customers acquired in this period"],
         "growth": ["empty", "No orders in this period"],

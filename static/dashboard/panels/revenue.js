@@ -1,9 +1,12 @@
-/* Revenue and orders per day, week or month; partial periods dashed and labelled. */
+/*
+ * Revenue and orders per day, week or month; partial periods dashed and labelled; and
+ * optionally the compared window's revenue beside it, bucket by bucket by position.
+ */
 
 import { BLUE, draw, ORANGE } from "../charts.js";
 import { partialLabel } from "../dates.js";
 import { renderDataTable, setNote } from "../dom.js";
-import { fmtDayMonth, fmtInt, fmtMonth, MONTHS, titleCase } from "../format.js";
+import { fmtDayMonth, fmtInt, fmtMonth, fmtPct, isMissing, MONTHS, NO_VALUE, titleCase } from "../format.js";
 import { metricParams } from "../state.js";
 
 function periodLabel(period, granularity) {
@@ -21,12 +24,28 @@ export function bucketLabels(rows, granularity, data, today) {
   });
 }
 
+/** "+$10.00 (+20.0%)": the change from the compared bucket's revenue; "–" without one. */
+export function revenueChange(current, compared, fmt) {
+  if (isMissing(current) || isMissing(compared)) return NO_VALUE;
+  const change = Number(current) - Number(compared);
+  const rate =
+    Number(compared) === 0 ? "" : ` (${change >= 0 ? "+" : "-"}${fmtPct(Math.abs(change / Number(compared)))})`;
+  return `${fmt.signedMoney(change)}${rate}`;
+}
+
 function render(data, card, ctx) {
   const { granularity } = ctx.state;
   const { money, compact } = ctx.fmt;
   const rows = data.results || [];
   const labels = bucketLabels(rows, granularity, data, ctx.today);
   const partialText = (row, index) => (row.partial ? [].concat(labels[index]).at(-1) : "");
+  const compared = data.compare ? data.compared || [] : [];
+  const other = (r) => compared[rows.indexOf(r)];
+  setNote(
+    card,
+    "[data-compared-period]",
+    data.compare_start ? `Compared with ${data.compare_start} to ${data.compare_end}.` : "",
+  );
   renderDataTable(
     card,
     [
@@ -34,6 +53,13 @@ function render(data, card, ctx) {
       { label: "Revenue", value: (r) => money(r.revenue) },
       { label: "Orders", value: (r) => fmtInt(r.orders) },
       { label: "Average order value", value: (r) => money(r.average_order_value) },
+      ...(compared.length
+        ? [
+            { label: "Compared period", value: (r) => other(r)?.period ?? NO_VALUE },
+            { label: "Compared revenue", value: (r) => money(other(r)?.revenue) },
+            { label: "Change", value: (r) => revenueChange(r.revenue, other(r)?.revenue, ctx.fmt) },
+          ]
+        : []),
       { label: "Complete period", value: (r) => (r.partial ? `no (${partialText(r, rows.indexOf(r))})` : "yes") },
     ],
     rows,
@@ -83,6 +109,21 @@ function render(data, card, ctx) {
           borderWidth: 2,
           segment: { borderDash: dashIfPartial },
         },
+        ...(compared.length
+          ? [
+              {
+                label: data.compare === "previous_year" ? "Revenue a year before" : "Revenue, previous period",
+                data: rows.map((_, index) => (compared[index] ? Number(compared[index].revenue) : null)),
+                yAxisID: "revenue",
+                borderColor: "#8a94a6",
+                backgroundColor: "#8a94a6",
+                borderDash: [2, 3],
+                tension: 0.25,
+                pointRadius: rows.length > 60 ? 0 : 2,
+                borderWidth: 2,
+              },
+            ]
+          : []),
       ],
     },
     options: {
@@ -96,7 +137,16 @@ function render(data, card, ctx) {
               const row = rows[index];
               return `${granularity === "week" ? "Week of " : ""}${row.period}${row.partial ? ` (${partialText(row, index)})` : ""}`;
             },
-            label: (item) => `${item.dataset.label}: ${item.datasetIndex === 0 ? money(item.raw) : fmtInt(item.raw)}`,
+            label: (item) => {
+              if (item.datasetIndex === 1) return `${item.dataset.label}: ${fmtInt(item.raw)}`;
+              const row = rows[item.dataIndex];
+              if (item.datasetIndex === 0) return `${item.dataset.label}: ${money(item.raw)}`;
+              const before = compared[item.dataIndex];
+              return [
+                `Compared (${before.period}): ${money(before.revenue)}`,
+                `Change: ${revenueChange(row.revenue, before.revenue, ctx.fmt)}`,
+              ];
+            },
           },
         },
       },
@@ -112,6 +162,10 @@ function render(data, card, ctx) {
 
 export default {
   path: "kpi/revenue/",
-  params: (ctx) => ({ ...metricParams(ctx.state, ctx.today), granularity: ctx.state.granularity }),
+  params: (ctx) => {
+    const params = { ...metricParams(ctx.state, ctx.today), granularity: ctx.state.granularity };
+    if (ctx.state.revenue_compare) params.compare = ctx.state.revenue_compare;
+    return params;
+  },
   render,
 };
