@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ecomanalytics.store.models import SessionEvent
+from ecomanalytics.store.models import Product, SessionEvent
 from ecomanalytics.store.session_progress import refresh_session_progress
 from ecomanalytics.store.tests.factories import (
     CustomerFactory,
@@ -254,7 +254,9 @@ def june_checkouts(may_carts: None) -> None:
     for day in range(1, 7):
         customer = CustomerFactory(external_id=f"J{day}", email=f"j{day}@example.com")
         carts = [tent, tent] if day == 1 else [mug]
-        events = [("product_view", carts[0], None)]
+        events: list[tuple[str, Product | None, None]] = [
+            ("product_view", carts[0], None)
+        ]
         events += [("add_to_cart", product, None) for product in carts]
         events += [("begin_checkout", None, None)]
         visit(day, "email", "desktop", events, month=6, customer=customer)
