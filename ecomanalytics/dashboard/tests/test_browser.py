@@ -213,6 +213,15 @@ def wait_until_drawn(page: Any, charts: tuple[str, ...] = CHARTS) -> None:
     )
 
 
+def wait_until_settled(page: Any) -> None:
+    """No panel is still loading: a reload now aborts no request in flight."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll("[data-chart]")].every(
+            card => card.dataset.state !== "loading"
+        )"""
+    )
+
+
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
     # From the top, so the sticky header sits where a visitor sees it.
     page.evaluate("window.scrollTo(0, 0)")
@@ -317,6 +326,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     )
 
     # when the view is reloaded (or the bookmark opened)
+    wait_until_settled(page)
     page.reload()
 
     # then it is the same view, once the filter choices have arrived too
