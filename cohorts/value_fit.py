@@ -9,6 +9,7 @@ fit or the new one.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,9 @@ from .models import CustomerValue, CustomerValueFit
 
 HORIZON_WEEKS = 365.25 / 7  # 12 months
 CHUNK = 10_000
+MIN_REPEAT_BUYERS = 2
+
+logger = logging.getLogger("ecomanalytics.customer_value")
 WEEK = 7.0
 
 
@@ -88,7 +92,10 @@ def fit_customer_value(
         if as_of is None:
             return None
     data = _arrays(as_of)
-    if len(data["x"]) < 2:
+    repeat_buyers = int(((data["x"] > 0) & (data["m"] > 0)).sum())
+    # Gamma-Gamma is fitted on repeat buyers' order values: without at least two
+    # it has nothing to fit (NaN parameters), and the stored fit, if any, stays.
+    if len(data["x"]) < 2 or repeat_buyers < MIN_REPEAT_BUYERS:
         return None
     bg_nbd = value_model.fit_bg_nbd(data["x"], data["t_x"], data["T"])
     # Gamma-Gamma on the average value of all a repeat buyer's orders (the first
@@ -99,6 +106,15 @@ def fit_customer_value(
         bg_nbd, HORIZON_WEEKS, data["x"], data["t_x"], data["T"]
     )
     value = value_model.expected_order_value(gamma_gamma, data["x"], data["m"])
+    if not (np.isfinite(alive).all() and np.isfinite(orders * value).all()):
+        logger.warning(
+            "Customer value not stored: the fit on %s customers gave non-finite "
+            "predictions (BG/NBD %s, Gamma-Gamma %s).",
+            len(data["x"]),
+            bg_nbd,
+            gamma_gamma,
+        )
+        return None
     with transaction.atomic():
         CustomerValueFit.objects.all().delete()
         fit = CustomerValueFit.objects.create(

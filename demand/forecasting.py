@@ -269,7 +269,14 @@ def _fit(
             raw = _model(model, plan, horizon).forecast(
                 y=history, h=horizon, level=list(LEVELS)
             )
-    except (ValueError, IndexError, ZeroDivisionError, np.linalg.LinAlgError):
+    # statsforecast refuses series too short for ETS with NotImplementedError.
+    except (
+        ValueError,
+        IndexError,
+        ZeroDivisionError,
+        NotImplementedError,
+        np.linalg.LinAlgError,
+    ):
         return None
     mean = np.asarray(raw["mean"], dtype=float)
     if not np.isfinite(mean).all():

@@ -145,3 +145,16 @@ def test_weekly_series_have_no_seasonal_ets_and_the_quick_set_none():
     assert weekly.model == "seasonal_naive"
     assert len(weekly.points) == 26
     assert {score.model for score in quick.scores} == {"seasonal_naive", "ets"}
+
+
+@pytest.mark.parametrize("quick", [False, True])
+def test_a_series_too_short_for_ets_in_some_backtest_windows_still_forecasts(quick):
+    # found by the load bench on a 300-order shop: statsforecast refuses ETS on a
+    # window of under 7 points ("tiny datasets"), which was a 500
+    history = [5.0, 0, 3, 0, 0, 2, 0, 1, 4, 0, 2, 3]
+
+    result = forecast_series(history, plan=MONTHS, quick=quick)
+
+    assert result.history_points == 12
+    assert result.model != "none"
+    assert all(point.mean >= 0 for point in result.points)

@@ -15,12 +15,14 @@ refresh), using (the database alias), progress (True when a terminal watches).
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from django.conf import settings
 from django.dispatch import Signal
 
 rollups_refreshed = Signal()
+logger = logging.getLogger("ecomanalytics.rollups")
 
 
 def models_fit_on_refresh() -> bool:
@@ -28,5 +30,18 @@ def models_fit_on_refresh() -> bool:
 
 
 def announce_refresh(*, since: date | None, using: str, progress: bool) -> None:
-    if models_fit_on_refresh():
-        rollups_refreshed.send(sender=None, since=since, using=using, progress=progress)
+    """Tell the model fits. A fit that fails is logged, never raised: the refresh
+    (and the import that ran it) has committed, and the metrics answer without the
+    model; the previous fit stays until one succeeds."""
+    if not models_fit_on_refresh():
+        return
+    answers = rollups_refreshed.send_robust(
+        sender=None, since=since, using=using, progress=progress
+    )
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.error(
+                "Model fit %s failed after the refresh",
+                getattr(receiver, "__qualname__", receiver),
+                exc_info=answer,
+            )

@@ -45,3 +45,24 @@ def test_refresh_stays_quiet_when_fits_are_off(settings, heard):
     settings.FIT_MODELS_ON_REFRESH = False
     refresh_rollups()
     assert heard == []
+
+
+def test_a_failing_fit_is_logged_and_the_refresh_still_returns(settings, caplog):
+    # given a fit that fails
+    settings.FIT_MODELS_ON_REFRESH = True
+
+    def broken_fit(sender: object, **kwargs: Any) -> None:
+        raise ValueError("no repeat buyers")
+
+    rollups_refreshed.connect(broken_fit, weak=False, dispatch_uid="test-broken")
+    try:
+        # when
+        report = refresh_rollups()
+    finally:
+        rollups_refreshed.disconnect(dispatch_uid="test-broken")
+
+    # then the refresh stands, and the log says which fit failed and why
+    assert report.since is None
+    assert RollupState.objects.exists()
+    failed = [r for r in caplog.records if "failed after the refresh" in r.message]
+    assert [r.exc_info[1].args for r in failed if r.exc_info] == [("no repeat buyers",)]
