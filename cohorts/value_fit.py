@@ -30,7 +30,7 @@ from .models import CustomerValue, CustomerValueFit
 
 HORIZON_WEEKS = 365.25 / 7  # 12 months
 CHUNK = 10_000
-MIN_REPEAT_BUYERS = 2
+MIN_REPEAT_BUYERS = 1
 
 logger = logging.getLogger("ecomanalytics.customer_value")
 WEEK = 7.0
@@ -93,8 +93,8 @@ def fit_customer_value(
             return None
     data = _arrays(as_of)
     repeat_buyers = int(((data["x"] > 0) & (data["m"] > 0)).sum())
-    # Gamma-Gamma is fitted on repeat buyers' order values: without at least two
-    # it has nothing to fit (NaN parameters), and the stored fit, if any, stays.
+    # Gamma-Gamma is fitted on repeat buyers' order values: without one it has
+    # nothing to fit (NaN parameters), and the stored fit, if any, stays.
     if len(data["x"]) < 2 or repeat_buyers < MIN_REPEAT_BUYERS:
         return None
     bg_nbd = value_model.fit_bg_nbd(data["x"], data["t_x"], data["T"])

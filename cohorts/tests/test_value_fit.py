@@ -11,7 +11,11 @@ from django.core.management import call_command
 from cohorts.models import CustomerValue, CustomerValueFit
 from cohorts.tests.value_shop import local
 from ecomanalytics.rollups.refresh import refresh_rollups
-from ecomanalytics.store.tests.factories import CustomerFactory, OrderFactory
+from ecomanalytics.store.tests.factories import (
+    CustomerFactory,
+    OrderFactory,
+    ProductFactory,
+)
 
 
 @pytest.fixture
@@ -72,3 +76,43 @@ def test_the_endpoint_reports_the_stored_fit(api_client, history):
     assert len(body["top_customers"]) == 10
     assert body["top_customers"][0]["external_id"] == "c12"
     assert sum(bucket["customers"] for bucket in body["probability_alive"]) == 12
+
+
+@pytest.mark.django_db
+def test_a_shop_without_repeat_buyers_keeps_no_fit_and_says_why(capsys):
+    # given three customers who each ordered once
+    start = local(1, 1)
+    for k in range(3):
+        OrderFactory(
+            customer=CustomerFactory(external_id=f"once{k}"),
+            placed_at=start + timedelta(days=k),
+        )
+    refresh_rollups()
+    # when
+    call_command("fit_customer_value")
+    # then nothing is stored (Gamma-Gamma has no repeat order values to fit)
+    assert not CustomerValueFit.objects.exists()
+    assert "needs customers with a repeat order" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_single_repeat_buyer_is_enough_for_a_finite_fit():
+    # given one customer who came back and two who did not, $10 an order
+    start = local(1, 1)
+    lamp = ProductFactory()
+    for k, orders in enumerate([2, 1, 1]):
+        customer = CustomerFactory(external_id=f"c{k}")
+        for n in range(orders):
+            OrderFactory(
+                customer=customer,
+                placed_at=start + timedelta(days=30 * n + k),
+                lines=[(lamp, 1, "10.00")],
+            )
+    refresh_rollups()
+    # when
+    call_command("fit_customer_value")
+    # then the fit is stored with a finite prediction for everyone
+    assert CustomerValueFit.objects.get().repeat_buyers == 1
+    predictions = [float(v.predicted_revenue) for v in CustomerValue.objects.all()]
+    assert len(predictions) == 3
+    assert all(0 <= value < 1e6 for value in predictions)

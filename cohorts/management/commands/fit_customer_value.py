@@ -19,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         fit = fit_customer_value(progress=sys.stderr.isatty())
         if fit is None:
-            self.stdout.write("No customers to fit (refresh the roll-ups first).")
+            self.stdout.write("Nothing fitted: the model needs customers with a repeat order in "
+                "the roll-ups (refresh them first), and the stored fit is kept.")
             return
         self.stdout.write(
             f"Fitted {fit.customers:,} customers as of {fit.as_of} in "
