@@ -108,7 +108,8 @@ def render_section(run: BenchRun) -> str:
     values = ", ".join(f"{name}={value}" for name, value in run.filter_values.items())
     lines += [
         "",
-        f"Roll-up refresh: {refresh}. Database size: {data.size_mib:,.1f} MiB.",
+        f"Roll-up refresh: {refresh}{_fits(data.fit_seconds)}. "
+        f"Database size: {data.size_mib:,.1f} MiB.",
         "",
         "### Latency",
         "",
@@ -263,3 +264,10 @@ def _or_dash(value: object) -> str:
 def _sort_key(key: str) -> tuple[str, int]:
     vendor, _, orders = key.rpartition("-")
     return vendor, int(orders) if orders.isdigit() else 0
+
+
+def _fits(seconds: dict[str, float]) -> str:
+    if not seconds:
+        return ""
+    timed = ", ".join(f"{command} {value:.1f} s" for command, value in seconds.items())
+    return f" (model fits run after it, timed apart: {timed})"
