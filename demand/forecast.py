@@ -1,9 +1,11 @@
 """Revenue and units forecasts with their backtest, served from storage.
 
 A request for a series of the stored set (demand.stored_forecasts: the shop, a
-category, a top product; no other filter and no start/end) reads its stored row.
-Any other series (a product outside the stored set, a source or a window) is fitted
-on demand with the quick model set and cached by data version and parameters.
+category, a top product, or the shop under one of the stored values of source,
+device or country; no other filter and no start/end) reads its stored row. Any
+other series (a product outside the stored set, two filters, a category with a
+source, a window) is fitted on demand with the quick model set and cached by data
+version and parameters.
 Definition: demand.catalogue.FORECAST.
 """
 
@@ -23,7 +25,9 @@ from ecomanalytics.store.data_version import data_version
 from .forecasting import PLANS, ModelName, ModelScore, SeriesForecast, forecast_series
 from .metrics import PeriodSeries, SeriesGrain, SeriesMetric, demand_series
 from .stored_forecasts import (
+    DIMENSION_SCOPES,
     Scope,
+    StoredScope,
     history_periods,
     result_of,
     stored_forecast,
@@ -88,8 +92,9 @@ def demand_forecast(
         # The shop's forecast of one category's lines is that category's.
         scope = "category"
     key = {"shop": "", "category": filters.category or "", "product": sku or ""}[scope]
-    if _stored_set_covers(filters, scope):
-        row = stored_forecast(scope, key, metric, grain)
+    stored = _stored_series(filters, scope, key)
+    if stored is not None:
+        row = stored_forecast(*stored, metric, grain)
         if row is not None:
             periods = history_periods(row.history_start, len(row.history), grain)
             return _answer(
@@ -122,10 +127,24 @@ def demand_forecast(
     )
 
 
-def _stored_set_covers(filters: MetricFilters, scope: Scope) -> bool:
-    """Stored series have no filter but their scope's category, and no window."""
+def _stored_series(
+    filters: MetricFilters, scope: Scope, key: str
+) -> tuple[StoredScope, str] | None:
+    """Where the stored set would keep this series: a category or a product with no
+    other filter, or the shop with at most one of source, device and country; never
+    a window. None: not a series the stored set can hold."""
     plain = replace(filters, category=None)
-    return plain == MetricFilters() and (scope == "category") == bool(filters.category)
+    if (scope == "category") != bool(filters.category):
+        return None
+    if plain == MetricFilters():
+        return scope, key
+    given = [name for name in DIMENSION_SCOPES if getattr(plain, name)]
+    if scope != "shop" or len(given) != 1:
+        return None
+    dimension = given[0]
+    if replace(plain, **{dimension: None}) != MetricFilters():
+        return None  # a window
+    return dimension, getattr(plain, dimension)
 
 
 def _cache_key(

@@ -1,6 +1,7 @@
 """Stored forecasts: fitted at the end of a roll-up refresh, read by the requests.
 
-One row per series: scope (the shop, a category, a product) x metric (revenue,
+One row per series: scope (the shop, a category, a product, or the shop under one
+filter: source, device or country, keyed by its value) x metric (revenue,
 units) x grain (month, week). A row keeps everything the forecast endpoint answers
 (model, backtest scores, history, points with their intervals), the fingerprint of
 the history it was fitted on (a refresh refits only the series whose history
@@ -11,7 +12,8 @@ from django.db import models
 
 
 class StoredForecast(models.Model):
-    scope = models.CharField(max_length=8)  # shop, category, product
+    # shop, category, product; source, device, country: the shop under that filter
+    scope = models.CharField(max_length=8)
     key = models.CharField(max_length=128, blank=True)  # category name, sku; "" shop
     metric = models.CharField(max_length=8)  # revenue, units
     grain = models.CharField(max_length=5)  # month, week

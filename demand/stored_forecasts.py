@@ -1,8 +1,9 @@
 """Fit and store the forecasts of the stored set; read them back.
 
-The stored set: the shop, every category and the top N products by revenue over
-the last 12 complete months (N = 20 by default, at most 100), each for revenue and
-units, monthly and weekly. Run after each committed roll-up refresh (demand.apps
+The stored set: the shop, every category, the shop under each single filter of
+source, device and country (the 10 values of each with the most revenue orders in
+the last 12 complete months) and the top N products by revenue over those months
+(N = 20 by default, at most 100), each for revenue and units, monthly and weekly. Run after each committed roll-up refresh (demand.apps
 connects refit_after_refresh to rollups_refreshed) and by `manage.py
 fit_forecasts`. A series whose history fingerprint (its values, first period,
 grain, metric and revenue measure) is unchanged since its last fit is not refit.
@@ -18,15 +19,17 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from tqdm import tqdm
 
-from ecomanalytics.filters import MetricFilters
+from ecomanalytics.filters import MetricFilters, Table, column
 from ecomanalytics.money import revenue_measure
-from ecomanalytics.periods import add_months, today
+from ecomanalytics.periods import add_months, local_midnight, today
 from ecomanalytics.store.data_version import data_version
-from ecomanalytics.store.models import Category, Product
+from ecomanalytics.store.models import Category, Order, Product
 
 from .forecasting import (
     PLANS,
@@ -41,6 +44,11 @@ from .models import StoredForecast
 from .product_analyses import abc_grading
 
 Scope = Literal["shop", "category", "product"]
+# The shop under one filter is stored under the filter's name, keyed by its value.
+StoredScope = Literal["shop", "category", "product", "source", "device", "country"]
+DimensionScope = Literal["source", "device", "country"]
+DIMENSION_SCOPES: tuple[DimensionScope, ...] = ("source", "device", "country")
+TOP_DIMENSION_VALUES = 10
 DEFAULT_TOP_PRODUCTS = 20
 MAX_TOP_PRODUCTS = 100
 GRAINS: tuple[SeriesGrain, ...] = ("month", "week")
@@ -49,14 +57,21 @@ METRICS: tuple[SeriesMetric, ...] = ("revenue", "units")
 
 @dataclass(frozen=True, slots=True)
 class SeriesKey:
-    scope: Scope
-    key: str  # "" for the shop, the category's name, the product's sku
+    scope: StoredScope
+    # "" for the shop, the category's name, the product's sku, the filter's value
+    key: str
     metric: SeriesMetric
     grain: SeriesGrain
     product_id: int | None = None
     rank: int = 0
 
     def filters(self) -> MetricFilters:
+        if self.scope == "source":
+            return MetricFilters(source=self.key)
+        if self.scope == "device":
+            return MetricFilters(device=self.key)
+        if self.scope == "country":
+            return MetricFilters(country=self.key)
         return MetricFilters(category=self.key if self.scope == "category" else None)
 
 
@@ -71,10 +86,15 @@ class FitReport:
 
 def stored_set(top: int = DEFAULT_TOP_PRODUCTS) -> list[SeriesKey]:
     """Every series of the stored set, the shop first."""
-    scopes: list[tuple[Scope, str, int | None, int]] = [("shop", "", None, 0)]
+    scopes: list[tuple[StoredScope, str, int | None, int]] = [("shop", "", None, 0)]
     scopes += [
         ("category", name, None, 0)
         for name in Category.objects.order_by("name").values_list("name", flat=True)
+    ]
+    scopes += [
+        (dimension, value, None, 0)
+        for dimension in DIMENSION_SCOPES
+        for value in top_dimension_values(dimension, TOP_DIMENSION_VALUES)
     ]
     scopes += [
         ("product", sku, product_id, rank)
@@ -88,13 +108,37 @@ def stored_set(top: int = DEFAULT_TOP_PRODUCTS) -> list[SeriesKey]:
     ]
 
 
+def _last_twelve_months() -> tuple[date, date]:
+    """The first and last day of the last 12 complete months."""
+    first_of_month = today().replace(day=1)
+    return add_months(first_of_month, -12), first_of_month - timedelta(days=1)
+
+
+def top_dimension_values(dimension: DimensionScope, top: int) -> list[str]:
+    """The `top` values of a filter with the most revenue orders placed in the last
+    12 complete months (ties by value), as the filter matches orders."""
+    start, end = _last_twelve_months()
+    field = column(Table.ORDERS, dimension)
+    rows = (
+        Order.objects.filter(
+            status__in=settings.REVENUE_STATUSES,
+            placed_at__gte=local_midnight(start),
+            placed_at__lt=local_midnight(end + timedelta(days=1)),
+        )
+        .exclude(**{field: ""})
+        .exclude(**{f"{field}__isnull": True})
+        .values(field)
+        .annotate(orders=Count("id"))
+        .order_by("-orders", field)[:top]
+    )
+    return [row[field] for row in rows]
+
+
 def top_products_by_revenue(top: int) -> list[tuple[str, int]]:
     """(sku, id) of the `top` products with the most revenue in the last 12 complete
     months (ABC grading's ranking: revenue, then sku)."""
-    first_of_month = today().replace(day=1)
-    window = MetricFilters(
-        start=add_months(first_of_month, -12), end=first_of_month - timedelta(days=1)
-    )
+    start, end = _last_twelve_months()
+    window = MetricFilters(start=start, end=end)
     skus = [row.sku for row in abc_grading(filters=window).results[:top]]
     ids = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
     return [(sku, ids[sku]) for sku in skus]
@@ -188,7 +232,7 @@ def _store(
 
 
 def stored_forecast(
-    scope: Scope, key: str, metric: SeriesMetric, grain: SeriesGrain
+    scope: StoredScope, key: str, metric: SeriesMetric, grain: SeriesGrain
 ) -> StoredForecast | None:
     """The stored row of a series fitted with the current revenue measure."""
     return StoredForecast.objects.filter(

@@ -118,27 +118,41 @@ def test_no_complete_period_gives_no_forecast(answer, db):
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
 def test_stored_set_is_fitted_once_and_refit_where_history_changed(shop):  # noqa: F811
-    # given the shop: categories Hats and Shoes, three products with revenue
+    # given the shop: categories Hats and Shoes, three products with revenue, and
+    # in its revenue orders the sources organic and email, the device desktop and
+    # the countries US and CA: 11 series keys, each by metric and grain
     # when
     first = fit_stored_forecasts()
     again = fit_stored_forecasts()
-    # a new Sandal (Shoes) sale in March changes the shop's, Shoes' and Sandal's
-    # series, monthly and weekly, revenue and units
+    # a new Sandal (Shoes) sale in March, organic, desktop, from the US, changes
+    # the shop's, Shoes', Sandal's, organic's, desktop's and the US's series,
+    # monthly and weekly, revenue and units
     OrderFactory(
         placed_at=local(2025, 3, 3), lines=[(Product.objects.get(sku="SKU-C"), 1, "9")]
     )
     after_sale = fit_stored_forecasts()
     # then
-    assert (first.series, first.fitted, first.unchanged) == (24, 24, 0)
-    assert (again.fitted, again.unchanged, again.removed) == (0, 24, 0)
-    assert (after_sale.fitted, after_sale.unchanged) == (12, 12)
+    assert (first.series, first.fitted, first.unchanged) == (44, 44, 0)
+    assert (again.fitted, again.unchanged, again.removed) == (0, 44, 0)
+    assert (after_sale.fitted, after_sale.unchanged) == (24, 20)
+    assert set(
+        StoredForecast.objects.filter(scope__in=["source", "device", "country"])
+        .values_list("scope", "key")
+        .distinct()
+    ) == {
+        ("source", "organic"),
+        ("source", "email"),
+        ("device", "desktop"),
+        ("country", "US"),
+        ("country", "CA"),
+    }
     assert set(
         StoredForecast.objects.filter(scope="product").values_list("key", "rank")
     ) == {("SKU-A", 1), ("SKU-B", 2), ("SKU-C", 3)}
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_stored_forecasts_answer_without_filters_others_on_demand(shop):  # noqa: F811
+def test_stored_forecasts_answer_with_at_most_one_filter_others_on_demand(shop):  # noqa: F811
     # given
     fit_stored_forecasts()
     # when
@@ -147,6 +161,15 @@ def test_stored_forecasts_answer_without_filters_others_on_demand(shop):  # noqa
         filters=MetricFilters(category="Hats"), scope="category", grain="week"
     )
     by_email = demand_forecast(filters=MetricFilters(source="email"))
+    email_from_canada = demand_forecast(
+        filters=MetricFilters(source="email", country="CA")
+    )
+    email_since_march = demand_forecast(
+        filters=MetricFilters(source="email", start=date(2025, 3, 1))
+    )
+    shoes_by_email = demand_forecast(
+        filters=MetricFilters(source="email", category="Shoes"), scope="category"
+    )
     # then the stored history runs from January (December 15 starts the data) to May
     assert shop_revenue.source == "stored"
     assert shop_revenue.fitted_at is not None
@@ -162,8 +185,16 @@ def test_stored_forecasts_answer_without_filters_others_on_demand(shop):  # noqa
         "week",
         8,
     )
-    assert by_email.source == "on_demand"
+    # and the shop under one filter is stored too, answered as the shop's
+    assert (by_email.source, by_email.scope, by_email.key) == ("stored", "shop", "")
     assert [point.value for point in by_email.history] == [0, 0, 50, 0, 0]
+    # and two filters, a window or a category with a filter are fitted on demand
+    assert email_from_canada.source == "on_demand"
+    assert [point.value for point in email_from_canada.history] == [0, 0, 50, 0, 0]
+    assert email_since_march.source == "on_demand"
+    assert [point.value for point in email_since_march.history] == [50, 0, 0]
+    assert shoes_by_email.source == "on_demand"
+    assert [point.value for point in shoes_by_email.history] == [0, 0, 20, 0, 0]
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
@@ -176,7 +207,7 @@ def test_a_refresh_fits_the_stored_set_when_models_fit_on_refresh(
     # when
     refresh_rollups()
     # then every series of the set is stored, read from the fresh roll-ups
-    assert StoredForecast.objects.count() == 24
+    assert StoredForecast.objects.count() == 44
     assert demand_forecast(filters=MetricFilters()).source == "stored"
 
 
