@@ -19,8 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         fit = fit_customer_value(progress=sys.stderr.isatty())
         if fit is None:
-            self.stdout.write("Nothing fitted: the model needs customers with a repeat order in "
-                "the roll-ups (refresh them first), and the stored fit is kept.")
+            self.stdout.write(
+                "Nothing fitted: the model needs customers with a repeat order in "
+                "the roll-ups (refresh them first), and the stored fit is kept."
+            )
             return
         self.stdout.write(
             f"Fitted {fit.customers:,} customers as of {fit.as_of} in "
