@@ -109,6 +109,12 @@ class SeriesForecast:
     points: tuple[PointForecast, ...]
 
 
+def fit_values(values: Sequence[float], grain: Grain) -> SeriesForecast:
+    """forecast_series with the grain's plan: a top-level function, so that worker
+    processes can run it (demand.stored_forecasts.fitted_in_parallel)."""
+    return forecast_series(values, plan=PLANS[grain])
+
+
 def forecast_series(
     values: Sequence[float], *, plan: Plan, quick: bool = False
 ) -> SeriesForecast:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import time
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -32,12 +34,11 @@ from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.models import Category, Order, Product
 
 from .forecasting import (
-    PLANS,
     Accuracy,
     ModelScore,
     PointForecast,
     SeriesForecast,
-    forecast_series,
+    fit_values,
 )
 from .metrics import PeriodSeries, SeriesGrain, SeriesMetric, demand_series
 from .models import StoredForecast
@@ -174,8 +175,9 @@ def fit_stored_forecasts(
         for row in StoredForecast.objects.all()
     }
     version = data_version()
-    fitted = unchanged = 0
-    for key in _watched(keys, progress):
+    unchanged = 0
+    changed: list[tuple[SeriesKey, PeriodSeries, str]] = []
+    for key in keys:
         series = series_of(key)
         history_print = fingerprint(series)
         row = stored.pop((key.scope, key.key, key.metric, key.grain), None)
@@ -185,9 +187,15 @@ def fit_stored_forecasts(
                 row.rank = key.rank
                 row.save(update_fields=["rank"])
             continue
-        result = forecast_series(series.values, plan=PLANS[key.grain])
+        changed.append((key, series, history_print))
+    results = fitted_in_parallel(
+        [(series.values, key.grain) for key, series, _ in changed],
+        processes=settings.FORECAST_FIT_PROCESSES,
+        progress=progress,
+    )
+    for (key, series, history_print), result in zip(changed, results, strict=True):
         _store(key, series, result, history_print, version)
-        fitted += 1
+    fitted = len(changed)
     removed = 0
     if stored:
         removed, _ = StoredForecast.objects.filter(
@@ -198,8 +206,29 @@ def fit_stored_forecasts(
     )
 
 
-def _watched(keys: list[SeriesKey], progress: bool) -> Iterable[SeriesKey]:
-    return tqdm(keys, desc="forecasts", unit="series") if progress else keys
+def fitted_in_parallel(
+    work: list[tuple[list[float], SeriesGrain]], *, processes: int, progress: bool
+) -> Iterable[SeriesForecast]:
+    """forecast_series of each (values, grain), in order, over `processes` worker
+    processes: the fits are pure CPU (no database), one series at a time each."""
+    if processes <= 1 or len(work) < 2:
+        results: Iterable[SeriesForecast] = (fit_values(*item) for item in work)
+        yield from _watched(results, len(work), progress)
+        return
+    # spawn, not fork: the children import only the engine (numpy, statsforecast),
+    # never Django or the parent's open database connections.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        results = pool.map(fit_values, *zip(*work, strict=True), chunksize=2)
+        yield from _watched(results, len(work), progress)
+
+
+def _watched(
+    results: Iterable[SeriesForecast], total: int, progress: bool
+) -> Iterable[SeriesForecast]:
+    if progress:
+        return tqdm(results, total=total, desc="forecasts", unit="series")
+    return results
 
 
 def _store(

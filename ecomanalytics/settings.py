@@ -1,5 +1,6 @@
 """Settings for ecomanalytics, read from the environment (see .env.example)."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -254,6 +255,11 @@ ROLLUPS_PENDING_GRACE_SECONDS = env.int("ROLLUPS_PENDING_GRACE_SECONDS", default
 # Off: a refresh does not refit the stored models (customer value, forecasts); run
 # their commands yourself. See ecomanalytics/rollups/hooks.py.
 FIT_MODELS_ON_REFRESH = env.bool("FIT_MODELS_ON_REFRESH", default=True)
+# Worker processes that fit the stored forecasts (pure CPU, one series each at a
+# time); 1 fits them in the refreshing process itself.
+FORECAST_FIT_PROCESSES = env.int(
+    "FORECAST_FIT_PROCESSES", default=len(os.sched_getaffinity(0))
+)
 
 REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request with the first class's

@@ -27,6 +27,8 @@ ROLLUPS_ENABLED = False
 # Most tests refresh the roll-ups; fitting every model each time would slow them all.
 # The fit tests call the fits or turn this on.
 FIT_MODELS_ON_REFRESH = False
+# Fits run in the test process; one test checks the worker processes' answers.
+FORECAST_FIT_PROCESSES = 1
 
 # The test client and the browser tests speak plain HTTP; the HTTPS defaults of
 # production are checked by ops/tests/test_deploy_settings.py.

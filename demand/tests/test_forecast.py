@@ -13,7 +13,7 @@ import time_machine
 from demand.forecast import PeriodValue, demand_forecast
 from demand.metrics import PeriodSeries, demand_series
 from demand.models import StoredForecast
-from demand.stored_forecasts import fit_stored_forecasts
+from demand.stored_forecasts import fit_stored_forecasts, fitted_in_parallel
 from demand.tests.test_metrics import JANUARY_TO_APRIL, local, shop  # noqa: F401
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.rollups.refresh import refresh_rollups
@@ -202,8 +202,9 @@ def test_a_refresh_fits_the_stored_set_when_models_fit_on_refresh(
     shop,  # noqa: F811
     settings,
 ):
-    # given
+    # given, with the fits spread over two worker processes
     settings.FIT_MODELS_ON_REFRESH = True
+    settings.FORECAST_FIT_PROCESSES = 2
     # when
     refresh_rollups()
     # then every series of the set is stored, read from the fresh roll-ups
@@ -216,3 +217,16 @@ def test_the_shop_forecast_with_a_category_filter_is_the_stored_category(shop): 
     fit_stored_forecasts()
     hats = demand_forecast(filters=MetricFilters(category="Hats"))
     assert (hats.scope, hats.key, hats.source) == ("category", "Hats", "stored")
+
+
+def test_worker_processes_fit_the_same_forecasts_as_the_refreshing_process():
+    # given a seasonal monthly series, an intermittent weekly one and a constant
+    seasonal = [float(10 + 5 * (month % 12 in (10, 11))) for month in range(40)]
+    intermittent = [float(3 * (week % 3 == 0)) for week in range(60)]
+    work = [(seasonal, "month"), (intermittent, "week"), ([7.0] * 20, "month")]
+    # when
+    inline = list(fitted_in_parallel(work, processes=1, progress=False))
+    spread = list(fitted_in_parallel(work, processes=2, progress=False))
+    # then every model, score and point is the same, in the same order
+    assert spread == inline
+    assert [forecast.model for forecast in inline][2] == "naive"

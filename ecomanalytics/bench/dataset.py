@@ -192,6 +192,7 @@ def build_dataset(
     keep: bool,
     replace_data: bool,
     log: Path,
+    refresh: bool = True,
 ) -> Dataset:
     """A database with about `orders` orders, freshly generated unless `keep`.
 
@@ -232,7 +233,7 @@ def build_dataset(
         run_manage(["migrate", "--noinput"], database_url=database_url, log=log)
     refresh_seconds = None
     fit_seconds: dict[str, float] = {}
-    if "refresh_rollups" in get_commands():
+    if refresh and "refresh_rollups" in get_commands():
         # The model fits have budgets of their own (docs/scaling.md): the refresh is
         # timed without them, and each fit after it; -v2 logs each step's time.
         refresh_seconds = run_manage(

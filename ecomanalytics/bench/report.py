@@ -48,10 +48,12 @@ class BenchRun:
     load_average: tuple[float, float]
     measured_at: str  # ISO timestamp
     command: str
+    endpoint_patterns: tuple[str, ...] = ()  # --endpoints; empty: every endpoint
 
     @property
     def key(self) -> str:
-        return f"{self.dataset.vendor}-{self.orders_asked}"
+        only = "-only" if self.endpoint_patterns else ""
+        return f"{self.dataset.vendor}{only}-{self.orders_asked}"
 
 
 def render_section(run: BenchRun) -> str:
@@ -59,7 +61,12 @@ def render_section(run: BenchRun) -> str:
     rows = data.rows
     lines = [
         f"<!-- bench-section {run.key} -->",
-        f"## {run.orders_asked:,} orders on {run.machine.database}",
+        f"## {run.orders_asked:,} orders on {run.machine.database}"
+        + (
+            f", endpoints matching {', '.join(run.endpoint_patterns)}"
+            if run.endpoint_patterns
+            else ""
+        ),
         "",
         f"<!-- bench-summary {json.dumps(_summary(run), sort_keys=True)} -->",
         f"Measured {run.measured_at} with `{run.command}`.",
@@ -103,7 +110,7 @@ def render_section(run: BenchRun) -> str:
     refresh = (
         f"{data.refresh_seconds:.1f} s"
         if data.refresh_seconds is not None
-        else "n/a (no refresh_rollups command)"
+        else "not run by this bench (--no-refresh)"
     )
     values = ", ".join(f"{name}={value}" for name, value in run.filter_values.items())
     lines += [

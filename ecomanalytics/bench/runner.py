@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from fnmatch import fnmatch
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from .admin_load import (
 )
 from .dataset import (
     BENCH_USERNAME,
+    BenchDataError,
     GeneratorOptions,
     bench_admin_password,
     bench_token,
@@ -61,6 +63,8 @@ class BenchOptions:
     output: Path
     max_seconds_per_case: float | None
     command: str
+    refresh: bool = True  # False: --keep --no-refresh measures the roll-ups as they are
+    endpoint_patterns: tuple[str, ...] = ()  # shell patterns; empty: every endpoint
 
 
 def scratch_database_url(orders: int) -> str:
@@ -78,6 +82,7 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
         orders=options.orders,
         generator=options.generator,
         keep=options.keep,
+        refresh=options.refresh,
         replace_data=options.replace_data or options.database_url is None,
         log=log,
     )
@@ -93,7 +98,16 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
     finally:
         close_bench_connection()
 
-    endpoints = discover_endpoints()
+    endpoints = [
+        endpoint
+        for endpoint in discover_endpoints()
+        if not options.endpoint_patterns
+        or any(fnmatch(endpoint.name, pattern) for pattern in options.endpoint_patterns)
+    ]
+    if not endpoints:
+        raise BenchDataError(
+            f"No endpoint matches {', '.join(options.endpoint_patterns)}."
+        )
     measurements: list[Measurement] = []
     skipped: dict[str, list[str]] = {}
     say(f"Measuring {len(endpoints)} endpoints through gunicorn (log: {log}).")
@@ -144,6 +158,7 @@ def run_bench(options: BenchOptions, *, say: Callable[[str], None]) -> BenchRun:
         load_average=(load_before, load_after),
         measured_at=timezone.now().isoformat(timespec="seconds"),
         command=options.command,
+        endpoint_patterns=options.endpoint_patterns,
     )
     write_results(run, path=options.output)
     return run

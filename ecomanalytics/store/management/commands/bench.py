@@ -48,6 +48,21 @@ class Command(BaseCommand):
             help="Reuse the database if it already holds orders.",
         )
         parser.add_argument(
+            "--no-refresh",
+            action="store_true",
+            help="With --keep: measure the roll-ups as they stand, without the full "
+            "refresh (and model fits) before the measurements.",
+        )
+        parser.add_argument(
+            "--endpoints",
+            action="append",
+            default=[],
+            metavar="PATTERN",
+            help="Measure only the endpoints whose name matches this shell pattern "
+            "(e.g. 'kpi/sales*'; repeatable). The section is written apart from the "
+            "full run's, under the key VENDOR-only-ORDERS.",
+        )
+        parser.add_argument(
             "--database-url",
             default=None,
             help="Benchmark this database (it is flushed) instead of a scratch SQLite "
@@ -105,6 +120,8 @@ class Command(BaseCommand):
         requests = QUICK_REQUESTS if options["quick"] else options["requests"]
         if min(orders) < 1 or requests < 1:
             raise CommandError("--orders and --requests must be positive.")
+        if options["no_refresh"] and not options["keep"]:
+            raise CommandError("--no-refresh needs --keep (a new shop is refreshed).")
         generator = GeneratorOptions(
             months=options["months"],
             seed=options["seed"],
@@ -117,6 +134,8 @@ class Command(BaseCommand):
                 database_url=options["database_url"],
                 generator=generator,
                 keep=options["keep"],
+                refresh=not options["no_refresh"],
+                endpoint_patterns=tuple(options["endpoints"]),
                 replace_data=options["replace_data"],
                 output=options["output"],
                 max_seconds_per_case=options["max_seconds_per_case"],
