@@ -270,17 +270,16 @@ def product_funnel(
 
     Rates: carts ÷ views and purchases ÷ carts, None without views or carts. Sorted
     by views descending, then sku; the first `limit` products. Session filters are
-    the session's; category narrows the products. Always the raw tables.
+    the session's; category narrows the products. From the product funnel facts for
+    no filter or one of source, device, country (a session counts once per product,
+    on the day it started, so the days add up); the raw tables otherwise.
     Definition: demand.catalogue.PRODUCT_FUNNEL.
     """
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return []
-    use_rollups(level_kept=False)
-    rows = sorted(
-        raw.product_sessions(filters=filters, window=window),
-        key=lambda row: (-row.views, row.sku),
-    )
+    path = rollup if use_rollups(level_kept=one_dimension_facts_cover(filters)) else raw
+    rows = path.product_sessions(filters=filters, window=window, limit=limit)
     return [
         ProductFunnelRow(
             sku=row.sku,
@@ -292,5 +291,5 @@ def product_funnel(
             view_to_cart=rate(row.carts, row.views),
             cart_to_purchase=rate(row.purchases, row.carts),
         )
-        for row in rows[:limit]
+        for row in rows
     ]

@@ -31,6 +31,7 @@ from ecomanalytics.rollups.models import (
     CategoryDay,
     OrderDay,
     ProductDay,
+    ProductFunnelDay,
 )
 from ecomanalytics.store.models import Category, Product
 
@@ -39,6 +40,7 @@ from .rows import (
     MonthTerms,
     PeriodTerms,
     ProductSales,
+    ProductSessions,
     ProductTerms,
     ReturnsRow,
 )
@@ -153,8 +155,43 @@ def product_sales(*, filters: MetricFilters, window: Window) -> list[ProductSale
     ]
 
 
+def product_sessions(
+    *, filters: MetricFilters, window: Window, limit: int
+) -> list[ProductSessions]:
+    """Per product, the sessions started in the window with a view, an add to cart
+    and a purchase of it (sums of the product funnel facts: a session counts once per
+    product on the day it started); sorted by views descending, then sku, the first
+    `limit`. Category narrows the products."""
+    facts = ProductFunnelDay.objects.filter(matching(filters), span(window))
+    if filters.category:
+        facts = facts.filter(product__category__name=filters.category)
+    sums = (
+        facts.order_by()
+        .values("product_id")
+        .annotate(
+            total_views=Sum("views"),
+            total_carts=Sum("carts"),
+            total_purchases=Sum("purchases"),
+        )
+    )
+    rows = _with_product_names(
+        sums, order_by="sums.total_views DESC, p.sku", limit=limit
+    )
+    return [
+        ProductSessions(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            views=row["total_views"],
+            carts=row["total_carts"],
+            purchases=row["total_purchases"],
+        )
+        for row in rows
+    ]
+
+
 def _with_product_names(
-    sums: QuerySet[ProductDay, Any], *, order_by: str = "", limit: int | None = None
+    sums: QuerySet[Any, Any], *, order_by: str = "", limit: int | None = None
 ) -> list[dict[str, Any]]:
     """The rows of per-product sums (values("product_id") and its sums) with each
     product's sku, name and category name, ordered and limited as asked.

@@ -248,9 +248,7 @@ def test_product_funnel_counts_sessions_per_product(
     # when
     answer.refresh()
     with django_assert_num_queries(1):
-        rows = answer(
-            product_funnel, refresh=False, raw_by_design=True, filters=JANUARY
-        )
+        rows = answer(product_funnel, refresh=False, filters=JANUARY)
     # then B's purchase comes from o1's lines, without a cart event in s1
     assert rows == [
         ProductFunnelRow("A", "Runner", "Shoes", 2, 1, 1, 0.5, 1.0),
@@ -263,18 +261,14 @@ def test_product_funnel_filters_and_limit(answer, funnel_shop):
     # when
     email = answer(
         product_funnel,
-        raw_by_design=True,
         filters=MetricFilters(start=date(2025, 1, 1), source="email"),
     )
     hats = answer(
         product_funnel,
-        raw_by_design=True,
         filters=MetricFilters(start=date(2025, 1, 1), category="Hats"),
     )
-    first = answer(product_funnel, raw_by_design=True, filters=JANUARY, limit=1)
-    nothing = answer(
-        product_funnel, raw_by_design=True, filters=MetricFilters(country="FR")
-    )
+    first = answer(product_funnel, filters=JANUARY, limit=1)
+    nothing = answer(product_funnel, filters=MetricFilters(country="FR"))
     # then
     assert email == [ProductFunnelRow("D", "Beanie", "Hats", 1, 0, 0, 0.0, None)]
     assert hats == email

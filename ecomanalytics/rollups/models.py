@@ -237,6 +237,26 @@ class FunnelDay(DayFact):
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
 
 
+class ProductFunnelDay(DayFact):
+    """Per (local day of the session's start, product, the session's source, device,
+    country): the sessions with a product_view event of the product, with an
+    add_to_cart event of it, and with a purchase event whose order has a line of it.
+    Each counts a session once per product, on the day it started, so the counts add
+    up across days and dimension values. Levels as the product facts: no filter and
+    each single one of source, device, country (product_funnel_facts)."""
+
+    product = models.ForeignKey(Product, **UNINDEXED)
+    views = models.PositiveIntegerField()
+    carts = models.PositiveIntegerField()
+    purchases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.product_id}"
+
+
 class CustomerCohort(models.Model):
     """One row per customer: cohort anchors and acquisition, for cohort metrics.
 

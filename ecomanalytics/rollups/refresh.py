@@ -96,6 +96,7 @@ from .models import (
     ProductDay,
     SessionDay,
 )
+from .product_funnel_facts import product_funnel_steps
 from .state import (
     baked_settings,
     built_settings_of,
@@ -698,6 +699,7 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield from cohort_cell_steps(since, using)
     yield from discount_steps(since, using)
     yield from customer_day_steps(since, using)
+    yield from product_funnel_steps(since, using)
 
 
 def refresh_rollups(
