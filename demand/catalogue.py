@@ -318,9 +318,12 @@ BASKETS = MetricDefinition(
         "then orders_with_both descending, then sku_a, sku_b; the first limit. With "
         'sku ("bought with" one product): only the pairs of that product, A being '
         "it; an unknown sku lists nothing. Refunds do not change what was bought "
-        "together. Computed in the database by a self-join of the order lines, "
-        "thresholded there: pairs are counts, so an association-rule library such "
-        "as mlxtend is not needed."
+        "together. Computed in the database, thresholded there: from the basket "
+        "roll-up (orders, orders per product and per pair, per local day and "
+        "month, kept without a threshold, so any window of whole days is exact) "
+        "with no filter or one of source, device, country; with two of them by a "
+        "self-join of the order lines. Pairs are counts, so an association-rule "
+        "library such as mlxtend is not needed."
     ),
     filters=(*ORDER_FILTERS, "sku"),
     filter_rules=FILTER_RULES + " sku: only the pairs of that product.",

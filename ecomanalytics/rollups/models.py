@@ -257,6 +257,27 @@ class ProductFunnelDay(DayFact):
         return f"{self.day} {self.product_id}"
 
 
+class BasketDay(DayFact):
+    """Revenue orders per (local day of the order, source, device, country: the
+    order's and its customer's) and per product pair bought together in them:
+    first and second set, first < second: orders with lines of both; second NULL:
+    orders with a line of first; both NULL: orders with any line. An order lies on
+    one day, so the counts add up across days and dimension values. No threshold:
+    the day rows are at most the orders' distinct product pairs, the month rows at
+    most the pairs bought in the month, and any window's counts are exact. Levels
+    as the product facts (basket_facts)."""
+
+    first = models.ForeignKey(Product, null=True, **UNINDEXED)
+    second = models.ForeignKey(Product, null=True, **UNINDEXED)
+    orders = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.first_id}+{self.second_id}"
+
+
 class CustomerCohort(models.Model):
     """One row per customer: cohort anchors and acquisition, for cohort metrics.
 
