@@ -210,10 +210,14 @@ def baskets(
     }
     threshold = max(min_orders, math.ceil(min_share * orders), 1)
     if focus is None:
-        keyed = pairs.values("first_id", "second_id")
+        keyed = pairs.values(pair_first=F("first_id"), pair_second=F("second_id"))
     else:
+        # The focus first, whichever side of the stored pair it is on.
+        focus_first = When(first_id=focus, then=F("first_id"))
+        other_second = When(first_id=focus, then=F("second_id"))
         keyed = pairs.filter(Q(first_id=focus) | Q(second_id=focus)).values(
-            other=Case(When(first_id=focus, then=F("second_id")), default=F("first_id"))
+            pair_first=Case(focus_first, default=F("second_id")),
+            pair_second=Case(other_second, default=F("first_id")),
         )
     frequent = keyed.annotate(total_orders=Sum("orders")).filter(
         total_orders__gte=threshold
@@ -222,9 +226,7 @@ def baskets(
         orders=orders,
         products=products,
         pairs=[
-            PairCount(row["first_id"], row["second_id"], row["total_orders"])
-            if focus is None
-            else PairCount(focus, row["other"], row["total_orders"])
+            PairCount(row["pair_first"], row["pair_second"], row["total_orders"])
             for row in frequent
         ],
     )

@@ -19,7 +19,8 @@ from datetime import date
 from functools import partial
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast
 
 from ecomanalytics.periods import local_midnight
 from ecomanalytics.store.models import OrderItem
@@ -38,7 +39,8 @@ LEVEL_NAMES = {
     "level_first": "first_id",
     "level_second": "second_id",
 }
-NO_PRODUCT = Value(None, output_field=IntegerField())
+# Typed: PostgreSQL takes a bare NULL of a derived table for text.
+NO_PRODUCT = Cast(Value(None), BigIntegerField())
 
 
 def _level_columns(kept: str) -> dict[str, F | Value]:
@@ -65,7 +67,9 @@ def _lines(since: date | None) -> QuerySet[OrderItem]:
     return lines
 
 
-def _counted(lines: QuerySet[OrderItem], kept: str, first: object, second: object):
+def _counted(
+    lines: QuerySet[OrderItem], kept: str, first: object, second: object
+) -> QuerySet:
     return _day_first(
         lines.annotate(
             **_calendar("order__placed_at"),
