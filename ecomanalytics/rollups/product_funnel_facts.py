@@ -1,10 +1,10 @@
 """Building the product funnel facts (models.ProductFunnelDay) from the session events.
 
 Per level (one of source, device, country kept, the others ALL), one UNION ALL of
-three grouped parts over the events of sessions, keyed by the local day of the
+two grouped parts over the events of sessions, keyed by the local day of the
 session's start, the session's dimensions and the product:
-- product_view events of the product: views = distinct sessions;
-- add_to_cart events of it: carts = distinct sessions;
+- product_view and add_to_cart events of the product: views and carts = distinct
+  sessions with an event of each type (one scan of the events for both);
 - purchase events whose order has a line of it (any status, as the raw funnel):
   purchases = distinct sessions.
 The parts are added up per key on insert. A session lies on one day and has one value
@@ -41,12 +41,24 @@ LEVEL_NAMES = {
     "level_country": "country",
     "level_product": "product_id",
 }
-# (event type, the path from the event to the product, the count it adds to), as
-# demand.raw.PRODUCT_EVENTS.
-PRODUCT_EVENTS = (
-    (EventType.PRODUCT_VIEW, "product", "views"),
-    (EventType.ADD_TO_CART, "product", "carts"),
-    (EventType.PURCHASE, "order__items__product", "purchases"),
+# The product path of each part and its counts: views and carts are the same events
+# product, so one scan of the events counts both.
+VIEWED = Q(event_type=EventType.PRODUCT_VIEW)
+CARTED = Q(event_type=EventType.ADD_TO_CART)
+PRODUCT_PARTS = (
+    (
+        "product",
+        VIEWED | CARTED,
+        {
+            "views": Count("session_id", distinct=True, filter=VIEWED),
+            "carts": Count("session_id", distinct=True, filter=CARTED),
+        },
+    ),
+    (
+        "order__items__product",
+        Q(event_type=EventType.PURCHASE),
+        {"purchases": Count("session_id", distinct=True)},
+    ),
 )
 
 
@@ -71,15 +83,15 @@ def _event_rows(since: date | None, kept: str) -> QuerySet:
             session__started_at__gte=since_at, occurred_at__gte=since_at
         )
     parts = []
-    for event_type, product, measure in PRODUCT_EVENTS:
+    for product, of_types, counts in PRODUCT_PARTS:
         keyed = (
-            events.filter(event_type=event_type, **{f"{product}__isnull": False})
+            events.filter(of_types, **{f"{product}__isnull": False})
             .annotate(
                 **_calendar("session__started_at"), **_level_columns(kept, product)
             )
             .values(*CALENDAR, *LEVEL_NAMES)
         )
-        parts.append((keyed, {measure: Count("session_id", distinct=True)}))
+        parts.append((keyed, counts))
     return added_up(parts, money=(), each=_day_first)
 
 
