@@ -321,9 +321,12 @@ BASKETS = MetricDefinition(
         "then orders_with_both descending, then sku_a, sku_b; the first limit. With "
         'sku ("bought with" one product): only the pairs of that product, A being '
         "it; an unknown sku lists nothing. Refunds do not change what was bought "
-        "together. Computed in the database by a self-join of the order lines, "
-        "thresholded there: pairs are counts, so an association-rule library such "
-        "as mlxtend is not needed."
+        "together. Computed in the database, thresholded there: from the basket "
+        "roll-up (orders, orders per product and per pair, per local day and "
+        "month, kept without a threshold, so any window of whole days is exact) "
+        "with no filter or one of source, device, country; with two of them by a "
+        "self-join of the order lines. Pairs are counts, so an association-rule "
+        "library such as mlxtend is not needed."
     ),
     filters=(*ORDER_FILTERS, "sku"),
     filter_rules=FILTER_RULES + " sku: only the pairs of that product.",
@@ -351,7 +354,10 @@ PRODUCT_FUNNEL = MetricDefinition(
         "= sessions with an add_to_cart event of it; purchases = sessions with a "
         "purchase event whose order has a line of it (whatever became of the order "
         "afterwards, as the funnel's purchase step). Each counts sessions, not "
-        "events, and the steps are not required in order (a purchase without a "
+        "events: a session counts once per product however many events of it it "
+        "has, in the window of its start day, with all its events (also those after "
+        "the window's end), so a session that starts on Jan 31 and buys on Feb 1 is "
+        "January's. The steps are not required in order (a purchase without a "
         "cart event of the product counts). view_to_cart = carts ÷ views, "
         "cart_to_purchase = purchases ÷ carts (it can exceed 1), null without views "
         "or carts. Products with any of the three are listed, sorted by views "

@@ -196,17 +196,18 @@ def bought_together(
     min_support_bp / 10,000; sorted by lift, then orders with both descending, then
     sku_a, sku_b. A is the product of the pair in fewer orders (then the lower sku),
     so confidence ≥ reverse_confidence; with sku, the pairs of that product, A being
-    it. Always the raw tables (a self-join of the order lines in the database).
-    Definition: demand.catalogue.BASKETS.
+    it. From the basket facts (pair counts per day and month, exact for any window)
+    for no filter or one of source, device, country; otherwise a self-join of the
+    order lines in the database. Definition: demand.catalogue.BASKETS.
     """
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return BoughtTogether(None, None, sku, [])
-    use_rollups(level_kept=False)
+    path = rollup if use_rollups(level_kept=one_dimension_facts_cover(filters)) else raw
     focus = raw.product_id(sku) if sku is not None else None
     if sku is not None and focus is None:
         return BoughtTogether(window.start, window.end, sku, [])
-    baskets = raw.baskets(
+    baskets = path.baskets(
         filters=filters,
         window=window,
         min_orders=min_pairs,
@@ -270,17 +271,16 @@ def product_funnel(
 
     Rates: carts ÷ views and purchases ÷ carts, None without views or carts. Sorted
     by views descending, then sku; the first `limit` products. Session filters are
-    the session's; category narrows the products. Always the raw tables.
+    the session's; category narrows the products. From the product funnel facts for
+    no filter or one of source, device, country (a session counts once per product,
+    on the day it started, so the days add up); the raw tables otherwise.
     Definition: demand.catalogue.PRODUCT_FUNNEL.
     """
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return []
-    use_rollups(level_kept=False)
-    rows = sorted(
-        raw.product_sessions(filters=filters, window=window),
-        key=lambda row: (-row.views, row.sku),
-    )
+    path = rollup if use_rollups(level_kept=one_dimension_facts_cover(filters)) else raw
+    rows = path.product_sessions(filters=filters, window=window, limit=limit)
     return [
         ProductFunnelRow(
             sku=row.sku,
@@ -292,5 +292,5 @@ def product_funnel(
             view_to_cart=rate(row.carts, row.views),
             cart_to_purchase=rate(row.purchases, row.carts),
         )
-        for row in rows[:limit]
+        for row in rows
     ]

@@ -354,11 +354,12 @@ def baskets(
 
 
 def product_sessions(
-    *, filters: MetricFilters, window: Window
+    *, filters: MetricFilters, window: Window, limit: int
 ) -> list[ProductSessions]:
     """Per product: sessions started in the window with a product_view of it, with
-    an add_to_cart of it, and with a purchase event whose order has a line of it.
-    One statement: the three grouped counts added up."""
+    an add_to_cart of it, and with a purchase event whose order has a line of it;
+    sorted by views descending, then sku, the first `limit`. One statement: the three
+    grouped counts added up (one row per product leaves the database)."""
     since, until = window.bounds()
     sessions = filter_rows(
         WebSession.objects.order_by(), filters, Table.SESSIONS, names=SESSION_NAMES
@@ -382,6 +383,7 @@ def product_sessions(
         parts.append((keyed, {measure: Count("session_id", distinct=True)}))
     rows = added_up(parts, money=())
     sums = summed_per_key(rows, lambda row: row["product_key"], FUNNEL_MEASURES)
+    ranked = sorted(sums.values(), key=lambda row: (-row["views"], row["sku"]))
     return [
         ProductSessions(
             sku=row["sku"],
@@ -391,7 +393,7 @@ def product_sessions(
             carts=row["carts"],
             purchases=row["purchases"],
         )
-        for row in sums.values()
+        for row in ranked[:limit]
     ]
 
 

@@ -12,13 +12,15 @@ functions are called for those levels only
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Case, F, Q, QuerySet, Sum, When
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
@@ -28,17 +30,23 @@ from ecomanalytics.rollups.dimensions import whole_months as whole_month_rows
 from ecomanalytics.rollups.link_sums import buyers_per_product
 from ecomanalytics.rollups.models import (
     LINE_SALES_TERMS,
+    BasketDay,
     CategoryDay,
     OrderDay,
     ProductDay,
+    ProductFunnelDay,
 )
 from ecomanalytics.store.models import Category, Product
 
 from .rows import (
+    BasketProduct,
+    Baskets,
     CategoryMonthTerms,
     MonthTerms,
+    PairCount,
     PeriodTerms,
     ProductSales,
+    ProductSessions,
     ProductTerms,
     ReturnsRow,
 )
@@ -153,8 +161,114 @@ def product_sales(*, filters: MetricFilters, window: Window) -> list[ProductSale
     ]
 
 
+def _basket_orders(filters: MetricFilters, window: Window) -> int:
+    """Revenue orders of the window with a line (with the category: of it)."""
+    if filters.category:
+        facts: QuerySet[Any] = _revenue_lines(filters, categories="each")
+    else:
+        facts = BasketDay.objects.filter(
+            matching(filters), first__isnull=True, second__isnull=True
+        )
+    return facts.filter(span(window)).aggregate(total=Sum("orders"))["total"] or 0
+
+
+def baskets(
+    *,
+    filters: MetricFilters,
+    window: Window,
+    min_orders: int,
+    min_share: Decimal,
+    focus: int | None = None,
+) -> Baskets:
+    """As demand.raw.baskets, from the basket facts: orders, orders per product and
+    the pairs' orders summed over the window's month and day rows, thresholded in the
+    database."""
+    orders = _basket_orders(filters, window)
+    if not orders:
+        return Baskets(orders=0, products={}, pairs=[])
+    facts = BasketDay.objects.filter(matching(filters), span(window)).order_by()
+    singles = facts.filter(first__isnull=False, second__isnull=True)
+    pairs = facts.filter(second__isnull=False)
+    if filters.category:
+        singles = singles.filter(first__category__name=filters.category)
+        pairs = pairs.filter(
+            first__category__name=filters.category,
+            second__category__name=filters.category,
+        )
+    per_product = _with_product_names(
+        singles.values(product_id=F("first_id")).annotate(total_orders=Sum("orders"))
+    )
+    products = {
+        row["product_id"]: BasketProduct(
+            product_id=row["product_id"],
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            orders=row["total_orders"],
+        )
+        for row in per_product
+    }
+    threshold = max(min_orders, math.ceil(min_share * orders), 1)
+    if focus is None:
+        keyed = pairs.values(pair_first=F("first_id"), pair_second=F("second_id"))
+    else:
+        # The focus first, whichever side of the stored pair it is on.
+        focus_first = When(first_id=focus, then=F("first_id"))
+        other_second = When(first_id=focus, then=F("second_id"))
+        keyed = pairs.filter(Q(first_id=focus) | Q(second_id=focus)).values(
+            pair_first=Case(focus_first, default=F("second_id")),
+            pair_second=Case(other_second, default=F("first_id")),
+        )
+    frequent = keyed.annotate(total_orders=Sum("orders")).filter(
+        total_orders__gte=threshold
+    )
+    return Baskets(
+        orders=orders,
+        products=products,
+        pairs=[
+            PairCount(row["pair_first"], row["pair_second"], row["total_orders"])
+            for row in frequent
+        ],
+    )
+
+
+def product_sessions(
+    *, filters: MetricFilters, window: Window, limit: int
+) -> list[ProductSessions]:
+    """Per product, the sessions started in the window with a view, an add to cart
+    and a purchase of it (sums of the product funnel facts: a session counts once per
+    product on the day it started); sorted by views descending, then sku, the first
+    `limit`. Category narrows the products."""
+    facts = ProductFunnelDay.objects.filter(matching(filters), span(window))
+    if filters.category:
+        facts = facts.filter(product__category__name=filters.category)
+    sums = (
+        facts.order_by()
+        .values("product_id")
+        .annotate(
+            total_views=Sum("views"),
+            total_carts=Sum("carts"),
+            total_purchases=Sum("purchases"),
+        )
+    )
+    rows = _with_product_names(
+        sums, order_by="sums.total_views DESC, p.sku", limit=limit
+    )
+    return [
+        ProductSessions(
+            sku=row["sku"],
+            name=row["name"],
+            category=row["category"],
+            views=row["total_views"],
+            carts=row["total_carts"],
+            purchases=row["total_purchases"],
+        )
+        for row in rows
+    ]
+
+
 def _with_product_names(
-    sums: QuerySet[ProductDay, Any], *, order_by: str = "", limit: int | None = None
+    sums: QuerySet[Any, Any], *, order_by: str = "", limit: int | None = None
 ) -> list[dict[str, Any]]:
     """The rows of per-product sums (values("product_id") and its sums) with each
     product's sku, name and category name, ordered and limited as asked.

@@ -98,7 +98,6 @@ def test_pairs_sorted_by_lift_then_count(
         result = answer(
             bought_together,
             refresh=False,
-            raw_by_design=True,
             filters=JANUARY,
             min_support_bp=0,
             min_pairs=1,
@@ -121,19 +120,15 @@ def test_pairs_sorted_by_lift_then_count(
 
 def test_pairs_keep_the_minimum_count_and_support(answer, basket_shop):
     # when
-    two_orders = answer(
-        bought_together, raw_by_design=True, filters=JANUARY, min_pairs=2
-    )
+    two_orders = answer(bought_together, filters=JANUARY, min_pairs=2)
     half = answer(
         bought_together,
-        raw_by_design=True,
         filters=JANUARY,
         min_pairs=1,
         min_support_bp=4000,
     )
     over_half = answer(
         bought_together,
-        raw_by_design=True,
         filters=JANUARY,
         min_pairs=1,
         min_support_bp=4001,
@@ -148,7 +143,6 @@ def test_pairs_within_a_category(answer, basket_shop):
     # when
     shoes = answer(
         bought_together,
-        raw_by_design=True,
         filters=MetricFilters(
             start=date(2025, 1, 1), end=date(2025, 1, 31), category="Shoes"
         ),
@@ -167,13 +161,12 @@ def test_bought_with_one_product(answer, basket_shop):
     # when
     with_b = answer(
         bought_together,
-        raw_by_design=True,
         filters=JANUARY,
         min_support_bp=0,
         min_pairs=1,
         sku="B",
     )
-    unknown = answer(bought_together, raw_by_design=True, filters=JANUARY, sku="nope")
+    unknown = answer(bought_together, filters=JANUARY, sku="nope")
     # then B is always A of the pair
     assert with_b.results == [
         pair("B", "Sock", "A", "Runner", 2, 3, 3),
@@ -184,9 +177,7 @@ def test_bought_with_one_product(answer, basket_shop):
 
 
 def test_pairs_of_filters_matching_nothing_and_no_data(answer, basket_shop):
-    nothing = answer(
-        bought_together, raw_by_design=True, filters=MetricFilters(country="FR")
-    )
+    nothing = answer(bought_together, filters=MetricFilters(country="FR"))
     assert nothing.results == []
 
 
@@ -248,9 +239,7 @@ def test_product_funnel_counts_sessions_per_product(
     # when
     answer.refresh()
     with django_assert_num_queries(1):
-        rows = answer(
-            product_funnel, refresh=False, raw_by_design=True, filters=JANUARY
-        )
+        rows = answer(product_funnel, refresh=False, filters=JANUARY)
     # then B's purchase comes from o1's lines, without a cart event in s1
     assert rows == [
         ProductFunnelRow("A", "Runner", "Shoes", 2, 1, 1, 0.5, 1.0),
@@ -263,18 +252,14 @@ def test_product_funnel_filters_and_limit(answer, funnel_shop):
     # when
     email = answer(
         product_funnel,
-        raw_by_design=True,
         filters=MetricFilters(start=date(2025, 1, 1), source="email"),
     )
     hats = answer(
         product_funnel,
-        raw_by_design=True,
         filters=MetricFilters(start=date(2025, 1, 1), category="Hats"),
     )
-    first = answer(product_funnel, raw_by_design=True, filters=JANUARY, limit=1)
-    nothing = answer(
-        product_funnel, raw_by_design=True, filters=MetricFilters(country="FR")
-    )
+    first = answer(product_funnel, filters=JANUARY, limit=1)
+    nothing = answer(product_funnel, filters=MetricFilters(country="FR"))
     # then
     assert email == [ProductFunnelRow("D", "Beanie", "Hats", 1, 0, 0, 0.0, None)]
     assert hats == email

@@ -237,6 +237,47 @@ class FunnelDay(DayFact):
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
 
 
+class ProductFunnelDay(DayFact):
+    """Per (local day of the session's start, product, the session's source, device,
+    country): the sessions with a product_view event of the product, with an
+    add_to_cart event of it, and with a purchase event whose order has a line of it.
+    Each counts a session once per product, on the day it started, so the counts add
+    up across days and dimension values. Levels as the product facts: no filter and
+    each single one of source, device, country (product_funnel_facts)."""
+
+    product = models.ForeignKey(Product, **UNINDEXED)
+    views = models.PositiveIntegerField()
+    carts = models.PositiveIntegerField()
+    purchases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.product_id}"
+
+
+class BasketDay(DayFact):
+    """Revenue orders per (local day of the order, source, device, country: the
+    order's and its customer's) and per product pair bought together in them:
+    first and second set, first < second: orders with lines of both; second NULL:
+    orders with a line of first; both NULL: orders with any line. An order lies on
+    one day, so the counts add up across days and dimension values. No threshold:
+    the day rows are at most the orders' distinct product pairs, the month rows at
+    most the pairs bought in the month, and any window's counts are exact. Levels
+    as the product facts (basket_facts)."""
+
+    first = models.ForeignKey(Product, null=True, **UNINDEXED)
+    second = models.ForeignKey(Product, null=True, **UNINDEXED)
+    orders = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.first_id}+{self.second_id}"
+
+
 class CustomerCohort(models.Model):
     """One row per customer: cohort anchors and acquisition, for cohort metrics.
 

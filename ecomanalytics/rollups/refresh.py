@@ -73,6 +73,7 @@ from ecomanalytics.store.models import (
 from ecomanalytics.store.progress import progress as progress_of
 from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
+from .basket_facts import basket_steps
 from .calendar_columns import CALENDAR, _calendar, _day_first, _local_month
 from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps, note_cell_deltas, start_cell_deltas
@@ -96,6 +97,7 @@ from .models import (
     ProductDay,
     SessionDay,
 )
+from .product_funnel_facts import product_funnel_steps
 from .state import (
     baked_settings,
     built_settings_of,
@@ -698,6 +700,8 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield from cohort_cell_steps(since, using)
     yield from discount_steps(since, using)
     yield from customer_day_steps(since, using)
+    yield from product_funnel_steps(since, using)
+    yield from basket_steps(since, using)
 
 
 def refresh_rollups(

@@ -1,0 +1,158 @@
+"""Building the product funnel facts (models.ProductFunnelDay) from the session events.
+
+Per level (one of source, device, country kept, the others ALL), one UNION ALL of
+two grouped parts over the events of sessions, keyed by the local day of the
+session's start, the session's dimensions and the product:
+- product_view and add_to_cart events of the product: views and carts = distinct
+  sessions with an event of each type (one scan of the events for both);
+- purchase events whose order has a line of it (any status, as the raw funnel):
+  purchases = distinct sessions.
+The parts are added up per key on insert. A session lies on one day and has one value
+of each dimension, so the distinct counts add up: the no-filter level is summed from
+the device level, the month rows from the day rows, as for the other day facts. An
+incremental refresh from `since` rebuilds the sessions started since: their day rows,
+and the month rows from since's month on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import partial
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+
+from ecomanalytics.periods import local_midnight
+from ecomanalytics.sales import added_up
+from ecomanalytics.store.choices import EventType
+from ecomanalytics.store.models import SessionEvent
+
+from .calendar_columns import CALENDAR, _calendar, _day_first
+from .dimensions import DAY, MONTH
+from .inserts import insert_select
+from .models import ALL, DIMENSIONS, ProductFunnelDay
+
+MEASURES = ("views", "carts", "purchases")
+# The events' own columns share some of these names (product_id), so the grouped
+# values are annotated under other names and renamed to the fact's columns.
+LEVEL_NAMES = {
+    "level_source": "traffic_source",
+    "level_device": "device",
+    "level_country": "country",
+    "level_product": "product_id",
+}
+# The product path of each part and its counts: views and carts are the same events
+# product, so one scan of the events counts both.
+VIEWED = Q(event_type=EventType.PRODUCT_VIEW)
+CARTED = Q(event_type=EventType.ADD_TO_CART)
+PRODUCT_PARTS = (
+    (
+        "product",
+        VIEWED | CARTED,
+        {
+            "views": Count("session_id", distinct=True, filter=VIEWED),
+            "carts": Count("session_id", distinct=True, filter=CARTED),
+        },
+    ),
+    (
+        "order__items__product",
+        Q(event_type=EventType.PURCHASE),
+        {"purchases": Count("session_id", distinct=True)},
+    ),
+)
+
+
+def _level_columns(kept: str, product: str) -> dict[str, F | Value]:
+    """The session's dimensions under LEVEL_NAMES, the kept one's value and ALL for
+    the others, and the event's product."""
+    dimensions: dict[str, F | Value] = {
+        name: F(f"session__{column}") if column == kept else Value(ALL)
+        for name, column in LEVEL_NAMES.items()
+        if column in DIMENSIONS
+    }
+    return dimensions | {"level_product": F(f"{product}_id")}
+
+
+def _event_rows(since: date | None, kept: str) -> QuerySet:
+    events = SessionEvent.objects.order_by()
+    if since is not None:
+        since_at = local_midnight(since)
+        # No event of a session comes before its start: the bound lets the database
+        # read the recent events by their time index instead of every event.
+        events = events.filter(
+            session__started_at__gte=since_at, occurred_at__gte=since_at
+        )
+    parts = []
+    for product, of_types, counts in PRODUCT_PARTS:
+        keyed = (
+            events.filter(of_types, **{f"{product}__isnull": False})
+            .annotate(
+                **_calendar("session__started_at"), **_level_columns(kept, product)
+            )
+            .values(*CALENDAR, *LEVEL_NAMES)
+        )
+        parts.append((keyed, counts))
+    return added_up(parts, money=(), each=_day_first)
+
+
+def _summed(
+    rows: QuerySet, *, collapsed: tuple[str, ...], months: bool
+) -> tuple[QuerySet, dict[str, str]]:
+    """Fact rows summed with the `collapsed` dimensions set to ALL, per day or per
+    month (as month rows); with the renaming insert_select needs."""
+    kept = [column for column in DIMENSIONS if column not in collapsed]
+    calendar = ("month",) if months else CALENDAR
+    extra: dict[str, object] = {f"all_{column}": Value(ALL) for column in collapsed}
+    renamed = {f"total_{measure}": measure for measure in MEASURES} | {
+        f"all_{column}": column for column in collapsed
+    }
+    if months:
+        extra |= {"first_day": F("month"), "month_grain": Value(MONTH)}
+        renamed |= {"first_day": "day", "month_grain": "grain"}
+    query = (
+        rows.order_by()
+        .values(*calendar, *kept, "product_id")
+        .annotate(**{f"total_{measure}": Sum(measure) for measure in MEASURES}, **extra)
+    )
+    return query, renamed
+
+
+def rebuild_product_funnel_days(since: date | None, using: str) -> int:
+    """Delete the product funnel facts from `since` on (all without since) and write
+    them again: the day rows of each level, then the month rows."""
+    table = ProductFunnelDay.objects.using(using).order_by()
+    stale = table
+    if since is not None:
+        stale = stale.filter(
+            Q(grain=DAY, day__gte=since) | Q(grain=MONTH, day__gte=since.replace(day=1))
+        )
+    stale.delete()
+    written = 0
+    for kept in DIMENSIONS:
+        written += insert_select(
+            ProductFunnelDay,
+            _event_rows(since, kept),
+            using,
+            LEVEL_NAMES,
+            summed=MEASURES,
+        )
+    days = table.filter(grain=DAY)
+    if since is not None:
+        days = days.filter(day__gte=since)
+    # Summed from the device rows: the dimension with the fewest values.
+    device_level = days.filter(traffic_source=ALL, country=ALL).exclude(device=ALL)
+    no_filter, renamed = _summed(device_level, collapsed=DIMENSIONS, months=False)
+    written += insert_select(ProductFunnelDay, no_filter, using, renamed)
+    month_days = table.filter(grain=DAY)
+    if since is not None:
+        month_days = month_days.filter(month__gte=since.replace(day=1))
+    month_rows, renamed = _summed(month_days, collapsed=(), months=True)
+    written += insert_select(ProductFunnelDay, month_rows, using, renamed)
+    return written
+
+
+def product_funnel_steps(
+    since: date | None, using: str
+) -> Iterator[tuple[str, Callable[[], int]]]:
+    """The refresh step of the product funnel facts, for refresh._steps."""
+    yield ProductFunnelDay.__name__, partial(rebuild_product_funnel_days, since, using)
