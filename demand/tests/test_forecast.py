@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import time_machine
 
 from demand.forecast import PeriodValue, demand_forecast
-from demand.metrics import PeriodSeries, demand_series
+from demand.metrics import PeriodSeries, SeriesGrain, demand_series
 from demand.models import StoredForecast
 from demand.stored_forecasts import fit_stored_forecasts, fitted_in_parallel
 from demand.tests.test_metrics import JANUARY_TO_APRIL, local, shop  # noqa: F401
@@ -223,7 +223,11 @@ def test_worker_processes_fit_the_same_forecasts_as_the_refreshing_process():
     # given a seasonal monthly series, an intermittent weekly one and a constant
     seasonal = [float(10 + 5 * (month % 12 in (10, 11))) for month in range(40)]
     intermittent = [float(3 * (week % 3 == 0)) for week in range(60)]
-    work = [(seasonal, "month"), (intermittent, "week"), ([7.0] * 20, "month")]
+    work: list[tuple[list[float], SeriesGrain]] = [
+        (seasonal, "month"),
+        (intermittent, "week"),
+        ([7.0] * 20, "month"),
+    ]
     # when
     inline = list(fitted_in_parallel(work, processes=1, progress=False))
     spread = list(fitted_in_parallel(work, processes=2, progress=False))
