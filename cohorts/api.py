@@ -14,6 +14,7 @@ from ecomanalytics.api.viewsets import MetricViewSet
 from . import catalogue
 from .metrics import (
     customer_value,
+    customer_value_holdout,
     lifetime_value,
     new_vs_returning,
     repeat_purchase,
@@ -23,6 +24,7 @@ from .metrics import (
 )
 from .serializers import (
     CustomerValueSerializer,
+    HoldoutReportSerializer,
     LifetimeValueParams,
     LifetimeValueSerializer,
     NewVsReturningParams,
@@ -155,3 +157,19 @@ class CohortViewSet(MetricViewSet):
         params = self.parsed_params(request)
         report = customer_value(filters=params.to_filters())
         return Response(CustomerValueSerializer(report).data)
+
+    @documented(
+        catalogue.CUSTOMER_VALUE_HOLDOUT,
+        parameters=[MetricParams],
+        responses=HoldoutReportSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="customer-value-holdout",
+        params_class=MetricParams,
+    )
+    def customer_value_holdout(self, request: Request) -> Response:
+        self.parsed_params(request)  # validated, then unused: the check is fit-wide
+        report = customer_value_holdout()
+        return Response(HoldoutReportSerializer(report).data)

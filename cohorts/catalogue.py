@@ -343,6 +343,45 @@ CUSTOMER_VALUE = MetricDefinition(
     + " start/end select customers by the day of their first revenue order.",
 )
 
+CUSTOMER_VALUE_HOLDOUT = MetricDefinition(
+    id="cohorts.customer_value_holdout",
+    title="Customer-value model: holdout check",
+    unit="mixed",
+    endpoint="/api/cohorts/customer-value-holdout/",
+    function="cohorts.metrics.customer_value_holdout",
+    summary=(
+        "How well the model predicts: refitted on the history up to 26 weeks before "
+        "the end, its predicted repeat orders in those 26 weeks against the actual "
+        "ones, per customer, by repeat orders in the calibration period."
+    ),
+    definition=(
+        "Computed with the stored fit (manage.py fit_customer_value, after each "
+        "roll-up refresh), as Fader, Hardie and Lee (2005) validate BG/NBD. "
+        "calibration_end = the fit's as_of − 182 days; the holdout is the 26 weeks "
+        "(182 local days) after it, up to as_of included. Calibration customers: "
+        "those with a revenue order on or before calibration_end, summarised as "
+        "for the fit (x, t_x, T in weeks, with calibration_end in place of as_of). "
+        "BG/NBD is refitted on them alone (bg_nbd: r, alpha, a, b, log_likelihood); "
+        "predicted = each customer's expected purchases in the next 26 weeks "
+        "(FHL 2005, equation 10); actual = their revenue orders placed in the "
+        "holdout (customers whose first revenue order is in the holdout are not "
+        'counted). groups: per x = 0, 1, …, 6 and 7+ (label "7+"), customers, '
+        "mean_predicted_orders = Σ predicted ÷ customers and mean_actual_orders = "
+        "Σ actual ÷ customers (null for a group without customers); "
+        "predicted_orders and actual_orders are the totals over all calibration "
+        "customers. holdout is null, with unavailable saying why, when no fit has "
+        "run, when the roll-ups' first day is after calibration_end (less than 26 "
+        "weeks plus a day of history), or when no calibration customer has a repeat "
+        "order."
+    ),
+    filters=ORDER_FILTERS,
+    filter_rules=(
+        "None applies: the check is of the model fitted on every customer, so "
+        "start/end and the filters are validated (as on every metric endpoint) but "
+        "change nothing, as the demand forecast covers the whole history."
+    ),
+)
+
 METRICS = (
     RETENTION,
     REPEAT_PURCHASE,
@@ -351,4 +390,5 @@ METRICS = (
     RFM_GROUPS,
     RFM_CUSTOMERS,
     CUSTOMER_VALUE,
+    CUSTOMER_VALUE_HOLDOUT,
 )

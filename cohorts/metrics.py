@@ -45,6 +45,7 @@ __all__ = [
     "COHORT_BY_CHOICES",
     "CohortBy",
     "customer_value",
+    "customer_value_holdout",
     "lifetime_value",
     "new_vs_returning",
     "repeat_purchase",
@@ -638,3 +639,59 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
         top_customers=tops,
         probability_alive=alive_buckets([histogram[tenth] for tenth in range(10)]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutGroup:
+    repeat_orders: int  # x in calibration; 7 stands for 7 or more
+    label: str  # "0", …, "6", "7+"
+    customers: int
+    mean_predicted_orders: float | None  # None for a group without customers
+    mean_actual_orders: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutCheck:
+    calibration_end: date
+    holdout_end: date
+    holdout_weeks: int
+    customers: int
+    repeat_buyers: int
+    bg_nbd: dict[str, float]  # the calibration fit: r, alpha, a, b, log_likelihood
+    predicted_orders: float
+    actual_orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutReport:
+    fitted_at: datetime | None
+    as_of: date | None
+    holdout: HoldoutCheck | None
+    unavailable: str  # why holdout is None; "" otherwise
+    # At the top, so that the CSV has a row per group (empty without a holdout).
+    groups: list[HoldoutGroup]
+
+
+def customer_value_holdout() -> HoldoutReport:
+    """The stored fit's holdout check (cohorts.value_holdout, computed at fit time).
+    Definition: cohorts.catalogue.CUSTOMER_VALUE_HOLDOUT. Never fits."""
+    fit = stored_value.latest_fit()
+    if fit is None:
+        return HoldoutReport(None, None, None, "The model has not been fitted yet.", [])
+    stored = fit.holdout
+    if stored is None:
+        return HoldoutReport(
+            fit.fitted_at, fit.as_of, None, fit.holdout_unavailable, []
+        )
+    check = HoldoutCheck(
+        calibration_end=date.fromisoformat(stored["calibration_end"]),
+        holdout_end=date.fromisoformat(stored["holdout_end"]),
+        holdout_weeks=stored["holdout_weeks"],
+        customers=stored["customers"],
+        repeat_buyers=stored["repeat_buyers"],
+        bg_nbd=stored["bg_nbd"],
+        predicted_orders=stored["predicted_orders"],
+        actual_orders=stored["actual_orders"],
+    )
+    groups = [HoldoutGroup(**group) for group in stored["groups"]]
+    return HoldoutReport(fit.fitted_at, fit.as_of, check, "", groups)

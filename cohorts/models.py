@@ -29,6 +29,9 @@ class CustomerValueFit(models.Model):
     gamma = models.FloatField()
     gamma_gamma_log_likelihood = models.FloatField()
     fit_seconds = models.FloatField()
+    # The holdout check (cohorts.value_holdout): its dict, or null and the reason.
+    holdout = models.JSONField(null=True)
+    holdout_unavailable = models.TextField(blank=True, default="")
 
     class Meta:
         get_latest_by = "fitted_at"

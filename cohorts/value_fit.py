@@ -25,7 +25,7 @@ from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.progress import progress as progress_of
 
-from . import value_model
+from . import value_holdout, value_model
 from .models import CustomerValue, CustomerValueFit
 
 HORIZON_WEEKS = 365.25 / 7  # 12 months
@@ -115,6 +115,11 @@ def fit_customer_value(
             gamma_gamma,
         )
         return None
+    holdout = value_holdout.holdout_check(
+        _arrays(value_holdout.calibration_end(as_of)),
+        as_of=as_of,
+        first_day=CustomerDay.objects.aggregate(first=Min("day"))["first"],
+    )
     with transaction.atomic():
         CustomerValueFit.objects.all().delete()
         fit = CustomerValueFit.objects.create(
@@ -133,6 +138,8 @@ def fit_customer_value(
             gamma=gamma_gamma.gamma,
             gamma_gamma_log_likelihood=gamma_gamma.log_likelihood,
             fit_seconds=0.0,
+            holdout=holdout.result,
+            holdout_unavailable=holdout.reason,
         )
         with progress_of(
             total=len(data["x"]),
