@@ -23,6 +23,7 @@ from .metrics import (
     rfm_groups,
 )
 from .serializers import (
+    CustomerValueParams,
     CustomerValueSerializer,
     HoldoutReportSerializer,
     LifetimeValueParams,
@@ -144,18 +145,20 @@ class CohortViewSet(MetricViewSet):
 
     @documented(
         catalogue.CUSTOMER_VALUE,
-        parameters=[MetricParams],
+        parameters=[CustomerValueParams],
         responses=CustomerValueSerializer,
     )
     @action(
         detail=False,
         methods=["get"],
         url_path="customer-value",
-        params_class=MetricParams,
+        params_class=CustomerValueParams,
     )
     def customer_value(self, request: Request) -> Response:
         params = self.parsed_params(request)
-        report = customer_value(filters=params.to_filters())
+        report = customer_value(
+            filters=params.to_filters(), months=params.validated_data["months"]
+        )
         return Response(CustomerValueSerializer(report).data)
 
     @documented(

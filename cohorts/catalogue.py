@@ -307,6 +307,17 @@ LIFETIME_VALUE = MetricDefinition(
     parameters=(MONTHS,),
 )
 
+HORIZON = Parameter(
+    name="months",
+    description=(
+        "the prediction's horizon in months of 365.25 / 12 days; other than 12, "
+        "it is answered for every customer only (no start, end or filter)"
+    ),
+    default=12,
+    minimum=1,
+    maximum=36,
+)
+
 CUSTOMER_VALUE = MetricDefinition(
     id="cohorts.customer_value",
     title="Predicted customer value",
@@ -314,8 +325,8 @@ CUSTOMER_VALUE = MetricDefinition(
     endpoint="/api/cohorts/customer-value/",
     function="cohorts.metrics.customer_value",
     summary=(
-        "The model's predicted revenue of the next 12 months per first-order cohort, "
-        "the top customers and the P(alive) distribution."
+        "The model's predicted revenue of the next 12 months (months=1..36) per "
+        "first-order cohort, the top customers and the P(alive) distribution."
     ),
     definition=(
         "From the stored fit (manage.py fit_customer_value, run after each roll-up "
@@ -330,7 +341,8 @@ CUSTOMER_VALUE = MetricDefinition(
         "likelihood on all those customers (Gamma-Gamma on those with x > 0). "
         "probability_alive = 1 ÷ (1 + [x > 0] · a ÷ (b + x − 1) · ((alpha + T) ÷ "
         "(alpha + t_x))^(r + x)); expected_orders = the BG/NBD expected purchases "
-        "in the next 52.18 weeks (FHL 2005, equation 10); predicted_revenue = "
+        "in the next months × 365.25 / 12 ÷ 7 weeks (52.18 for the default 12; "
+        "FHL 2005, equation 10); predicted_revenue = "
         "expected_orders × p (gamma + x m) ÷ (p x + q − 1), in cents. Per cohort "
         "(month of the first revenue order): customers, Σ and mean "
         "predicted_revenue, mean probability_alive. top_customers: the 10 highest "
@@ -340,7 +352,11 @@ CUSTOMER_VALUE = MetricDefinition(
     ),
     filters=ORDER_FILTERS,
     filter_rules=ACQUISITION_FILTER_RULES
-    + " start/end select customers by the day of their first revenue order.",
+    + " start/end select customers by the day of their first revenue order. With "
+    "months other than 12 the per-cohort sums and top customers are those the fit "
+    "stored for every customer (each customer's predicted_revenue rounded to cents "
+    "before summing), so start/end and the filters are then a 400 naming months.",
+    parameters=(HORIZON,),
 )
 
 CUSTOMER_VALUE_HOLDOUT = MetricDefinition(

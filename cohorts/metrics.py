@@ -583,13 +583,23 @@ class CustomerValueReport:
     probability_alive: list[AliveBucket]
 
 
-def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueReport:
-    """The stored fit's predicted 12-month value per first-order cohort, the top
-    customers and the P(alive) distribution. Definition:
-    cohorts.catalogue.CUSTOMER_VALUE. Never fits: reads cohorts.models."""
+def customer_value(
+    *, filters: MetricFilters, top: int = 10, months: int = 12
+) -> CustomerValueReport:
+    """The stored fit's predicted value over the next `months` months (1..36) per
+    first-order cohort, the top customers and the P(alive) distribution. Definition:
+    cohorts.catalogue.CUSTOMER_VALUE. Never fits: reads cohorts.models. Horizons
+    other than 12 months come from the fit's stored totals, which take no filter
+    (the API refuses the combination)."""
     fit = stored_value.latest_fit()
     if fit is None:
-        return CustomerValueReport(12, None, [], [], alive_buckets([0] * 10))
+        return CustomerValueReport(months, None, [], [], alive_buckets([0] * 10))
+    if months == 12:
+        cohort_rows = stored_value.by_cohort(fit, filters)
+        top_rows = stored_value.top_customers(fit, filters, top)
+    else:
+        cohort_rows = stored_value.by_cohort_over(fit, months)
+        top_rows = stored_value.top_customers_over(fit, months, top)
     cohorts = [
         CohortPrediction(
             cohort=row["cohort"],
@@ -598,7 +608,7 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
             mean_predicted_revenue=money(row["mean_predicted_revenue"]),
             mean_probability_alive=float(row["mean_probability_alive"]),
         )
-        for row in stored_value.by_cohort(fit, filters)
+        for row in cohort_rows
         if row["cohort"] is not None
     ]
     tops = [
@@ -609,11 +619,11 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
             expected_orders=row["expected_orders"],
             predicted_revenue=money(row["predicted_revenue"]),
         )
-        for row in stored_value.top_customers(fit, filters, top)
+        for row in top_rows
     ]
     histogram = stored_value.probability_alive_histogram(fit, filters)
     return CustomerValueReport(
-        horizon_months=12,
+        horizon_months=months,
         fit=ValueFit(
             fitted_at=fit.fitted_at,
             as_of=fit.as_of,

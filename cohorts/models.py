@@ -64,3 +64,42 @@ class CustomerValue(models.Model):
 
     def __str__(self) -> str:
         return f"customer {self.customer_id}: {self.predicted_revenue}"
+
+
+class CohortHorizonValue(models.Model):
+    """A fit's totals for one first-order cohort over the next `months` months (1..36),
+    computed at fit time (cohorts.value_horizons) for every customer of the cohort."""
+
+    fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
+    cohort = models.DateField()  # the first of the month
+    months = models.PositiveSmallIntegerField()
+    customers = models.PositiveIntegerField()
+    mean_probability_alive = models.FloatField()
+    expected_orders = models.FloatField()  # Σ over the cohort
+    predicted_revenue = models.DecimalField(max_digits=18, decimal_places=2)  # Σ
+
+    class Meta:
+        indexes = [models.Index(fields=["fit", "months", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.cohort:%Y-%m} over {self.months} months"
+
+
+class TopCustomerHorizon(models.Model):
+    """One of a fit's top customers by predicted revenue over `months` months."""
+
+    fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
+    months = models.PositiveSmallIntegerField()
+    rank = models.PositiveSmallIntegerField()  # 1 = the highest
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    probability_alive = models.FloatField()
+    expected_orders = models.FloatField()
+    predicted_revenue = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["fit", "months", "rank"])]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} over {self.months} months: customer {self.customer_id}"

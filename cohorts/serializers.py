@@ -12,7 +12,7 @@ from ecomanalytics.api.params import (
     parameter_field,
 )
 
-from .catalogue import COHORT_BY, GRANULARITY, GROUP, LIMIT, MONTHS, SORT
+from .catalogue import COHORT_BY, GRANULARITY, GROUP, HORIZON, LIMIT, MONTHS, SORT
 from .metrics import CURSOR_PATTERN, decode_cursor
 
 
@@ -200,6 +200,26 @@ class LifetimeValueSerializer(serializers.Serializer):
     months = serializers.IntegerField()
     results = CohortValueSerializer(many=True)
     average = AverageValueSerializer(many=True)
+
+
+class CustomerValueParams(MetricParams):
+    months = parameter_field(HORIZON)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        narrowed = [
+            name for name in self.initial_data if name not in ("months", "format")
+        ]
+        if attrs["months"] != 12 and narrowed:
+            raise serializers.ValidationError(
+                {
+                    "months": [
+                        "A horizon other than 12 months is predicted for every "
+                        "customer only: leave out " + ", ".join(sorted(narrowed)) + "."
+                    ]
+                }
+            )
+        return attrs
 
 
 class ValueFitSerializer(serializers.Serializer):

@@ -25,8 +25,13 @@ from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.progress import progress as progress_of
 
-from . import value_holdout, value_model
-from .models import CustomerValue, CustomerValueFit
+from . import value_holdout, value_horizons, value_model
+from .models import (
+    CohortHorizonValue,
+    CustomerValue,
+    CustomerValueFit,
+    TopCustomerHorizon,
+)
 
 HORIZON_WEEKS = 365.25 / 7  # 12 months
 CHUNK = 10_000
@@ -68,6 +73,7 @@ def _arrays(as_of: date) -> dict[str, np.ndarray]:
         "t_x": np.empty(customers),
         "T": np.empty(customers),
         "m": np.empty(customers),
+        "cohort": np.empty(customers, dtype=np.int64),  # year * 12 + month - 1
     }
     end = as_of.toordinal()
     for i, (customer, orders, first, last, revenue) in enumerate(
@@ -78,6 +84,7 @@ def _arrays(as_of: date) -> dict[str, np.ndarray]:
         arrays["t_x"][i] = (last.toordinal() - first.toordinal()) / WEEK
         arrays["T"][i] = (end - first.toordinal()) / WEEK
         arrays["m"][i] = float(revenue or 0) / orders
+        arrays["cohort"][i] = first.year * 12 + first.month - 1
     return arrays
 
 
@@ -115,6 +122,7 @@ def fit_customer_value(
             gamma_gamma,
         )
         return None
+    horizons = value_horizons.horizon_totals(data, bg_nbd, value, alive)
     holdout = value_holdout.holdout_check(
         _arrays(value_holdout.calibration_end(as_of)),
         as_of=as_of,
@@ -164,9 +172,60 @@ def fit_customer_value(
                     for i in batch
                 )
                 bar.update(len(batch))
+        _store_horizons(fit, data, horizons, alive, value, bg_nbd)
         fit.fit_seconds = time.perf_counter() - started
         fit.save(update_fields=["fit_seconds"])
     return fit
+
+
+def _store_horizons(
+    fit: CustomerValueFit,
+    data: dict[str, np.ndarray],
+    horizons: value_horizons.HorizonTotals,
+    alive: np.ndarray,
+    value: np.ndarray,
+    bg_nbd: value_model.BgNbd,
+) -> None:
+    """The totals of 36 horizons by cohort, and their top 10 top customers (value_horizons)."""
+    CohortHorizonValue.objects.bulk_create(
+        CohortHorizonValue(
+            fit=fit,
+            cohort=date(int(month) // 12, int(month) % 12 + 1, 1),
+            months=months,
+            customers=int(horizons.customers[k]),
+            mean_probability_alive=float(horizons.mean_probability_alive[k]),
+            expected_orders=float(horizons.expected_orders[months - 1, k]),
+            predicted_revenue=Decimal(int(horizons.predicted_revenue[months - 1, k]))
+            / 100,
+        )
+        for months in range(1, value_horizons.MAX_MONTHS + 1)
+        for k, month in enumerate(horizons.cohorts)
+    )
+    tops = []
+    for months, best in enumerate(horizons.top, start=1):
+        orders = value_model.expected_purchases(
+            bg_nbd,
+            value_horizons.horizon_weeks(months),
+            data["x"][best],
+            data["t_x"][best],
+            data["T"][best],
+        )
+        tops += [
+            TopCustomerHorizon(
+                fit=fit,
+                months=months,
+                rank=rank,
+                customer_id=int(data["customer"][i]),
+                probability_alive=float(alive[i]),
+                expected_orders=float(orders[rank - 1]),
+                predicted_revenue=Decimal(
+                    int(np.rint(orders[rank - 1] * value[i] * 100))
+                )
+                / 100,
+            )
+            for rank, i in enumerate(best, start=1)
+        ]
+    TopCustomerHorizon.objects.bulk_create(tops)
 
 
 def _cents(value: float) -> Decimal:
