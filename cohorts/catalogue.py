@@ -347,7 +347,11 @@ CUSTOMER_VALUE = MetricDefinition(
         "(month of the first revenue order): customers, Σ and mean "
         "predicted_revenue, mean probability_alive. top_customers: the 10 highest "
         "predicted_revenue, ties by customer id. probability_alive histogram: "
-        "customers per tenth [0, 0.1), …, [0.9, 1]. The fit reports its "
+        "customers per tenth [0, 0.1), …, [0.9, 1]. rfm_groups (months=12 only, "
+        "else empty): per RFM group of the customer as of the fit's as_of, scored "
+        "as in RFM groups over every customer (not the filtered ones), the groups "
+        "with customers in RFM groups' order: customers, Σ and mean "
+        "predicted_revenue. The fit reports its "
         "parameters, log-likelihoods, customers, seconds and data version."
     ),
     filters=ORDER_FILTERS,

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import ZERO_MONEY, money, rate, revenue_measure
@@ -581,6 +582,30 @@ class CustomerValueReport:
     top_customers: list[TopCustomer]
     # Customers per tenth of P(alive): [0, 0.1), ..., [0.9, 1].
     probability_alive: list[AliveBucket]
+    # Every RFM group with customers (prospects have none), months=12 only.
+    rfm_groups: list[GroupPrediction]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPrediction:
+    group: str  # the customer's RFM group as of the fit's as_of
+    customers: int
+    predicted_revenue: Decimal  # Σ over the group, next 12 months
+    mean_predicted_revenue: Decimal
+
+
+def _group_predictions(rows: list[dict[str, Any]]) -> list[GroupPrediction]:
+    found = {row["rfm_group"]: row for row in rows}
+    return [
+        GroupPrediction(
+            group=group,
+            customers=found[group]["customers"],
+            predicted_revenue=money(found[group]["total_predicted_revenue"]),
+            mean_predicted_revenue=money(found[group]["mean_predicted_revenue"]),
+        )
+        for group in RFM_GROUPS
+        if group in found
+    ]
 
 
 def customer_value(
@@ -593,13 +618,15 @@ def customer_value(
     (the API refuses the combination)."""
     fit = stored_value.latest_fit()
     if fit is None:
-        return CustomerValueReport(months, None, [], [], alive_buckets([0] * 10))
+        return CustomerValueReport(months, None, [], [], alive_buckets([0] * 10), [])
     if months == 12:
         cohort_rows = stored_value.by_cohort(fit, filters)
         top_rows = stored_value.top_customers(fit, filters, top)
+        groups = _group_predictions(stored_value.by_rfm_group(fit, filters))
     else:
         cohort_rows = stored_value.by_cohort_over(fit, months)
         top_rows = stored_value.top_customers_over(fit, months, top)
+        groups = []
     cohorts = [
         CohortPrediction(
             cohort=row["cohort"],
@@ -648,6 +675,7 @@ def customer_value(
         cohorts=cohorts,
         top_customers=tops,
         probability_alive=alive_buckets([histogram[tenth] for tenth in range(10)]),
+        rfm_groups=groups,
     )
 
 

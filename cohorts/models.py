@@ -55,6 +55,8 @@ class CustomerValue(models.Model):
     probability_alive = models.FloatField()
     expected_orders = models.FloatField()  # over the next 12 months
     predicted_revenue = models.DecimalField(max_digits=16, decimal_places=2)
+    # The customer's RFM group as of the fit's as_of (cohorts.rfm_scoring).
+    rfm_group = models.CharField(max_length=32, default="")
 
     class Meta:
         indexes = [

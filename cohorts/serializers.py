@@ -255,6 +255,13 @@ class AliveBucketSerializer(serializers.Serializer):
     customers = serializers.IntegerField()
 
 
+class GroupPredictionSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    customers = serializers.IntegerField()
+    predicted_revenue = money_field()
+    mean_predicted_revenue = money_field()
+
+
 class CustomerValueSerializer(serializers.Serializer):
     horizon_months = serializers.IntegerField()
     fit = ValueFitSerializer(allow_null=True)
@@ -262,6 +269,10 @@ class CustomerValueSerializer(serializers.Serializer):
     top_customers = TopCustomerSerializer(many=True)
     probability_alive = AliveBucketSerializer(
         many=True, help_text="Customers per tenth of P(alive), [0, 0.1) first."
+    )
+    rfm_groups = GroupPredictionSerializer(
+        many=True,
+        help_text="Per RFM group as of the fit's as_of; months=12 only, else empty.",
     )
 
 

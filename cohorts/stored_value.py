@@ -51,6 +51,21 @@ def by_cohort(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, A
     return [dict(row) for row in rows]
 
 
+def by_rfm_group(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, Any]]:
+    """Per RFM group as of the fit's as_of: customers, Σ and mean predicted revenue."""
+    rows = (
+        _values(fit, filters)
+        .values("rfm_group")
+        .annotate(
+            customers=Count("pk"),
+            total_predicted_revenue=Sum("predicted_revenue"),
+            mean_predicted_revenue=Avg("predicted_revenue"),
+        )
+        .order_by("rfm_group")
+    )
+    return [dict(row) for row in rows]
+
+
 def top_customers(
     fit: CustomerValueFit, filters: MetricFilters, limit: int
 ) -> list[dict[str, Any]]:

@@ -20,12 +20,13 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, measure_expression
 from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.progress import progress as progress_of
 
-from . import value_holdout, value_horizons, value_model
+from . import rfm_scoring, rollup, value_holdout, value_horizons, value_model
 from .models import (
     CohortHorizonValue,
     CustomerValue,
@@ -122,6 +123,7 @@ def fit_customer_value(
             gamma_gamma,
         )
         return None
+    groups = _rfm_groups(data["customer"], as_of)
     horizons = value_horizons.horizon_totals(data, bg_nbd, value, alive)
     holdout = value_holdout.holdout_check(
         _arrays(value_holdout.calibration_end(as_of)),
@@ -168,6 +170,7 @@ def fit_customer_value(
                         probability_alive=float(alive[i]),
                         expected_orders=float(orders[i]),
                         predicted_revenue=_cents(orders[i] * value[i]),
+                        rfm_group=groups[i],
                     )
                     for i in batch
                 )
@@ -176,6 +179,19 @@ def fit_customer_value(
         fit.fit_seconds = time.perf_counter() - started
         fit.save(update_fields=["fit_seconds"])
     return fit
+
+
+def _rfm_groups(customers: np.ndarray, as_of: date) -> list[str]:
+    """Each customer's RFM group as of as_of, scored over every customer as the RFM
+    endpoints score them (rollup.rfm_summary, rfm_scoring), aligned with customers
+    (sorted by id); one streamed query."""
+    groups = [""] * len(customers)
+    summary = rollup.rfm_summary(filters=MetricFilters(), as_of=as_of)
+    for customer, group in rfm_scoring.customer_groups(summary):
+        index = int(np.searchsorted(customers, customer))
+        if index < len(customers) and customers[index] == customer:
+            groups[index] = group
+    return groups
 
 
 def _store_horizons(

@@ -136,10 +136,39 @@ def test_customers_section_at_1440_and_375(
     assert grid.nth(1).inner_text().split("\n") == ["New", "1"]  # R 5, FM 2: B
     assert grid.nth(14).inner_text().split("\n") == ["Needs attention", "1"]
     assert grid.nth(20).inner_text().split("\n") == ["Dormant", "1"]  # R 1, FM 1
-    # and the group table has each group's share, revenue and medians
+    # and the group table has each group's share, revenue and medians, and then
+    # the model's predicted 12-month value per customer of the group
+    page.wait_for_function(
+        """() => document.querySelector(
+            '[data-rfm-table] tr[data-group="dormant"] [data-rfm-predicted]'
+        )?.textContent !== '\u2013'"""
+    )
+    predicted = {
+        g["group"]: f"${g['mean_predicted_revenue']:,.2f}"
+        for g in page.evaluate(
+            "fetch('/api/cohorts/customer-value/').then(answer => answer.json())"
+        )["rfm_groups"]
+    }
+    assert set(predicted) == {"new", "needs attention", "dormant"}
     groups = {
-        row[0]: row[1:]
+        row[0]: row[1:-1]
         for row in cells(page, '[data-chart="rfm"] [data-rfm-table] tbody tr')
+    }
+    assert {
+        row[0]: row[-1]
+        for row in cells(page, '[data-chart="rfm"] [data-rfm-table] tbody tr')
+    } == {
+        "Champions": NO_VALUE,
+        "Loyal": NO_VALUE,
+        "Active": NO_VALUE,
+        "New": predicted["new"],
+        "Promising": NO_VALUE,
+        "Needs attention": predicted["needs attention"],
+        "Previously loyal": NO_VALUE,
+        "At risk": NO_VALUE,
+        "Almost lost": NO_VALUE,
+        "Dormant": predicted["dormant"],
+        "Prospects": NO_VALUE,
     }
     assert groups["Needs attention"] == [
         "1",
