@@ -143,13 +143,13 @@ def test_customers_section_at_1440_and_375(
             '[data-rfm-table] tr[data-group="dormant"] [data-rfm-predicted]'
         )?.textContent !== '\u2013'"""
     )
-    predicted = {
+    group_values = {
         g["group"]: f"${g['mean_predicted_revenue']:,.2f}"
         for g in page.evaluate(
             "fetch('/api/cohorts/customer-value/').then(answer => answer.json())"
         )["rfm_groups"]
     }
-    assert set(predicted) == {"new", "needs attention", "dormant"}
+    assert set(group_values) == {"new", "needs attention", "dormant"}
     groups = {
         row[0]: row[1:-1]
         for row in cells(page, '[data-chart="rfm"] [data-rfm-table] tbody tr')
@@ -161,13 +161,13 @@ def test_customers_section_at_1440_and_375(
         "Champions": NO_VALUE,
         "Loyal": NO_VALUE,
         "Active": NO_VALUE,
-        "New": predicted["new"],
+        "New": group_values["new"],
         "Promising": NO_VALUE,
-        "Needs attention": predicted["needs attention"],
+        "Needs attention": group_values["needs attention"],
         "Previously loyal": NO_VALUE,
         "At risk": NO_VALUE,
         "Almost lost": NO_VALUE,
-        "Dormant": predicted["dormant"],
+        "Dormant": group_values["dormant"],
         "Prospects": NO_VALUE,
     }
     assert groups["Needs attention"] == [
