@@ -14,6 +14,7 @@ from ecomanalytics.api.viewsets import MetricViewSet
 from . import catalogue
 from .metrics import (
     customer_value,
+    customer_value_holdout,
     lifetime_value,
     new_vs_returning,
     repeat_purchase,
@@ -22,7 +23,9 @@ from .metrics import (
     rfm_groups,
 )
 from .serializers import (
+    CustomerValueParams,
     CustomerValueSerializer,
+    HoldoutReportSerializer,
     LifetimeValueParams,
     LifetimeValueSerializer,
     NewVsReturningParams,
@@ -142,16 +145,34 @@ class CohortViewSet(MetricViewSet):
 
     @documented(
         catalogue.CUSTOMER_VALUE,
-        parameters=[MetricParams],
+        parameters=[CustomerValueParams],
         responses=CustomerValueSerializer,
     )
     @action(
         detail=False,
         methods=["get"],
         url_path="customer-value",
-        params_class=MetricParams,
+        params_class=CustomerValueParams,
     )
     def customer_value(self, request: Request) -> Response:
         params = self.parsed_params(request)
-        report = customer_value(filters=params.to_filters())
+        report = customer_value(
+            filters=params.to_filters(), months=params.validated_data["months"]
+        )
         return Response(CustomerValueSerializer(report).data)
+
+    @documented(
+        catalogue.CUSTOMER_VALUE_HOLDOUT,
+        parameters=[MetricParams],
+        responses=HoldoutReportSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="customer-value-holdout",
+        params_class=MetricParams,
+    )
+    def customer_value_holdout(self, request: Request) -> Response:
+        self.parsed_params(request)  # validated, then unused: the check is fit-wide
+        report = customer_value_holdout()
+        return Response(HoldoutReportSerializer(report).data)

@@ -307,6 +307,17 @@ LIFETIME_VALUE = MetricDefinition(
     parameters=(MONTHS,),
 )
 
+HORIZON = Parameter(
+    name="months",
+    description=(
+        "the prediction's horizon in months of 365.25 / 12 days; other than 12, "
+        "it is answered for every customer only (no start, end or filter)"
+    ),
+    default=12,
+    minimum=1,
+    maximum=36,
+)
+
 CUSTOMER_VALUE = MetricDefinition(
     id="cohorts.customer_value",
     title="Predicted customer value",
@@ -314,8 +325,8 @@ CUSTOMER_VALUE = MetricDefinition(
     endpoint="/api/cohorts/customer-value/",
     function="cohorts.metrics.customer_value",
     summary=(
-        "The model's predicted revenue of the next 12 months per first-order cohort, "
-        "the top customers and the P(alive) distribution."
+        "The model's predicted revenue of the next 12 months (months=1..36) per "
+        "first-order cohort, the top customers and the P(alive) distribution."
     ),
     definition=(
         "From the stored fit (manage.py fit_customer_value, run after each roll-up "
@@ -330,17 +341,65 @@ CUSTOMER_VALUE = MetricDefinition(
         "likelihood on all those customers (Gamma-Gamma on those with x > 0). "
         "probability_alive = 1 ÷ (1 + [x > 0] · a ÷ (b + x − 1) · ((alpha + T) ÷ "
         "(alpha + t_x))^(r + x)); expected_orders = the BG/NBD expected purchases "
-        "in the next 52.18 weeks (FHL 2005, equation 10); predicted_revenue = "
+        "in the next months × 365.25 / 12 ÷ 7 weeks (52.18 for the default 12; "
+        "FHL 2005, equation 10); predicted_revenue = "
         "expected_orders × p (gamma + x m) ÷ (p x + q − 1), in cents. Per cohort "
         "(month of the first revenue order): customers, Σ and mean "
         "predicted_revenue, mean probability_alive. top_customers: the 10 highest "
         "predicted_revenue, ties by customer id. probability_alive histogram: "
-        "customers per tenth [0, 0.1), …, [0.9, 1]. The fit reports its "
+        "customers per tenth [0, 0.1), …, [0.9, 1]. rfm_groups (months=12 only, "
+        "else empty): per RFM group of the customer as of the fit's as_of, scored "
+        "as in RFM groups over every customer (not the filtered ones), the groups "
+        "with customers in RFM groups' order: customers, Σ and mean "
+        "predicted_revenue. The fit reports its "
         "parameters, log-likelihoods, customers, seconds and data version."
     ),
     filters=ORDER_FILTERS,
     filter_rules=ACQUISITION_FILTER_RULES
-    + " start/end select customers by the day of their first revenue order.",
+    + " start/end select customers by the day of their first revenue order. With "
+    "months other than 12 the per-cohort sums and top customers are those the fit "
+    "stored for every customer (each customer's predicted_revenue rounded to cents "
+    "before summing), so start/end and the filters are then a 400 naming months.",
+    parameters=(HORIZON,),
+)
+
+CUSTOMER_VALUE_HOLDOUT = MetricDefinition(
+    id="cohorts.customer_value_holdout",
+    title="Customer-value model: holdout check",
+    unit="mixed",
+    endpoint="/api/cohorts/customer-value-holdout/",
+    function="cohorts.metrics.customer_value_holdout",
+    summary=(
+        "How well the model predicts: refitted on the history up to 26 weeks before "
+        "the end, its predicted repeat orders in those 26 weeks against the actual "
+        "ones, per customer, by repeat orders in the calibration period."
+    ),
+    definition=(
+        "Computed with the stored fit (manage.py fit_customer_value, after each "
+        "roll-up refresh), as Fader, Hardie and Lee (2005) validate BG/NBD. "
+        "calibration_end = the fit's as_of − 182 days; the holdout is the 26 weeks "
+        "(182 local days) after it, up to as_of included. Calibration customers: "
+        "those with a revenue order on or before calibration_end, summarised as "
+        "for the fit (x, t_x, T in weeks, with calibration_end in place of as_of). "
+        "BG/NBD is refitted on them alone (bg_nbd: r, alpha, a, b, log_likelihood); "
+        "predicted = each customer's expected purchases in the next 26 weeks "
+        "(FHL 2005, equation 10); actual = their revenue orders placed in the "
+        "holdout (customers whose first revenue order is in the holdout are not "
+        'counted). groups: per x = 0, 1, …, 6 and 7+ (label "7+"), customers, '
+        "mean_predicted_orders = Σ predicted ÷ customers and mean_actual_orders = "
+        "Σ actual ÷ customers (null for a group without customers); "
+        "predicted_orders and actual_orders are the totals over all calibration "
+        "customers. holdout is null, with unavailable saying why, when no fit has "
+        "run, when the roll-ups' first day is after calibration_end (less than 26 "
+        "weeks plus a day of history), or when no calibration customer has a repeat "
+        "order."
+    ),
+    filters=ORDER_FILTERS,
+    filter_rules=(
+        "None applies: the check is of the model fitted on every customer, so "
+        "start/end and the filters are validated (as on every metric endpoint) but "
+        "change nothing, as the demand forecast covers the whole history."
+    ),
 )
 
 METRICS = (
@@ -351,4 +410,5 @@ METRICS = (
     RFM_GROUPS,
     RFM_CUSTOMERS,
     CUSTOMER_VALUE,
+    CUSTOMER_VALUE_HOLDOUT,
 )

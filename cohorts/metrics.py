@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import ZERO_MONEY, money, rate, revenue_measure
@@ -45,6 +46,7 @@ __all__ = [
     "COHORT_BY_CHOICES",
     "CohortBy",
     "customer_value",
+    "customer_value_holdout",
     "lifetime_value",
     "new_vs_returning",
     "repeat_purchase",
@@ -580,15 +582,51 @@ class CustomerValueReport:
     top_customers: list[TopCustomer]
     # Customers per tenth of P(alive): [0, 0.1), ..., [0.9, 1].
     probability_alive: list[AliveBucket]
+    # Every RFM group with customers (prospects have none), months=12 only.
+    rfm_groups: list[GroupPrediction]
 
 
-def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueReport:
-    """The stored fit's predicted 12-month value per first-order cohort, the top
-    customers and the P(alive) distribution. Definition:
-    cohorts.catalogue.CUSTOMER_VALUE. Never fits: reads cohorts.models."""
+@dataclass(frozen=True, slots=True)
+class GroupPrediction:
+    group: str  # the customer's RFM group as of the fit's as_of
+    customers: int
+    predicted_revenue: Decimal  # Σ over the group, next 12 months
+    mean_predicted_revenue: Decimal
+
+
+def _group_predictions(rows: list[dict[str, Any]]) -> list[GroupPrediction]:
+    found = {row["rfm_group"]: row for row in rows}
+    return [
+        GroupPrediction(
+            group=group,
+            customers=found[group]["customers"],
+            predicted_revenue=money(found[group]["total_predicted_revenue"]),
+            mean_predicted_revenue=money(found[group]["mean_predicted_revenue"]),
+        )
+        for group in RFM_GROUPS
+        if group in found
+    ]
+
+
+def customer_value(
+    *, filters: MetricFilters, top: int = 10, months: int = 12
+) -> CustomerValueReport:
+    """The stored fit's predicted value over the next `months` months (1..36) per
+    first-order cohort, the top customers and the P(alive) distribution. Definition:
+    cohorts.catalogue.CUSTOMER_VALUE. Never fits: reads cohorts.models. Horizons
+    other than 12 months come from the fit's stored totals, which take no filter
+    (the API refuses the combination)."""
     fit = stored_value.latest_fit()
     if fit is None:
-        return CustomerValueReport(12, None, [], [], alive_buckets([0] * 10))
+        return CustomerValueReport(months, None, [], [], alive_buckets([0] * 10), [])
+    if months == 12:
+        cohort_rows = stored_value.by_cohort(fit, filters)
+        top_rows = stored_value.top_customers(fit, filters, top)
+        groups = _group_predictions(stored_value.by_rfm_group(fit, filters))
+    else:
+        cohort_rows = stored_value.by_cohort_over(fit, months)
+        top_rows = stored_value.top_customers_over(fit, months, top)
+        groups = []
     cohorts = [
         CohortPrediction(
             cohort=row["cohort"],
@@ -597,7 +635,7 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
             mean_predicted_revenue=money(row["mean_predicted_revenue"]),
             mean_probability_alive=float(row["mean_probability_alive"]),
         )
-        for row in stored_value.by_cohort(fit, filters)
+        for row in cohort_rows
         if row["cohort"] is not None
     ]
     tops = [
@@ -608,11 +646,11 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
             expected_orders=row["expected_orders"],
             predicted_revenue=money(row["predicted_revenue"]),
         )
-        for row in stored_value.top_customers(fit, filters, top)
+        for row in top_rows
     ]
     histogram = stored_value.probability_alive_histogram(fit, filters)
     return CustomerValueReport(
-        horizon_months=12,
+        horizon_months=months,
         fit=ValueFit(
             fitted_at=fit.fitted_at,
             as_of=fit.as_of,
@@ -637,4 +675,61 @@ def customer_value(*, filters: MetricFilters, top: int = 10) -> CustomerValueRep
         cohorts=cohorts,
         top_customers=tops,
         probability_alive=alive_buckets([histogram[tenth] for tenth in range(10)]),
+        rfm_groups=groups,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutGroup:
+    repeat_orders: int  # x in calibration; 7 stands for 7 or more
+    label: str  # "0", …, "6", "7+"
+    customers: int
+    mean_predicted_orders: float | None  # None for a group without customers
+    mean_actual_orders: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutCheck:
+    calibration_end: date
+    holdout_end: date
+    holdout_weeks: int
+    customers: int
+    repeat_buyers: int
+    bg_nbd: dict[str, float]  # the calibration fit: r, alpha, a, b, log_likelihood
+    predicted_orders: float
+    actual_orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutReport:
+    fitted_at: datetime | None
+    as_of: date | None
+    holdout: HoldoutCheck | None
+    unavailable: str  # why holdout is None; "" otherwise
+    # At the top, so that the CSV has a row per group (empty without a holdout).
+    groups: list[HoldoutGroup]
+
+
+def customer_value_holdout() -> HoldoutReport:
+    """The stored fit's holdout check (cohorts.value_holdout, computed at fit time).
+    Definition: cohorts.catalogue.CUSTOMER_VALUE_HOLDOUT. Never fits."""
+    fit = stored_value.latest_fit()
+    if fit is None:
+        return HoldoutReport(None, None, None, "The model has not been fitted yet.", [])
+    stored = fit.holdout
+    if stored is None:
+        return HoldoutReport(
+            fit.fitted_at, fit.as_of, None, fit.holdout_unavailable, []
+        )
+    check = HoldoutCheck(
+        calibration_end=date.fromisoformat(stored["calibration_end"]),
+        holdout_end=date.fromisoformat(stored["holdout_end"]),
+        holdout_weeks=stored["holdout_weeks"],
+        customers=stored["customers"],
+        repeat_buyers=stored["repeat_buyers"],
+        bg_nbd=stored["bg_nbd"],
+        predicted_orders=stored["predicted_orders"],
+        actual_orders=stored["actual_orders"],
+    )
+    groups = [HoldoutGroup(**group) for group in stored["groups"]]
+    return HoldoutReport(fit.fitted_at, fit.as_of, check, "", groups)

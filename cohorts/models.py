@@ -29,6 +29,9 @@ class CustomerValueFit(models.Model):
     gamma = models.FloatField()
     gamma_gamma_log_likelihood = models.FloatField()
     fit_seconds = models.FloatField()
+    # The holdout check (cohorts.value_holdout): its dict, or null and the reason.
+    holdout = models.JSONField(null=True)
+    holdout_unavailable = models.TextField(blank=True, default="")
 
     class Meta:
         get_latest_by = "fitted_at"
@@ -52,6 +55,8 @@ class CustomerValue(models.Model):
     probability_alive = models.FloatField()
     expected_orders = models.FloatField()  # over the next 12 months
     predicted_revenue = models.DecimalField(max_digits=16, decimal_places=2)
+    # The customer's RFM group as of the fit's as_of (cohorts.rfm_scoring).
+    rfm_group = models.CharField(max_length=32, default="")
 
     class Meta:
         indexes = [
@@ -61,3 +66,42 @@ class CustomerValue(models.Model):
 
     def __str__(self) -> str:
         return f"customer {self.customer_id}: {self.predicted_revenue}"
+
+
+class CohortHorizonValue(models.Model):
+    """A fit's totals for one first-order cohort over the next `months` months (1..36),
+    computed at fit time (cohorts.value_horizons) for every customer of the cohort."""
+
+    fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
+    cohort = models.DateField()  # the first of the month
+    months = models.PositiveSmallIntegerField()
+    customers = models.PositiveIntegerField()
+    mean_probability_alive = models.FloatField()
+    expected_orders = models.FloatField()  # Σ over the cohort
+    predicted_revenue = models.DecimalField(max_digits=18, decimal_places=2)  # Σ
+
+    class Meta:
+        indexes = [models.Index(fields=["fit", "months", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.cohort:%Y-%m} over {self.months} months"
+
+
+class TopCustomerHorizon(models.Model):
+    """One of a fit's top customers by predicted revenue over `months` months."""
+
+    fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
+    months = models.PositiveSmallIntegerField()
+    rank = models.PositiveSmallIntegerField()  # 1 = the highest
+    customer = models.ForeignKey(
+        Customer, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    probability_alive = models.FloatField()
+    expected_orders = models.FloatField()
+    predicted_revenue = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["fit", "months", "rank"])]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} over {self.months} months: customer {self.customer_id}"

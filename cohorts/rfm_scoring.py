@@ -15,6 +15,7 @@ float rounding moves a customer across a score boundary. With n = 1 every score 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -99,6 +100,19 @@ def _fetch(
     with connections[summary.db].cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+def customer_groups(
+    summary: QuerySet[Any], chunk: int = 10_000
+) -> Iterator[tuple[int, str]]:
+    """(customer_id, RFM group) of every customer of the summary, by customer id,
+    streamed in chunks (the customer-value fit stores each customer's group)."""
+    scored, params = _scored(summary)
+    sql = f"SELECT customer_id, rfm_group FROM ({scored}) g ORDER BY customer_id"
+    with connections[summary.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            yield from rows
 
 
 def _day(value: date | datetime | str) -> date:

@@ -7,9 +7,12 @@ from typing import Any
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
-from ecomanalytics.api.params import MetricParams, parameter_field
+from ecomanalytics.api.params import (
+    MetricParams,
+    parameter_field,
+)
 
-from .catalogue import COHORT_BY, GRANULARITY, GROUP, LIMIT, MONTHS, SORT
+from .catalogue import COHORT_BY, GRANULARITY, GROUP, HORIZON, LIMIT, MONTHS, SORT
 from .metrics import CURSOR_PATTERN, decode_cursor
 
 
@@ -199,6 +202,26 @@ class LifetimeValueSerializer(serializers.Serializer):
     average = AverageValueSerializer(many=True)
 
 
+class CustomerValueParams(MetricParams):
+    months = parameter_field(HORIZON)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        narrowed = [
+            name for name in self.initial_data if name not in ("months", "format")
+        ]
+        if attrs["months"] != 12 and narrowed:
+            raise serializers.ValidationError(
+                {
+                    "months": [
+                        "A horizon other than 12 months is predicted for every "
+                        "customer only: leave out " + ", ".join(sorted(narrowed)) + "."
+                    ]
+                }
+            )
+        return attrs
+
+
 class ValueFitSerializer(serializers.Serializer):
     fitted_at = serializers.DateTimeField()
     as_of = serializers.DateField()
@@ -232,6 +255,13 @@ class AliveBucketSerializer(serializers.Serializer):
     customers = serializers.IntegerField()
 
 
+class GroupPredictionSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    customers = serializers.IntegerField()
+    predicted_revenue = money_field()
+    mean_predicted_revenue = money_field()
+
+
 class CustomerValueSerializer(serializers.Serializer):
     horizon_months = serializers.IntegerField()
     fit = ValueFitSerializer(allow_null=True)
@@ -239,4 +269,41 @@ class CustomerValueSerializer(serializers.Serializer):
     top_customers = TopCustomerSerializer(many=True)
     probability_alive = AliveBucketSerializer(
         many=True, help_text="Customers per tenth of P(alive), [0, 0.1) first."
+    )
+    rfm_groups = GroupPredictionSerializer(
+        many=True,
+        help_text="Per RFM group as of the fit's as_of; months=12 only, else empty.",
+    )
+
+
+class HoldoutGroupSerializer(serializers.Serializer):
+    repeat_orders = serializers.IntegerField(
+        help_text="Repeat orders in calibration; 7 stands for 7 or more."
+    )
+    label = serializers.CharField(help_text='"0" … "6", "7+".')  # type: ignore[assignment]
+    customers = serializers.IntegerField()
+    mean_predicted_orders = serializers.FloatField(allow_null=True)
+    mean_actual_orders = serializers.FloatField(allow_null=True)
+
+
+class HoldoutCheckSerializer(serializers.Serializer):
+    calibration_end = serializers.DateField()
+    holdout_end = serializers.DateField()
+    holdout_weeks = serializers.IntegerField()
+    customers = serializers.IntegerField()
+    repeat_buyers = serializers.IntegerField()
+    bg_nbd = serializers.DictField(child=serializers.FloatField())
+    predicted_orders = serializers.FloatField()
+    actual_orders = serializers.IntegerField()
+
+
+class HoldoutReportSerializer(serializers.Serializer):
+    fitted_at = serializers.DateTimeField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    holdout = HoldoutCheckSerializer(allow_null=True)
+    unavailable = serializers.CharField(
+        allow_blank=True, help_text="Why holdout is null; empty otherwise."
+    )
+    groups = HoldoutGroupSerializer(
+        many=True, help_text="By repeat orders in calibration; empty without holdout."
     )

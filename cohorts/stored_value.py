@@ -14,7 +14,12 @@ from django.db.models.functions import Floor
 
 from ecomanalytics.filters import DIMENSION_FILTERS, MetricFilters, given
 
-from .models import CustomerValue, CustomerValueFit
+from .models import (
+    CohortHorizonValue,
+    CustomerValue,
+    CustomerValueFit,
+    TopCustomerHorizon,
+)
 from .rollup import _members
 
 
@@ -42,6 +47,21 @@ def by_cohort(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, A
             mean_probability_alive=Avg("probability_alive"),
         )
         .order_by("cohort")
+    )
+    return [dict(row) for row in rows]
+
+
+def by_rfm_group(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, Any]]:
+    """Per RFM group as of the fit's as_of: customers, Σ and mean predicted revenue."""
+    rows = (
+        _values(fit, filters)
+        .values("rfm_group")
+        .annotate(
+            customers=Count("pk"),
+            total_predicted_revenue=Sum("predicted_revenue"),
+            mean_predicted_revenue=Avg("predicted_revenue"),
+        )
+        .order_by("rfm_group")
     )
     return [dict(row) for row in rows]
 
@@ -78,3 +98,42 @@ def probability_alive_histogram(
     for tenth, count in rows:
         bins[min(int(tenth), 9)] += count
     return bins
+
+
+def by_cohort_over(fit: CustomerValueFit, months: int) -> list[dict[str, Any]]:
+    """by_cohort's rows for another horizon, from the fit's stored totals (every
+    customer: these totals are computed at fit time, without filters)."""
+    rows = (
+        CohortHorizonValue.objects.filter(fit=fit, months=months)
+        .order_by("cohort")
+        .values(
+            "cohort",
+            "customers",
+            "mean_probability_alive",
+            total_predicted_revenue=F("predicted_revenue"),
+        )
+    )
+    return [
+        {
+            **row,
+            "mean_predicted_revenue": row["total_predicted_revenue"] / row["customers"],
+        }
+        for row in rows
+    ]
+
+
+def top_customers_over(
+    fit: CustomerValueFit, months: int, limit: int
+) -> list[dict[str, Any]]:
+    rows = (
+        TopCustomerHorizon.objects.filter(fit=fit, months=months)
+        .order_by("rank")
+        .values(
+            "customer_id",
+            "probability_alive",
+            "expected_orders",
+            "predicted_revenue",
+            external_id=F("customer__external_id"),
+        )[:limit]
+    )
+    return [dict(row) for row in rows]

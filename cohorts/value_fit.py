@@ -20,13 +20,19 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, measure_expression
 from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.progress import progress as progress_of
 
-from . import value_model
-from .models import CustomerValue, CustomerValueFit
+from . import rfm_scoring, rollup, value_holdout, value_horizons, value_model
+from .models import (
+    CohortHorizonValue,
+    CustomerValue,
+    CustomerValueFit,
+    TopCustomerHorizon,
+)
 
 HORIZON_WEEKS = 365.25 / 7  # 12 months
 CHUNK = 10_000
@@ -68,6 +74,7 @@ def _arrays(as_of: date) -> dict[str, np.ndarray]:
         "t_x": np.empty(customers),
         "T": np.empty(customers),
         "m": np.empty(customers),
+        "cohort": np.empty(customers, dtype=np.int64),  # year * 12 + month - 1
     }
     end = as_of.toordinal()
     for i, (customer, orders, first, last, revenue) in enumerate(
@@ -78,6 +85,7 @@ def _arrays(as_of: date) -> dict[str, np.ndarray]:
         arrays["t_x"][i] = (last.toordinal() - first.toordinal()) / WEEK
         arrays["T"][i] = (end - first.toordinal()) / WEEK
         arrays["m"][i] = float(revenue or 0) / orders
+        arrays["cohort"][i] = first.year * 12 + first.month - 1
     return arrays
 
 
@@ -115,6 +123,13 @@ def fit_customer_value(
             gamma_gamma,
         )
         return None
+    groups = _rfm_groups(data["customer"], as_of)
+    horizons = value_horizons.horizon_totals(data, bg_nbd, value, alive)
+    holdout = value_holdout.holdout_check(
+        _arrays(value_holdout.calibration_end(as_of)),
+        as_of=as_of,
+        first_day=CustomerDay.objects.aggregate(first=Min("day"))["first"],
+    )
     with transaction.atomic():
         CustomerValueFit.objects.all().delete()
         fit = CustomerValueFit.objects.create(
@@ -133,6 +148,8 @@ def fit_customer_value(
             gamma=gamma_gamma.gamma,
             gamma_gamma_log_likelihood=gamma_gamma.log_likelihood,
             fit_seconds=0.0,
+            holdout=holdout.result,
+            holdout_unavailable=holdout.reason,
         )
         with progress_of(
             total=len(data["x"]),
@@ -153,13 +170,78 @@ def fit_customer_value(
                         probability_alive=float(alive[i]),
                         expected_orders=float(orders[i]),
                         predicted_revenue=_cents(orders[i] * value[i]),
+                        rfm_group=groups[i],
                     )
                     for i in batch
                 )
                 bar.update(len(batch))
+        _store_horizons(fit, data, horizons, alive, value, bg_nbd)
         fit.fit_seconds = time.perf_counter() - started
         fit.save(update_fields=["fit_seconds"])
     return fit
+
+
+def _rfm_groups(customers: np.ndarray, as_of: date) -> list[str]:
+    """Each customer's RFM group as of as_of, scored over every customer as the RFM
+    endpoints score them (rollup.rfm_summary, rfm_scoring), aligned with customers
+    (sorted by id); one streamed query."""
+    groups = [""] * len(customers)
+    summary = rollup.rfm_summary(filters=MetricFilters(), as_of=as_of)
+    for customer, group in rfm_scoring.customer_groups(summary):
+        index = int(np.searchsorted(customers, customer))
+        if index < len(customers) and customers[index] == customer:
+            groups[index] = group
+    return groups
+
+
+def _store_horizons(
+    fit: CustomerValueFit,
+    data: dict[str, np.ndarray],
+    horizons: value_horizons.HorizonTotals,
+    alive: np.ndarray,
+    value: np.ndarray,
+    bg_nbd: value_model.BgNbd,
+) -> None:
+    """The totals of 36 horizons by cohort, and their top 10 top customers (value_horizons)."""
+    CohortHorizonValue.objects.bulk_create(
+        CohortHorizonValue(
+            fit=fit,
+            cohort=date(int(month) // 12, int(month) % 12 + 1, 1),
+            months=months,
+            customers=int(horizons.customers[k]),
+            mean_probability_alive=float(horizons.mean_probability_alive[k]),
+            expected_orders=float(horizons.expected_orders[months - 1, k]),
+            predicted_revenue=Decimal(int(horizons.predicted_revenue[months - 1, k]))
+            / 100,
+        )
+        for months in range(1, value_horizons.MAX_MONTHS + 1)
+        for k, month in enumerate(horizons.cohorts)
+    )
+    tops = []
+    for months, best in enumerate(horizons.top, start=1):
+        orders = value_model.expected_purchases(
+            bg_nbd,
+            value_horizons.horizon_weeks(months),
+            data["x"][best],
+            data["t_x"][best],
+            data["T"][best],
+        )
+        tops += [
+            TopCustomerHorizon(
+                fit=fit,
+                months=months,
+                rank=rank,
+                customer_id=int(data["customer"][i]),
+                probability_alive=float(alive[i]),
+                expected_orders=float(orders[rank - 1]),
+                predicted_revenue=Decimal(
+                    int(np.rint(orders[rank - 1] * value[i] * 100))
+                )
+                / 100,
+            )
+            for rank, i in enumerate(best, start=1)
+        ]
+    TopCustomerHorizon.objects.bulk_create(tops)
 
 
 def _cents(value: float) -> Decimal:

@@ -14,6 +14,7 @@ import { moneyFormats } from "./format.js";
 import { createOutageWatch } from "./outage.js";
 import categories from "./panels/categories.js";
 import conversion from "./panels/conversion.js";
+import { holdoutCheck } from "./panels/customers-holdout.js";
 import lifetimeValue from "./panels/customers-lifetime-value.js";
 import newVsReturning from "./panels/customers-new-returning.js";
 import rfm from "./panels/customers-rfm.js";
@@ -60,6 +61,7 @@ const PANELS = {
   lifetime_value: lifetimeValue,
   predicted_value: predictedValue,
   probability_alive: probabilityAlive,
+  holdout_check: holdoutCheck,
 };
 // The panels each panel control belongs to, and whether a change needs new data.
 // The page's granularity is also the funnel section's time charts'.

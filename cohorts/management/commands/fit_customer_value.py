@@ -30,3 +30,11 @@ class Command(BaseCommand):
             f"a={fit.a:.3f} b={fit.b:.3f}; p={fit.p:.3f} q={fit.q:.3f} "
             f"gamma={fit.gamma:.3f}"
         )
+        holdout = fit.holdout
+        self.stdout.write(
+            f"Holdout check: {holdout['predicted_orders']:,.1f} repeat orders "
+            f"predicted, {holdout['actual_orders']:,} placed, in the "
+            f"{holdout['holdout_weeks']} weeks after {holdout['calibration_end']}."
+            if holdout
+            else f"No holdout check: {fit.holdout_unavailable}"
+        )

@@ -443,6 +443,7 @@ def test_empty_and_failed_panels_say_so(
         "lifetime_value": ["empty", "No customers acquired in this period"],
         "predicted_value": ["empty", NO_VALUE_FIT],
         "probability_alive": ["empty", NO_VALUE_FIT],
+        "holdout_check": ["empty", NO_VALUE_FIT],
     }
     assert page.get_by_label("Date range").input_value() == "custom"
     assert page.locator("#range-summary").inner_text() == (

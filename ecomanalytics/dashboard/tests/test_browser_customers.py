@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from cohorts.tests.holdout_shop import build_holdout_year
 from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures)
     at,
     browser_page,
@@ -135,10 +136,39 @@ def test_customers_section_at_1440_and_375(
     assert grid.nth(1).inner_text().split("\n") == ["New", "1"]  # R 5, FM 2: B
     assert grid.nth(14).inner_text().split("\n") == ["Needs attention", "1"]
     assert grid.nth(20).inner_text().split("\n") == ["Dormant", "1"]  # R 1, FM 1
-    # and the group table has each group's share, revenue and medians
+    # and the group table has each group's share, revenue and medians, and then
+    # the model's predicted 12-month value per customer of the group
+    page.wait_for_function(
+        """() => document.querySelector(
+            '[data-rfm-table] tr[data-group="dormant"] [data-rfm-predicted]'
+        )?.textContent !== '\u2013'"""
+    )
+    group_values = {
+        g["group"]: f"${g['mean_predicted_revenue']:,.2f}"
+        for g in page.evaluate(
+            "fetch('/api/cohorts/customer-value/').then(answer => answer.json())"
+        )["rfm_groups"]
+    }
+    assert set(group_values) == {"new", "needs attention", "dormant"}
     groups = {
-        row[0]: row[1:]
+        row[0]: row[1:-1]
         for row in cells(page, '[data-chart="rfm"] [data-rfm-table] tbody tr')
+    }
+    assert {
+        row[0]: row[-1]
+        for row in cells(page, '[data-chart="rfm"] [data-rfm-table] tbody tr')
+    } == {
+        "Champions": NO_VALUE,
+        "Loyal": NO_VALUE,
+        "Active": NO_VALUE,
+        "New": group_values["new"],
+        "Promising": NO_VALUE,
+        "Needs attention": group_values["needs attention"],
+        "Previously loyal": NO_VALUE,
+        "At risk": NO_VALUE,
+        "Almost lost": NO_VALUE,
+        "Dormant": group_values["dormant"],
+        "Prospects": NO_VALUE,
     }
     assert groups["Needs attention"] == [
         "1",
@@ -243,6 +273,13 @@ def test_customers_section_at_1440_and_375(
     assert len(alive) == 10
     assert alive[9] == ["90\u2013100%", "2"]
     assert sum(int(count) for _, count in alive) == 3
+    # and the holdout check says why it has nothing to show: 5 weeks of history
+    holdout = page.locator('[data-chart="holdout_check"]')
+    assert holdout.get_attribute("data-state") == "empty"
+    assert holdout.locator(".chart-state-text").inner_text() == (
+        "No holdout check: The history (2025-01-10 to 2025-02-15) is shorter than "
+        "the 26-week holdout plus a calibration period."
+    )
     page.locator(".customers-section").screenshot(
         path="test-artifacts/customers-1440.png"
     )
@@ -261,6 +298,75 @@ def test_customers_section_at_1440_and_375(
     assert layout == {"pageScrollsSideways": False, "cardsInside": True}
     page.locator(".customers-section").screenshot(
         path="test-artifacts/customers-375.png"
+    )
+    assert problems == {
+        "console": [],
+        "pageerror": [],
+        "requestfailed": [],
+        "http_errors": [],
+        "dialogs": [],
+    }
+
+
+@pytest.fixture
+def holdout_year(transactional_db: None) -> None:
+    """cohorts.tests.holdout_shop's year, fitted: 6 calibration customers up to Jul 2
+    2025, 6 orders in the holdout to Dec 31."""
+    User.objects.create_user(username="owner", password="owner-password", is_staff=True)
+    build_holdout_year()
+    refresh_rollups()
+    call_command("fit_customer_value")
+
+
+def test_holdout_check_at_1440_and_375(
+    holdout_year: None,
+    live_server: Any,
+    browser_page: Any,  # noqa: F811
+) -> None:
+    page, problems = browser_page
+    # given a filter, which the fit-wide holdout check does not take
+    page.goto(live_server.url + "/?range=all&source=email")
+    log_in(page, live_server.url, "/?range=all&source=email")
+    # when the check has drawn
+    wait_until_drawn(page, ("holdout_check",))
+    model = page.evaluate(
+        "fetch('/api/cohorts/customer-value-holdout/').then(answer => answer.json())"
+    )
+    predicted = [g["mean_predicted_orders"] for g in model["groups"]]
+    # then per group the actual orders per customer, counted by hand, beside the
+    # calibration fit's prediction
+    rows = cells(page, '[data-chart="holdout_check"] .data-table tbody tr')
+    assert rows == [
+        ["0", "4", f"{predicted[0]:.2f}", "0.75"],
+        ["1", "1", f"{predicted[1]:.2f}", "1.00"],
+        ["2", "0", NO_VALUE, NO_VALUE],
+        ["3", "0", NO_VALUE, NO_VALUE],
+        ["4", "0", NO_VALUE, NO_VALUE],
+        ["5", "0", NO_VALUE, NO_VALUE],
+        ["6", "0", NO_VALUE, NO_VALUE],
+        ["7+", "1", f"{predicted[7]:.2f}", "2.00"],
+    ]
+    total = round(model["holdout"]["predicted_orders"])
+    assert page.locator("[data-holdout-figure]").inner_text() == (
+        "Fitted on 6 customers up to Jul 2, 2025; in the 26 weeks to Dec 31, 2025 "
+        f"it predicted {total} orders, and 6 were placed."
+    )
+    # and its CSV takes no filter either
+    csv = page.locator('[data-chart="holdout_check"] [data-csv]').get_attribute("href")
+    assert csv == "/api/cohorts/customer-value-holdout/?format=csv"
+    page.locator('[data-chart="holdout_check"]').screenshot(
+        path="test-artifacts/customers-holdout-1440.png"
+    )
+
+    # and on a phone the card fits the screen
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_timeout(300)
+    assert page.evaluate(
+        """() => document.querySelector('[data-chart="holdout_check"]')
+            .getBoundingClientRect().right <= innerWidth"""
+    )
+    page.locator('[data-chart="holdout_check"]').screenshot(
+        path="test-artifacts/customers-holdout-375.png"
     )
     assert problems == {
         "console": [],

@@ -3,8 +3,9 @@
  * table, and the customer list of the group chosen in either (customers-rfm-list.js).
  */
 
+import { apiURL, getJSON } from "../api.js";
 import { el } from "../dom.js";
-import { fmtDate, fmtInt, fmtPct, titleCase } from "../format.js";
+import { fmtDate, fmtInt, fmtPct, NO_VALUE, titleCase } from "../format.js";
 import { metricParams } from "../state.js";
 import { showGroupCustomers } from "./customers-rfm-list.js";
 
@@ -57,6 +58,7 @@ function renderTable(holder, groups, fmt, choose) {
   table.appendChild(el("caption", { class: "visually-hidden" }, "RFM groups: size, revenue and medians"));
   const head = table.createTHead().insertRow();
   for (const [label] of GROUP_COLUMNS) head.appendChild(el("th", { scope: "col" }, label));
+  head.appendChild(el("th", { scope: "col" }, PREDICTED_COLUMN));
   const body = table.createTBody();
   for (const group of groups) {
     const tr = body.insertRow();
@@ -68,8 +70,30 @@ function renderTable(holder, groups, fmt, choose) {
     th.appendChild(button);
     tr.appendChild(th);
     for (const [, cell] of others) tr.appendChild(el("td", {}, cell(group, fmt)));
+    tr.appendChild(el("td", { "data-rfm-predicted": "" }, NO_VALUE));
   }
   holder.replaceChildren(table);
+}
+
+export const PREDICTED_COLUMN = "Predicted 12-month value per customer";
+
+/** The model's predicted revenue of the next 12 months per customer of each group
+ * (customer-value's rfm_groups, groups as of the fit's day); a dash where the fit has
+ * none. A failed request leaves the dashes: the table itself has loaded. */
+async function fillPredicted(holder, ctx) {
+  let value;
+  try {
+    value = await getJSON(apiURL(ctx.apiBase, "cohorts/customer-value/", metricParams(ctx.state, ctx.today)));
+  } catch {
+    return;
+  }
+  const byGroup = new Map((value.rfm_groups || []).map((g) => [g.group, g]));
+  for (const row of holder.querySelectorAll("tbody tr")) {
+    const group = byGroup.get(row.dataset.group);
+    row.querySelector("[data-rfm-predicted]").textContent = group
+      ? ctx.fmt.money(group.mean_predicted_revenue)
+      : NO_VALUE;
+  }
 }
 
 function render(data, card, ctx) {
@@ -89,6 +113,7 @@ function render(data, card, ctx) {
     `As of ${fmtDate(data.as_of)}: ${fmtInt(data.customers)} customers, ${ctx.fmt.money(data.revenue)} revenue.`;
   renderGrid(card.querySelector("[data-rfm-grid]"), data, choose);
   renderTable(card.querySelector("[data-rfm-table]"), groups, ctx.fmt, choose);
+  fillPredicted(card.querySelector("[data-rfm-table]"), ctx);
   // A list left open follows the new filters rather than closing under the reader.
   if (card.dataset.rfmGroup) choose(card.dataset.rfmGroup);
   return "";
