@@ -6,6 +6,7 @@ refresh), never in a request; the API reads them.
 
 from __future__ import annotations
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from ecomanalytics.store.models import Customer
@@ -32,6 +33,10 @@ class CustomerValueFit(models.Model):
     # The holdout check (cohorts.value_holdout): its dict, or null and the reason.
     holdout = models.JSONField(null=True)
     holdout_unavailable = models.TextField(blank=True, default="")
+    # The unfiltered answer's per-cohort, per-RFM-group and P(alive) aggregates,
+    # summed at fit time by the same queries a filtered request runs
+    # (cohorts.stored_value.whole_shop_summary); null for fits stored before them.
+    whole_shop = models.JSONField(null=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         get_latest_by = "fitted_at"

@@ -7,6 +7,8 @@ too, so these read no shop table but the customers' external ids.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, F, QuerySet, Sum
@@ -27,6 +29,24 @@ def latest_fit() -> CustomerValueFit | None:
     return CustomerValueFit.objects.order_by("-fitted_at").first()
 
 
+WHOLE_SHOP = MetricFilters()
+COHORT_MONEY = ("total_predicted_revenue", "mean_predicted_revenue")
+
+
+def whole_shop_summary(fit: CustomerValueFit) -> dict[str, Any]:
+    """The unfiltered aggregates, for CustomerValueFit.whole_shop: at 650k customers
+    each of them scans every CustomerValue row, so a request reads them instead."""
+    return {
+        "cohorts": _cohort_rows(fit, WHOLE_SHOP),
+        "rfm_groups": _rfm_group_rows(fit, WHOLE_SHOP),
+        "alive_histogram": list(_histogram(fit, WHOLE_SHOP).values()),
+    }
+
+
+def _stored(fit: CustomerValueFit, filters: MetricFilters) -> dict[str, Any] | None:
+    return fit.whole_shop if filters == WHOLE_SHOP and fit.whole_shop else None
+
+
 def _values(fit: CustomerValueFit, filters: MetricFilters) -> QuerySet[CustomerValue]:
     values = CustomerValue.objects.filter(fit=fit).order_by()
     if given(filters, names=DIMENSION_FILTERS) or filters.start or filters.end:
@@ -37,6 +57,20 @@ def _values(fit: CustomerValueFit, filters: MetricFilters) -> QuerySet[CustomerV
 
 def by_cohort(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, Any]]:
     """Per first-order cohort: customers, Σ and mean predicted revenue, mean P(alive)."""
+    stored = _stored(fit, filters)
+    if stored is None:
+        return _cohort_rows(fit, filters)
+    return [
+        {
+            **row,
+            "cohort": date.fromisoformat(row["cohort"]) if row["cohort"] else None,
+            **{name: Decimal(row[name]) for name in COHORT_MONEY},
+        }
+        for row in stored["cohorts"]
+    ]
+
+
+def _cohort_rows(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, Any]]:
     rows = (
         _values(fit, filters)
         .values(cohort=F("customer__cohort_fact__acquisition_month"))
@@ -53,6 +87,18 @@ def by_cohort(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, A
 
 def by_rfm_group(fit: CustomerValueFit, filters: MetricFilters) -> list[dict[str, Any]]:
     """Per RFM group as of the fit's as_of: customers, Σ and mean predicted revenue."""
+    stored = _stored(fit, filters)
+    if stored is None:
+        return _rfm_group_rows(fit, filters)
+    return [
+        {**row, **{name: Decimal(row[name]) for name in COHORT_MONEY}}
+        for row in stored["rfm_groups"]
+    ]
+
+
+def _rfm_group_rows(
+    fit: CustomerValueFit, filters: MetricFilters
+) -> list[dict[str, Any]]:
     rows = (
         _values(fit, filters)
         .values("rfm_group")
@@ -87,6 +133,13 @@ def probability_alive_histogram(
     fit: CustomerValueFit, filters: MetricFilters
 ) -> dict[int, int]:
     """Customers per tenth of P(alive): bin k holds [k/10, (k+1)/10), bin 9 also 1."""
+    stored = _stored(fit, filters)
+    if stored is None:
+        return _histogram(fit, filters)
+    return dict(enumerate(stored["alive_histogram"]))
+
+
+def _histogram(fit: CustomerValueFit, filters: MetricFilters) -> dict[int, int]:
     rows = (
         _values(fit, filters)
         .annotate(tenth=Floor(F("probability_alive") * 10))

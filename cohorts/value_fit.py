@@ -26,7 +26,14 @@ from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.progress import progress as progress_of
 
-from . import rfm_scoring, rollup, value_holdout, value_horizons, value_model
+from . import (
+    rfm_scoring,
+    rollup,
+    stored_value,
+    value_holdout,
+    value_horizons,
+    value_model,
+)
 from .models import (
     CohortHorizonValue,
     CustomerValue,
@@ -176,8 +183,9 @@ def fit_customer_value(
                 )
                 bar.update(len(batch))
         _store_horizons(fit, data, horizons, alive, value, bg_nbd)
+        fit.whole_shop = stored_value.whole_shop_summary(fit)
         fit.fit_seconds = time.perf_counter() - started
-        fit.save(update_fields=["fit_seconds"])
+        fit.save(update_fields=["whole_shop", "fit_seconds"])
     return fit
 
 

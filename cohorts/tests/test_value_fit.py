@@ -7,9 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cohorts.metrics import customer_value
 from cohorts.models import CustomerValue, CustomerValueFit
 from cohorts.tests.value_shop import local
+from ecomanalytics.filters import MetricFilters
 from ecomanalytics.rollups.refresh import refresh_rollups
 from ecomanalytics.store.tests.factories import (
     CustomerFactory,
@@ -116,3 +120,22 @@ def test_a_single_repeat_buyer_is_enough_for_a_finite_fit():
     predictions = [float(v.predicted_revenue) for v in CustomerValue.objects.all()]
     assert len(predictions) == 3
     assert all(0 <= value < 1e6 for value in predictions)
+
+
+def test_the_unfiltered_answer_reads_the_sums_stored_with_the_fit(history):
+    # given a fit, and the answer the per-request queries give for a filter that
+    # keeps every customer (every customer here is from the US)
+    call_command("fit_customer_value")
+    everyone = customer_value(filters=MetricFilters(country="US"))
+    # when the unfiltered answer is asked
+    with CaptureQueriesContext(connection) as queries:
+        unfiltered = customer_value(filters=MetricFilters())
+    # then it is the same answer, cohorts, RFM groups and P(alive) alike
+    assert unfiltered.cohorts == everyone.cohorts
+    assert unfiltered.rfm_groups == everyone.rfm_groups
+    assert unfiltered.probability_alive == everyone.probability_alive
+    assert unfiltered.top_customers == everyone.top_customers
+    # and only the top customers read the per-customer rows (an index range, LIMIT)
+    scans = [q["sql"] for q in queries if '"cohorts_customervalue"' in q["sql"]]
+    assert len(scans) == 1, scans
+    assert "LIMIT" in scans[0]
