@@ -12,7 +12,10 @@ The planning endpoints add rules of their own (demand/serializers.py, tested in
 demand/tests): ABC's a_share + b_share is at most 99; the forecast's scope=category
 needs a category (and no sku), scope=product a sku, and a monthly horizon is at
 most 12; a sku without a scope means scope=product.
-planning_query maps generated queries onto them the same way.
+planning_query maps generated queries onto them the same way. The customer value's
+horizon other than 12 months takes no other parameter but format (cohorts/
+serializers.py, tested in cohorts/tests/test_value_horizons.py): customer_value_query
+drops them.
 """
 
 from __future__ import annotations
@@ -73,11 +76,20 @@ def planning_query(query: dict[str, Any]) -> dict[str, Any]:
     return query
 
 
+def customer_value_query(path: str, query: dict[str, Any]) -> dict[str, Any]:
+    """A query moved inside the customer value's rule: months other than 12 alone."""
+    months = _as_int(query.get("months"))
+    if not path.endswith("/cohorts/customer-value/") or months in (None, 12):
+        return query
+    return {name: query[name] for name in ("months", "format") if name in query}
+
+
 @schemathesis.hook
 def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
     if not query:
         return query
-    query = planning_query(query)
+    path = str(getattr(getattr(context, "operation", None), "path", ""))
+    query = customer_value_query(path, planning_query(query))
     start, end = _day(query.get("start")), _day(query.get("end"))
     bucketed = _bucketed(context)
     # An open bound of a series is the data span's, which the generator cannot
