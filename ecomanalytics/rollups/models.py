@@ -161,7 +161,13 @@ class CategoryDay(DayFact):
     returned_units = models.PositiveBigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "category", "day"])]
+        indexes = [
+            models.Index(fields=[*DIMENSIONS, "grain", "category", "day"]),
+            # Every category at once: the category column's "not null" is a range,
+            # so the index above cannot narrow by day and each row of the level
+            # would be read (20 ms against 1.6 ms at 1M orders on SQLite).
+            models.Index(fields=[*DIMENSIONS, "grain", "day"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.traffic_source}/{self.device}/{self.country}"
