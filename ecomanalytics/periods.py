@@ -13,7 +13,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Subquery
+from django.db import connections, router
 from django.utils import timezone
 
 from .store.models import Order
@@ -63,18 +63,26 @@ class Window:
 
 def data_span() -> Window | None:
     """Local days of the first and last order (any status, unfiltered); None when no orders."""
-    # Two ORDER BY ... LIMIT 1 probes of the placed_at index in one query: SQLite
-    # answers MIN and MAX together by scanning the whole table.
-    by_time = Order.objects.order_by("placed_at").values("placed_at")
-    span = (
-        Order.objects.order_by()
-        .annotate(first=Subquery(by_time[:1]), last=Subquery(by_time.reverse()[:1]))
-        .values("first", "last")
-        .first()
-    )
-    if span is None:
+    # Two ORDER BY ... LIMIT 1 probes of the placed_at index in one statement (SQLite
+    # answers MIN and MAX together by scanning the whole table). Written as SQL: the
+    # ORM built the same statement in about 1.6 ms, and every metric request asks.
+    using = router.db_for_read(Order)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    placed_at = Order._meta.get_field("placed_at")
+    table, column = quote(Order._meta.db_table), quote(placed_at.get_attname())
+    probe = f"SELECT {column} FROM {table} ORDER BY {column}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({probe} LIMIT 1), ({probe} DESC LIMIT 1)")
+        first, last = cursor.fetchone()
+    if first is None:
         return None
-    return Window(local_date(span["first"]), local_date(span["last"]))
+    expression = placed_at.get_col(Order._meta.db_table)
+    converters = connection.ops.get_db_converters(expression)
+    for convert in converters:
+        first = convert(first, expression, connection)
+        last = convert(last, expression, connection)
+    return Window(local_date(first), local_date(last))
 
 
 def resolve_window(start: date | None, end: date | None) -> Window | None:
