@@ -8,6 +8,7 @@ subprocess timeout keeps a hung server from hanging the suite.
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -45,6 +46,28 @@ from ecomanalytics.store.tests.factories import (
 BENCH_TIMEOUT_SECONDS = 420
 
 
+def run_bench(
+    arguments: list[str], *, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the bench as a child in a process group of its own; on timeout kill the
+    whole group, so the gunicorn it started does not outlive the test."""
+    process = subprocess.Popen(
+        arguments,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        stdout, stderr = process.communicate()
+        pytest.fail(f"the bench ran over {timeout:.0f} s:\n{stderr[-3000:]}")
+    return subprocess.CompletedProcess(arguments, process.returncode, stdout, stderr)
+
+
 def test_percentile_is_nearest_rank() -> None:
     # given
     latencies = [float(n) for n in range(1, 21)]  # 1..20
@@ -69,7 +92,7 @@ def test_bench_measures_every_endpoint_and_admin_page_and_writes_the_report(
     endpoints = discover_endpoints()
 
     # when
-    completed = subprocess.run(
+    completed = run_bench(
         [
             sys.executable,
             str(Path(settings.BASE_DIR) / "manage.py"),
@@ -79,10 +102,7 @@ def test_bench_measures_every_endpoint_and_admin_page_and_writes_the_report(
             f"--database-url={database_url}",
             f"--output={output}",
         ],
-        capture_output=True,
-        text=True,
         timeout=BENCH_TIMEOUT_SECONDS,
-        check=False,
     )
 
     # then
@@ -119,7 +139,7 @@ def test_bench_measures_every_endpoint_and_admin_page_and_writes_the_report(
     assert set(statuses) == {"0"}  # every admin request answered 200
 
     # when the same shop is measured again for the sales endpoints only, as it stands
-    again = subprocess.run(
+    again = run_bench(
         [
             sys.executable,
             str(Path(settings.BASE_DIR) / "manage.py"),
@@ -132,10 +152,7 @@ def test_bench_measures_every_endpoint_and_admin_page_and_writes_the_report(
             f"--database-url={database_url}",
             f"--output={output}",
         ],
-        capture_output=True,
-        text=True,
         timeout=BENCH_TIMEOUT_SECONDS,
-        check=False,
     )
     # then a section of its own holds only those rows, and the full run's stays
     assert again.returncode == 0, again.stderr[-3000:]
@@ -315,7 +332,7 @@ def test_bench_load_runs_every_shape_bounded_and_writes_its_section(
 
     # when
     started = time.monotonic()
-    completed = subprocess.run(
+    completed = run_bench(
         [
             sys.executable,
             str(Path(settings.BASE_DIR) / "manage.py"),
@@ -325,10 +342,7 @@ def test_bench_load_runs_every_shape_bounded_and_writes_its_section(
             f"--database-url=sqlite:///{tmp_path / 'bench.sqlite3'}",
             f"--output={output}",
         ],
-        capture_output=True,
-        text=True,
         timeout=LOAD_TIMEOUT_SECONDS,
-        check=False,
         env=env,
     )
     took = time.monotonic() - started
