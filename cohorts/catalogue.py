@@ -360,7 +360,12 @@ CUSTOMER_VALUE = MetricDefinition(
         "as in RFM groups over every customer (not the filtered ones), the groups "
         "with customers in RFM groups' order: customers, Σ and mean "
         "predicted_revenue. The fit reports its "
-        "parameters, log-likelihoods, customers, seconds and data version."
+        "parameters, log-likelihoods, customers, seconds and data version. The "
+        "per-cohort, per-group and histogram sums of no filter and of each single "
+        "value of source, device, country and category are summed at fit time, "
+        "by the queries a filtered request runs, and stored with the fit; start, "
+        "end or two filters are summed per request, and the top customers are "
+        "always read per request (an index range in predicted_revenue order)."
     ),
     filters=ORDER_FILTERS,
     filter_rules=ACQUISITION_FILTER_RULES

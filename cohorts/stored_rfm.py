@@ -20,23 +20,19 @@ import time
 from datetime import date
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from ecomanalytics.filters import (
     DIMENSION_FILTERS,
-    FILTER_LOOKUPS,
     MetricFilters,
-    Table,
-    Through,
     given,
 )
 from ecomanalytics.money import money
 from ecomanalytics.periods import resolve_window
 from ecomanalytics.rollups.dimensions import single_filter
-from ecomanalytics.rollups.models import CustomerCohort, RollupState
+from ecomanalytics.rollups.models import RollupState
 
 from . import rfm_scoring, rollup
 from .models import RfmGridCount, RfmGroupFigures, RfmSnapshot
@@ -45,30 +41,13 @@ from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats
 WHOLE_SHOP = ("", "")  # the (dimension, value) of no filter
 
 
-def filter_values(name: str) -> list[str]:
-    """The values filter `name` can keep customers by: those of the cohort rows
-    (the acquisition's source, device and categories, the customer's country)."""
-    lookup = FILTER_LOOKUPS[name][Table.COHORT_MEMBERS]
-    if isinstance(lookup, Through):
-        model = apps.get_model(lookup.related)
-        values: QuerySet[Any] = model.objects.values_list(lookup.lookup, flat=True)
-    else:
-        values = CustomerCohort.objects.values_list(lookup, flat=True)
-    # A blank value is no filter (filters.given).
-    return sorted(value for value in values.order_by().distinct() if value)
-
-
 def levels() -> list[tuple[str, str]]:
     """(dimension, value) of no filter and of every single filter value."""
     return [WHOLE_SHOP] + [
-        (name, value) for name in DIMENSION_FILTERS for value in filter_values(name)
+        (name, value)
+        for name in DIMENSION_FILTERS
+        for value in rollup.acquisition_values(name)
     ]
-
-
-def level_filters(dimension: str, value: str) -> MetricFilters:
-    """The filters of one level: none, or filter `dimension` = value."""
-    level: dict[str, Any] = {dimension: value} if dimension else {}
-    return MetricFilters(**level)
 
 
 def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
@@ -109,7 +88,7 @@ def store_rfm() -> RfmSnapshot | None:
 
 
 def _store_level(snapshot: RfmSnapshot, dimension: str, value: str) -> None:
-    figures = computed_figures(level_filters(dimension, value), snapshot.as_of)
+    figures = computed_figures(rollup.level_filters(dimension, value), snapshot.as_of)
     level = {"snapshot": snapshot, "dimension": dimension, "value": value}
     RfmGroupFigures.objects.bulk_create(
         [

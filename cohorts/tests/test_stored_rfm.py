@@ -9,9 +9,9 @@ import pytest
 
 from cohorts.metrics import rfm_groups
 from cohorts.models import RfmGridCount, RfmGroupFigures, RfmSnapshot
+from cohorts.rollup import level_filters
 from cohorts.stored_rfm import (
     computed_figures,
-    level_filters,
     levels,
     store_rfm,
     stored_figures,
