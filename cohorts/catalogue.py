@@ -364,8 +364,9 @@ CUSTOMER_VALUE = MetricDefinition(
         "per-cohort, per-group and histogram sums of no filter and of each single "
         "value of source, device, country and category are summed at fit time, "
         "by the queries a filtered request runs, and stored with the fit; start, "
-        "end or two filters are summed per request, and the top customers are "
-        "always read per request (an index range in predicted_revenue order)."
+        "end or two filters are summed per request. The top customers are stored "
+        "with each single filter value's sums, and read per request otherwise (no "
+        "filter: an index range in predicted_revenue order)."
     ),
     filters=ORDER_FILTERS,
     filter_rules=ACQUISITION_FILTER_RULES
