@@ -60,6 +60,18 @@ def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
     )
 
 
+def _scored_once(filters: MetricFilters, as_of: date) -> RfmFigures:
+    """computed_figures' figures from one scoring of the level's customers."""
+    stats, cells = rfm_scoring.stats_and_grid(
+        rollup.rfm_summary(filters=filters, as_of=as_of)
+    )
+    return RfmFigures(
+        stats=stats,
+        prospects=rollup.prospects(filters=filters, as_of=as_of),
+        cells=cells,
+    )
+
+
 def store_rfm() -> RfmSnapshot | None:
     """Score every level as of the data's last day and store it in place of the
     previous snapshot (one transaction: readers see one or the other); None, and
@@ -88,7 +100,7 @@ def store_rfm() -> RfmSnapshot | None:
 
 
 def _store_level(snapshot: RfmSnapshot, dimension: str, value: str) -> None:
-    figures = computed_figures(rollup.level_filters(dimension, value), snapshot.as_of)
+    figures = _scored_once(rollup.level_filters(dimension, value), snapshot.as_of)
     level = {"snapshot": snapshot, "dimension": dimension, "value": value}
     RfmGroupFigures.objects.bulk_create(
         [
