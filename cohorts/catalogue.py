@@ -201,7 +201,15 @@ RFM_GROUPS = MetricDefinition(
         "median_recency, median_frequency, median_monetary = nearest-rank medians "
         "(the value at position ceil(count ÷ 2) in ascending order), null for an "
         "empty group and for prospects. grid: the customers of each (R score, FM "
-        "score) cell, R 5..1 by FM 1..5, with the cell's group."
+        "score) cell, R 5..1 by FM 1..5, with the cell's group. Stored: after "
+        "each roll-up refresh the groups and grid as of the data's last day are "
+        "scored for no filter and for each single value of source, device, country "
+        "and category (each level's customers ranked among themselves, as a "
+        "filtered request ranks them) and stored; a request without start, with no "
+        "end or end = that day, and with at most one filter reads them. Other "
+        "questions (start, an earlier end, two filters or more) are scored per "
+        "request: storing every day or pair of values would not be bounded. Both "
+        "give the same numbers."
     ),
     filters=RFM_FILTERS,
     filter_rules=CUSTOMER_FILTER_RULES
@@ -352,7 +360,13 @@ CUSTOMER_VALUE = MetricDefinition(
         "as in RFM groups over every customer (not the filtered ones), the groups "
         "with customers in RFM groups' order: customers, Σ and mean "
         "predicted_revenue. The fit reports its "
-        "parameters, log-likelihoods, customers, seconds and data version."
+        "parameters, log-likelihoods, customers, seconds and data version. The "
+        "per-cohort, per-group and histogram sums of no filter and of each single "
+        "value of source, device, country and category are summed at fit time, "
+        "by the queries a filtered request runs, and stored with the fit; start, "
+        "end or two filters are summed per request. The top customers are stored "
+        "with each single filter value's sums, and read per request otherwise (no "
+        "filter: an index range in predicted_revenue order)."
     ),
     filters=ORDER_FILTERS,
     filter_rules=ACQUISITION_FILTER_RULES

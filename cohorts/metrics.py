@@ -27,7 +27,7 @@ from ecomanalytics.periods import (
 )
 from ecomanalytics.rollups.status import use_rollups
 
-from . import raw, rfm_scoring, rollup, stored_value
+from . import raw, rfm_scoring, rollup, stored_rfm, stored_value
 from .rfm_scoring import SORT_COLUMNS, Keyset, RfmSort
 from .rows import (
     COHORT_BY_CHOICES,
@@ -38,6 +38,7 @@ from .rows import (
     CohortCount,
     CustomerTypeTotals,
     RfmCell,
+    RfmFigures,
     RfmGroupStats,
     RfmScores,
 )
@@ -287,18 +288,29 @@ def rfm_groups(*, filters: MetricFilters) -> RfmReport:
     as_of = rfm_as_of(filters)
     if as_of is None:
         return RfmReport(None, 0, ZERO_MONEY, _groups([], 0, None), _grid([]))
-    path = rollup if use_rollups() else raw
-    summary = path.rfm_summary(filters=filters, as_of=as_of)
-    stats = rfm_scoring.group_stats(summary)
-    prospects = path.prospects(filters=filters, as_of=as_of)
-    customers = sum(row.customers for row in stats) + prospects
+    figures = _rfm_figures(filters, as_of)
+    customers = sum(row.customers for row in figures.stats) + figures.prospects
     return RfmReport(
         as_of=as_of,
         customers=customers,
-        revenue=sum((row.revenue for row in stats), ZERO_MONEY),
-        groups=_groups(stats, prospects, as_of),
-        grid=_grid(rfm_scoring.grid(summary)),
+        revenue=sum((row.revenue for row in figures.stats), ZERO_MONEY),
+        groups=_groups(figures.stats, figures.prospects, as_of),
+        grid=_grid(figures.cells),
     )
+
+
+def _rfm_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
+    """On the roll-up path the snapshot stored after the refresh (cohorts.stored_rfm)
+    where one applies, else scored now on the path's tables."""
+    if not use_rollups():
+        summary = raw.rfm_summary(filters=filters, as_of=as_of)
+        return RfmFigures(
+            stats=rfm_scoring.group_stats(summary),
+            prospects=raw.prospects(filters=filters, as_of=as_of),
+            cells=rfm_scoring.grid(summary),
+        )
+    stored = stored_rfm.stored_figures(filters, as_of)
+    return stored or stored_rfm.computed_figures(filters, as_of)
 
 
 def _groups(

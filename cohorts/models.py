@@ -110,3 +110,74 @@ class TopCustomerHorizon(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} over {self.months} months: customer {self.customer_id}"
+
+
+class RfmSnapshot(models.Model):
+    """RFM groups as of the data's last day, computed after a roll-up refresh
+    (cohorts.stored_rfm) for the whole shop and each single filter value; it answers
+    while the roll-ups are those of rollups_refreshed_at."""
+
+    computed_at = models.DateTimeField()
+    rollups_refreshed_at = models.DateTimeField()  # RollupState.refreshed_at
+    as_of = models.DateField()
+    levels = models.PositiveIntegerField()  # the filter values scored, + 1
+    seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"RFM as of {self.as_of}"
+
+
+class RfmGroupFigures(models.Model):
+    """One RFM group at one level (no filter: dimension and value blank; else one
+    filter = value): rfm_scoring.group_stats's row, or the prospects' count."""
+
+    snapshot = models.ForeignKey(RfmSnapshot, on_delete=models.CASCADE)
+    dimension = models.CharField(max_length=16, blank=True)  # a filter's name
+    value = models.CharField(max_length=128, blank=True)
+    group = models.CharField(max_length=32)
+    customers = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    # Null for the prospects.
+    median_last_day = models.DateField(null=True)
+    median_frequency = models.PositiveIntegerField(null=True)
+    median_monetary = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "dimension", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} {self.group}: {self.customers}"
+
+
+class RfmGridCount(models.Model):
+    """Customers in one (R score, FM score) cell at one level (as RfmGroupFigures)."""
+
+    snapshot = models.ForeignKey(RfmSnapshot, on_delete=models.CASCADE)
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=128, blank=True)
+    r_score = models.PositiveSmallIntegerField()
+    fm_score = models.PositiveSmallIntegerField()
+    customers = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "dimension", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} R{self.r_score} FM{self.fm_score}"
+
+
+class CustomerValueLevel(models.Model):
+    """A fit's per-cohort, per-RFM-group and P(alive) aggregates for one filter value
+    (source, device, country or category of the acquisition), as whole_shop holds
+    them for no filter: summed at fit time by the queries a filtered request runs."""
+
+    fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
+    dimension = models.CharField(max_length=16)  # a filter's name
+    value = models.CharField(max_length=128)
+    summary = models.JSONField(encoder=DjangoJSONEncoder)
+
+    class Meta:
+        indexes = [models.Index(fields=["fit", "dimension", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value}"

@@ -126,12 +126,18 @@ def group_stats(summary: QuerySet[Any]) -> list[RfmGroupStats]:
     """Per group: customers, revenue and the nearest-rank medians of R, F and M (the
     value at position ceil(count / 2) in ascending order of each)."""
     scored, params = _scored(summary)
+    return [
+        _stats_row(row) for row in _fetch(summary, _group_stats_sql(scored), params)
+    ]
+
+
+def _group_stats_sql(scored: str) -> str:
     middle = "(count_in_group + 1) / 2"
-    sql = (
-        "SELECT rfm_group, COUNT(*), SUM(monetary), "
-        f"MAX(CASE WHEN r_position = {middle} THEN last_day END), "
-        f"MAX(CASE WHEN f_position = {middle} THEN frequency END), "
-        f"MAX(CASE WHEN m_position = {middle} THEN monetary END) FROM ("
+    return (
+        "SELECT rfm_group, COUNT(*) AS customers, SUM(monetary) AS revenue, "
+        f"MAX(CASE WHEN r_position = {middle} THEN last_day END) AS median_r, "
+        f"MAX(CASE WHEN f_position = {middle} THEN frequency END) AS median_f, "
+        f"MAX(CASE WHEN m_position = {middle} THEN monetary END) AS median_m FROM ("
         "SELECT g.*, "
         # Recency ascending is the last day descending.
         "ROW_NUMBER() OVER (PARTITION BY rfm_group ORDER BY last_day DESC) "
@@ -141,19 +147,41 @@ def group_stats(summary: QuerySet[Any]) -> list[RfmGroupStats]:
         "COUNT(*) OVER (PARTITION BY rfm_group) AS count_in_group "
         f"FROM ({scored}) g) positioned GROUP BY rfm_group"
     )
-    return [
-        RfmGroupStats(
-            group=group,
-            customers=customers,
-            revenue=money(revenue),
-            median_last_day=_day(last_day),
-            median_frequency=int(frequency),
-            median_monetary=money(monetary),
-        )
-        for group, customers, revenue, last_day, frequency, monetary in _fetch(
-            summary, sql, params
-        )
-    ]
+
+
+def _stats_row(row: tuple[Any, ...]) -> RfmGroupStats:
+    group, customers, revenue, last_day, frequency, monetary = row
+    return RfmGroupStats(
+        group=group,
+        customers=customers,
+        revenue=money(revenue),
+        median_last_day=_day(last_day),
+        median_frequency=int(frequency),
+        median_monetary=money(monetary),
+    )
+
+
+def stats_and_grid(
+    summary: QuerySet[Any],
+) -> tuple[list[RfmGroupStats], list[RfmCell]]:
+    """group_stats and grid from one scoring of the summary: a CTE both read (the
+    databases materialise a CTE read twice), for the stored snapshot's many levels."""
+    scored, params = _scored(summary)
+    sql = (
+        f"WITH g AS ({scored}) "
+        "SELECT 'group', NULL, NULL, stats.* FROM ("
+        + _group_stats_sql("SELECT * FROM g")
+        + ") stats UNION ALL "
+        "SELECT 'cell', r_score, fm_score, NULL, COUNT(*), NULL, NULL, NULL, NULL "
+        "FROM g GROUP BY r_score, fm_score"
+    )
+    stats, cells = [], []
+    for kind, r_score, fm_score, *rest in _fetch(summary, sql, params):
+        if kind == "group":
+            stats.append(_stats_row(tuple(rest)))
+        else:
+            cells.append(RfmCell(int(r_score), int(fm_score), rest[1]))
+    return stats, cells
 
 
 def grid(summary: QuerySet[Any]) -> list[RfmCell]:

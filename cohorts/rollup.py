@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db.models import (
     Case,
     Count,
@@ -34,8 +35,10 @@ from django.db.models import (
 
 from ecomanalytics.filters import (
     DIMENSION_FILTERS,
+    FILTER_LOOKUPS,
     MetricFilters,
     Table,
+    Through,
     filter_rows,
     given,
 )
@@ -273,3 +276,22 @@ def cohort_sizes(*, filters: MetricFilters) -> dict[date, int]:
         row["cohort"]: row["customers"]
         for row in members.values("cohort").annotate(customers=Count("pk"))
     }
+
+
+def acquisition_values(name: str) -> list[str]:
+    """The values filter `name` can keep customers by: those of the cohort rows
+    (the acquisition's source, device and categories, the customer's country)."""
+    lookup = FILTER_LOOKUPS[name][Table.COHORT_MEMBERS]
+    if isinstance(lookup, Through):
+        model = apps.get_model(lookup.related)
+        values: QuerySet[Any] = model.objects.values_list(lookup.lookup, flat=True)
+    else:
+        values = CustomerCohort.objects.values_list(lookup, flat=True)
+    # A blank value is no filter (filters.given).
+    return sorted(value for value in values.order_by().distinct() if value)
+
+
+def level_filters(dimension: str, value: str) -> MetricFilters:
+    """The filters of one level: none, or filter `dimension` = value."""
+    level: dict[str, Any] = {dimension: value} if dimension else {}
+    return MetricFilters(**level)

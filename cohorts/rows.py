@@ -132,3 +132,13 @@ class CohortMonthSales:
     cohort: date
     month: date
     terms: SalesTerms
+
+
+@dataclass(frozen=True, slots=True)
+class RfmFigures:
+    """What the RFM groups are built from: each group's statistics, the prospects
+    (customers without a revenue order) and the grid's cells with customers."""
+
+    stats: list[RfmGroupStats]
+    prospects: int
+    cells: list[RfmCell]

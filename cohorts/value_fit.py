@@ -183,6 +183,7 @@ def fit_customer_value(
                 )
                 bar.update(len(batch))
         _store_horizons(fit, data, horizons, alive, value, bg_nbd)
+        stored_value.store_levels(fit)
         fit.whole_shop = stored_value.whole_shop_summary(fit)
         fit.fit_seconds = time.perf_counter() - started
         fit.save(update_fields=["whole_shop", "fit_seconds"])

@@ -1,4 +1,5 @@
-"""The refresh tells the model fits when it has committed, and only when asked to."""
+"""The refresh tells the model fits when it has committed, and only when asked to;
+the stored aggregates (rollups_committed) after every refresh."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from ecomanalytics.rollups.hooks import rollups_refreshed
+from ecomanalytics.rollups.hooks import rollups_committed, rollups_refreshed
 from ecomanalytics.rollups.models import RollupState
 from ecomanalytics.rollups.refresh import refresh_rollups
 
@@ -66,3 +67,24 @@ def test_a_failing_fit_is_logged_and_the_refresh_still_returns(settings, caplog)
     assert RollupState.objects.exists()
     failed = [r for r in caplog.records if "failed after the refresh" in r.message]
     assert [r.exc_info[1].args for r in failed if r.exc_info] == [("no repeat buyers",)]
+
+
+def test_the_stored_aggregates_follow_every_refresh_when_fits_are_off(settings):
+    # given
+    settings.FIT_MODELS_ON_REFRESH = False
+    heard: list[dict[str, Any]] = []
+
+    def receiver(sender: object, **kwargs: Any) -> None:
+        kwargs.pop("signal")
+        heard.append({**kwargs, "state_seen": RollupState.objects.exists()})
+
+    rollups_committed.connect(receiver, weak=False, dispatch_uid="test-committed")
+    try:
+        # when
+        refresh_rollups()
+    finally:
+        rollups_committed.disconnect(dispatch_uid="test-committed")
+    # then
+    assert heard == [
+        {"since": None, "using": "default", "progress": False, "state_seen": True}
+    ]

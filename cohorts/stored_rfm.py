@@ -1,0 +1,190 @@
+"""RFM groups stored after each roll-up refresh, so that a request reads a few rows.
+
+As of the data's last day (rfm_groups' default as-of), for no filter and for each
+value of each single filter (source, device, country, category of the acquisition),
+the statements a request runs on the roll-up path (rollup.rfm_summary and prospects,
+rfm_scoring.group_stats and grid) run once and their rows are stored
+(cohorts.models.RfmSnapshot): scores rank the customers a filter keeps among
+themselves, so each level is scored apart. A request with start, with an end before
+the last day, or with two filters is computed as before: storing those would take a
+snapshot per day or per pair of values.
+
+The snapshot answers while the roll-ups are those it was computed from (their
+refreshed_at): during a load's pending refresh it gives what the roll-ups give, and
+after the next refresh the requests compute until the new snapshot is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Subquery
+from django.utils import timezone
+
+from ecomanalytics.filters import (
+    DIMENSION_FILTERS,
+    MetricFilters,
+    given,
+)
+from ecomanalytics.money import money
+from ecomanalytics.periods import resolve_window
+from ecomanalytics.rollups.dimensions import single_filter
+from ecomanalytics.rollups.models import RollupState
+
+from . import rfm_scoring, rollup
+from .models import RfmGridCount, RfmGroupFigures, RfmSnapshot
+from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats
+
+WHOLE_SHOP = ("", "")  # the (dimension, value) of no filter
+
+
+def levels() -> list[tuple[str, str]]:
+    """(dimension, value) of no filter and of every single filter value."""
+    return [WHOLE_SHOP] + [
+        (name, value)
+        for name in DIMENSION_FILTERS
+        for value in rollup.acquisition_values(name)
+    ]
+
+
+def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
+    """What rfm_groups reads on the roll-up path, computed from the roll-ups."""
+    summary = rollup.rfm_summary(filters=filters, as_of=as_of)
+    return RfmFigures(
+        stats=rfm_scoring.group_stats(summary),
+        prospects=rollup.prospects(filters=filters, as_of=as_of),
+        cells=rfm_scoring.grid(summary),
+    )
+
+
+def _scored_once(filters: MetricFilters, as_of: date) -> RfmFigures:
+    """computed_figures' figures from one scoring of the level's customers."""
+    stats, cells = rfm_scoring.stats_and_grid(
+        rollup.rfm_summary(filters=filters, as_of=as_of)
+    )
+    return RfmFigures(
+        stats=stats,
+        prospects=rollup.prospects(filters=filters, as_of=as_of),
+        cells=cells,
+    )
+
+
+def store_rfm() -> RfmSnapshot | None:
+    """Score every level as of the data's last day and store it in place of the
+    previous snapshot (one transaction: readers see one or the other); None, and
+    nothing stored, without orders or roll-ups."""
+    started = time.perf_counter()
+    span = resolve_window(None, None)
+    state = RollupState.objects.first()
+    if span is None or state is None:
+        return None
+    with transaction.atomic():
+        RfmSnapshot.objects.all().delete()
+        snapshot = RfmSnapshot.objects.create(
+            computed_at=timezone.now(),
+            rollups_refreshed_at=state.refreshed_at,
+            as_of=span.end,
+            levels=0,
+            seconds=0.0,
+        )
+        stored = levels()
+        for dimension, value in stored:
+            _store_level(snapshot, dimension, value)
+        snapshot.levels = len(stored)
+        snapshot.seconds = time.perf_counter() - started
+        snapshot.save(update_fields=["levels", "seconds"])
+    return snapshot
+
+
+def _store_level(snapshot: RfmSnapshot, dimension: str, value: str) -> None:
+    figures = _scored_once(rollup.level_filters(dimension, value), snapshot.as_of)
+    level = {"snapshot": snapshot, "dimension": dimension, "value": value}
+    RfmGroupFigures.objects.bulk_create(
+        [
+            RfmGroupFigures(
+                **level,
+                group=row.group,
+                customers=row.customers,
+                revenue=row.revenue,
+                median_last_day=row.median_last_day,
+                median_frequency=row.median_frequency,
+                median_monetary=row.median_monetary,
+            )
+            for row in figures.stats
+        ]
+        + [
+            RfmGroupFigures(
+                **level, group=PROSPECTS, customers=figures.prospects, revenue=0
+            )
+        ]
+        * bool(figures.prospects)
+    )
+    RfmGridCount.objects.bulk_create(
+        RfmGridCount(
+            **level,
+            r_score=cell.r_score,
+            fm_score=cell.fm_score,
+            customers=cell.customers,
+        )
+        for cell in figures.cells
+    )
+
+
+def _group_stats(row: RfmGroupFigures) -> RfmGroupStats:
+    # A group other than the prospects has customers, hence medians.
+    assert row.median_last_day is not None
+    assert row.median_frequency is not None
+    assert row.median_monetary is not None
+    return RfmGroupStats(
+        group=row.group,
+        customers=row.customers,
+        revenue=money(row.revenue),
+        median_last_day=row.median_last_day,
+        median_frequency=row.median_frequency,
+        median_monetary=money(row.median_monetary),
+    )
+
+
+def store_after_refresh(**kwargs: Any) -> None:
+    """The receiver of rollups_committed (cohorts.apps)."""
+    del kwargs  # since, using, progress: every level is rescored as of the last day
+    store_rfm()
+
+
+def stored_figures(filters: MetricFilters, as_of: date) -> RfmFigures | None:
+    """The stored snapshot's figures of these filters as of as_of; None when none
+    applies (start given, two filters, another day, or other roll-ups): three
+    queries."""
+    if filters.start is not None or not single_filter(filters):
+        return None
+    snapshot = (
+        RfmSnapshot.objects.filter(
+            as_of=as_of,
+            rollups_refreshed_at=Subquery(
+                RollupState.objects.order_by().values("refreshed_at")[:1]
+            ),
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if snapshot is None:
+        return None
+    dimension, value = next(iter(given(filters).items()), WHOLE_SHOP)
+    level = Q(snapshot_id=snapshot, dimension=dimension, value=value)
+    stats: list[RfmGroupStats] = []
+    prospects = 0
+    for row in RfmGroupFigures.objects.filter(level).order_by():
+        if row.group == PROSPECTS:
+            prospects = row.customers
+            continue
+        stats.append(_group_stats(row))
+    cells = [
+        RfmCell(r, fm, customers)
+        for r, fm, customers in RfmGridCount.objects.filter(level)
+        .order_by()
+        .values_list("r_score", "fm_score", "customers")
+    ]
+    return RfmFigures(stats=stats, prospects=prospects, cells=cells)

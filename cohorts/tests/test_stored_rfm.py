@@ -1,0 +1,251 @@
+"""RFM groups stored after the refresh (cohorts.stored_rfm) answer as if computed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from cohorts.metrics import rfm_groups
+from cohorts.models import RfmGridCount, RfmGroupFigures, RfmSnapshot
+from cohorts.rollup import level_filters
+from cohorts.stored_rfm import (
+    computed_figures,
+    levels,
+    store_rfm,
+    stored_figures,
+)
+from cohorts.tests.value_shop import local
+from ecomanalytics.filters import MetricFilters
+from ecomanalytics.rollups.models import RollupState
+from ecomanalytics.rollups.refresh import refresh_rollups
+from ecomanalytics.rollups.status import metrics_path
+from ecomanalytics.store.tests.factories import (
+    CategoryFactory,
+    CustomerFactory,
+    OrderFactory,
+    ProductFactory,
+    RefundFactory,
+)
+
+
+@pytest.fixture
+def tied_shop(db):
+    """Eight customers in America/New_York whose R, F and M tie in places.
+
+    a US organic/desktop: Jan 31 23:30 hat 40 (Feb 1 in UTC), Mar 1 hat 40
+    b US organic/desktop: Jan 31 23:30 hat 40, Mar 1 shoe 40      (a's twin)
+    c CA email/mobile:    Feb 1 00:10 shoe 40
+    d CA email/mobile:    Feb 1 00:10 shoe 40                      (c's twin)
+    e DE paid/desktop:    Feb 10 hat + shoe 80, refund Feb 28 of 40
+    f US organic/tablet:  Jan 5 refunded 70 (nowhere), Mar 1 hat 40, Mar 2 cancelled
+    g US email/mobile:    Jan 2 hat 10, Jan 3 hat 10, Jan 4 hat 10
+    h DE: a cancelled order only (a prospect)
+    """
+    hat = ProductFactory(sku="HAT", category=CategoryFactory(name="Hats"))
+    shoe = ProductFactory(sku="SHOE", category=CategoryFactory(name="Shoes"))
+    people = {
+        name: CustomerFactory(external_id=name, country=country)
+        for name, country in zip(
+            "abcdefgh", ["US", "US", "CA", "CA", "DE", "US", "US", "DE"], strict=True
+        )
+    }
+    for name, second in (("a", hat), ("b", shoe)):
+        OrderFactory(
+            customer=people[name],
+            placed_at=local(1, 31, 23, 30),
+            lines=[(hat, 1, "40")],
+        )
+        OrderFactory(
+            customer=people[name], placed_at=local(3, 1), lines=[(second, 1, "40")]
+        )
+    for name in "cd":
+        OrderFactory(
+            customer=people[name],
+            placed_at=local(2, 1, 0, 10),
+            traffic_source="email",
+            device="mobile",
+            lines=[(shoe, 1, "40")],
+        )
+    both = OrderFactory(
+        customer=people["e"],
+        placed_at=local(2, 10),
+        traffic_source="paid",
+        lines=[(hat, 1, "40"), (shoe, 1, "40")],
+    )
+    RefundFactory(
+        order=both, refunded_at=local(2, 28), lines=[(both.items.first(), 1, "40")]
+    )
+    OrderFactory(
+        customer=people["f"],
+        placed_at=local(1, 5),
+        status="refunded",
+        lines=[(hat, 1, "70")],
+    )
+    OrderFactory(
+        customer=people["f"],
+        placed_at=local(3, 1),
+        device="tablet",
+        lines=[(hat, 1, "40")],
+    )
+    OrderFactory(
+        customer=people["f"],
+        placed_at=local(3, 2),
+        status="cancelled",
+        lines=[(hat, 1, "99")],
+    )
+    for day in (2, 3, 4):
+        OrderFactory(
+            customer=people["g"],
+            placed_at=local(1, day),
+            traffic_source="email",
+            device="mobile",
+            lines=[(hat, 1, "10")],
+        )
+    OrderFactory(customer=people["h"], placed_at=local(1, 6), status="cancelled")
+    return people
+
+
+def unordered(figures):
+    return replace(
+        figures,
+        stats=sorted(figures.stats, key=lambda row: row.group),
+        cells=sorted(figures.cells, key=lambda cell: (cell.r_score, cell.fm_score)),
+    )
+
+
+def test_the_refresh_stores_every_single_filter_level(tied_shop):
+    # when
+    refresh_rollups()
+    # then the data's last day is Mar 2 (f's cancelled order)
+    snapshot = RfmSnapshot.objects.get()
+    assert snapshot.as_of == date(2025, 3, 2)
+    assert snapshot.rollups_refreshed_at == RollupState.objects.get().refreshed_at
+    assert levels() == [
+        ("", ""),
+        ("source", "email"),
+        ("source", "organic"),
+        ("source", "paid"),
+        ("device", "desktop"),
+        ("device", "mobile"),
+        ("device", "tablet"),  # f's first revenue order's
+        ("country", "CA"),
+        ("country", "DE"),
+        ("country", "US"),
+        ("category", "Hats"),
+        ("category", "Shoes"),
+    ]
+    assert snapshot.levels == 12
+
+
+def test_stored_figures_equal_the_scores_computed_now(tied_shop):
+    # given the roll-ups and their snapshot as of Mar 2
+    refresh_rollups()
+    as_of = date(2025, 3, 2)
+    # when / then, at every level and at a value nobody has
+    for dimension, value in [*levels(), ("source", "nobody"), ("category", "*")]:
+        filters = level_filters(dimension, value)
+        stored = stored_figures(filters, as_of)
+        assert stored is not None
+        assert unordered(stored) == unordered(computed_figures(filters, as_of))
+
+
+def test_the_stored_report_equals_both_computed_paths(
+    tied_shop, django_assert_num_queries
+):
+    # given
+    refresh_rollups()
+    # when
+    for dimension, value in [*levels(), ("country", "FR")]:
+        filters = level_filters(dimension, value)
+        with metrics_path("rollup"), django_assert_num_queries(4):
+            stored = rfm_groups(filters=filters)
+        with metrics_path("raw"):
+            raw = rfm_groups(filters=filters)
+        # then
+        assert stored == raw, (dimension, value)
+    # and without the snapshot the roll-ups compute the same
+    RfmSnapshot.objects.all().delete()
+    with metrics_path("rollup"):
+        assert rfm_groups(filters=filters) == raw
+
+
+def test_the_hand_computed_groups(tied_shop):
+    # given, as of Mar 2:
+    # R (last day): g Jan 4, c = d Feb 1, e Feb 10, a = b = f Mar 1 -> ranks 1, 2, 2,
+    # 4, 5, 5, 5 of n = 7 -> scores 1, 1 + 5*1//6 = 1, 1, 1 + 15//6 = 3, 1 + 20//6 = 4.
+    # F: c, d, e, f 1 order (rank 1), a, b 2 (rank 5), g 3 (rank 7) -> 1, 4, 5.
+    # M: g 30 (1), c, d, e, f 40 (rank 2), a, b 80 (rank 6) -> 1, 1, 5.
+    # FM: a, b (4+5)//2 = 4; c, d, e, f (1+1)//2 = 1; g (5+1)//2 = 3.
+    # Groups: a, b R 4 FM 4 loyal; f R 4 FM 1 promising; e R 3 FM 1 almost lost;
+    # c, d R 1 FM 1 dormant; g R 1 FM 3 at risk; h a prospect.
+    refresh_rollups()
+    # when
+    with metrics_path("rollup"):
+        report = rfm_groups(filters=MetricFilters())
+    # then
+    counts = {
+        group.group: group.customers for group in report.groups if group.customers
+    }
+    assert counts == {
+        "loyal": 2,
+        "promising": 1,
+        "almost lost": 1,
+        "dormant": 2,
+        "at risk": 1,
+        "prospects": 1,
+    }
+    loyal = report.groups[1]
+    assert (loyal.median_recency, loyal.median_frequency, str(loyal.revenue)) == (
+        1,
+        2,
+        "160.00",
+    )
+    assert report.as_of == date(2025, 3, 2)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        MetricFilters(start=date(2025, 2, 1)),
+        MetricFilters(end=date(2025, 3, 1)),
+        MetricFilters(source="email", country="US"),
+    ],
+)
+def test_other_questions_are_computed(tied_shop, filters):
+    # given
+    refresh_rollups()
+    as_of = filters.end or date(2025, 3, 2)
+    # when / then
+    assert stored_figures(filters, as_of) is None
+    with metrics_path("rollup"):
+        computed = rfm_groups(filters=filters)
+    with metrics_path("raw"):
+        assert computed == rfm_groups(filters=filters)
+
+
+def test_a_snapshot_of_other_roll_ups_is_not_read(tied_shop):
+    # given a snapshot, then roll-ups refreshed without one
+    refresh_rollups()
+    RollupState.objects.update(
+        refreshed_at=RollupState.objects.get().refreshed_at + timedelta(seconds=1)
+    )
+    # when / then
+    assert stored_figures(MetricFilters(), date(2025, 3, 2)) is None
+
+
+def test_storing_again_replaces_the_snapshot(tied_shop):
+    # given
+    refresh_rollups()
+    # when
+    store_rfm()
+    # then
+    assert RfmSnapshot.objects.count() == 1
+    snapshot = RfmSnapshot.objects.get()
+    assert RfmGroupFigures.objects.exclude(snapshot=snapshot).count() == 0
+    assert RfmGridCount.objects.exclude(snapshot=snapshot).count() == 0
+
+
+def test_no_orders_store_nothing(db):
+    assert store_rfm() is None
