@@ -30,6 +30,7 @@ from .serializers import (
     RevenueSeriesSerializer,
     SalesBreakdownSerializer,
     SummarySerializer,
+    TimeToConvertSerializer,
 )
 
 
@@ -188,6 +189,22 @@ class KpiViewSet(MetricViewSet):
             with_email=request.user.is_staff,
         )
         return Response(AbandonedCheckoutPageSerializer(result).data)
+
+    @documented(
+        catalogue.TIME_TO_CONVERT,
+        parameters=[SessionMetricParams],
+        responses=TimeToConvertSerializer,
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="time-to-convert",
+        params_class=SessionMetricParams,
+    )
+    def time_to_convert(self, request: Request) -> Response:
+        params = self.parsed_params(request)
+        result = metrics.time_to_convert(filters=params.to_filters())
+        return Response(TimeToConvertSerializer(result).data)
 
     def _cache_parameters(self, request: Request) -> list[tuple[str, Any]]:
         # The checkout list shows e-mails to staff only: they must not share entries.

@@ -470,6 +470,58 @@ ABANDONED_CHECKOUT_LIST = MetricDefinition(
     parameters=(LIST_LIMIT,),
 )
 
+TIME_TO_CONVERT = MetricDefinition(
+    id="kpi.time_to_convert",
+    title="Time to convert",
+    unit="mixed",
+    endpoint="/api/kpi/time-to-convert/",
+    function="kpi.metrics.time_to_convert",
+    summary=(
+        "How long the sessions of the window took from each funnel step to the "
+        "next, and from session start to purchase: percentiles and a histogram."
+    ),
+    definition=(
+        "Over the sessions started in the window (as for conversion), per "
+        "transition, in this order: product_view → add_to_cart, add_to_cart → "
+        "begin_checkout, begin_checkout → purchase (the funnel's consecutive "
+        "steps) and session → purchase. A session makes a funnel transition k → "
+        "k + 1 when it reaches step k + 1 of the funnel (closed and sequential, "
+        "as the funnel counts it), and its duration runs from its time at step k "
+        "to its time at step k + 1, the funnel's step times: a step's time is the "
+        "session's earliest event of that type at or after the previous step's "
+        "time (product_view: its earliest product_view). So an add_to_cart before "
+        "the first product_view does not count, and the session's first "
+        "add_to_cart at or after it does. session → purchase: the sessions with a "
+        "purchase event (as conversion counts them, whatever steps they skipped), "
+        "from WebSession.started_at to the earliest purchase event; a purchase "
+        "before started_at counts as 0 seconds. Durations are whole seconds: both "
+        "timestamps truncated to the second (seconds since 1970, UTC), then "
+        "subtracted. Each duration is then rounded down to its grid point: whole "
+        "seconds below 60 s, 5-second steps from 60 s to below 300 s, 30-second "
+        "steps from 300 s to below 1,800 s, 5-minute (300 s) steps from 1,800 s to "
+        "below 21,600 s (6 h), whole hours (3,600 s) from 21,600 s on (so 61 s and "
+        "64 s are 60 s, 899 s is 870 s, 7,499 s is 7,200 s). Per transition: "
+        "sessions = the sessions that made it; p25, median, p75 and p90 = "
+        "nearest-rank percentiles of the rounded durations, in seconds: the value "
+        "at rank ceil(p × n) (p = 0.25, 0.5, 0.75, 0.9; n = sessions) of the "
+        "durations sorted ascending, null when n is 0; histogram = sessions per "
+        "bucket <1m [0, 60 s), 1-5m [60, 300), 5-15m [300, 900), 15-30m [900, "
+        "1,800), 30-60m [1,800, 3,600), 1-6h [3,600, 21,600), >6h [21,600, ∞): "
+        "each bucket includes its lower edge, so a transition of exactly 60 s is in "
+        "1-5m. Every edge is a grid point, so the rounding never moves a duration "
+        "to another bucket. The grid keeps the roll-up at one row per (day, "
+        "transition, grid point), and both paths round alike, so they answer "
+        "identically. Example: view → cart durations 30 s, 61 s, 64 s and 400 s "
+        "round to 30, 60, 60 and 390: n = 4, p25 = rank 1 = 30, median = rank 2 = "
+        "60, p75 = rank 3 = 60, p90 = rank 4 = 390; histogram <1m 1, 1-5m 2, 5-15m "
+        "1. Transitions are listed even without sessions (zeros, null "
+        "percentiles); PostHog's funnels report time to convert between steps the "
+        "same way, over the conversions made."
+    ),
+    filters=SESSION_FILTERS,
+    filter_rules=SESSION_FILTER_RULES,
+)
+
 METRICS = (
     SUMMARY,
     REVENUE,
@@ -481,4 +533,5 @@ METRICS = (
     CONVERSION_OVER_TIME,
     ABANDONED_CHECKOUTS,
     ABANDONED_CHECKOUT_LIST,
+    TIME_TO_CONVERT,
 )

@@ -40,6 +40,7 @@ from ecomanalytics.rollups.dimensions import (
     order_facts_cover,
 )
 from ecomanalytics.rollups.status import use_rollups
+from ecomanalytics.rollups.ttc_facts import TRANSITIONS
 
 from . import raw, rollup
 from .decomposition import Effects, PeriodVolume, decompose
@@ -55,6 +56,7 @@ from .rows import (
     SourceOrders,
     SourceSessions,
     SourceVisits,
+    TransitionDurations,
 )
 
 Compare = Literal["previous_period", "previous_year"]
@@ -1010,3 +1012,120 @@ def parse_checkout_cursor(cursor: str) -> tuple[datetime, int]:
     micros, session_id = cursor.split(".")
     moment = EPOCH + timedelta(microseconds=int(micros))
     return moment, int(session_id)
+
+
+# (label, from seconds, to seconds exclusive; None: no end): every edge is a grid
+# point of rollups.ttc_facts.GRID, so a grid point's sessions lie in its bucket.
+DURATION_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("<1m", 0, 60),
+    ("1-5m", 60, 300),
+    ("5-15m", 300, 900),
+    ("15-30m", 900, 1800),
+    ("30-60m", 1800, 3600),
+    ("1-6h", 3600, 21600),
+    (">6h", 21600, None),
+)
+PERCENTILES = (25, 50, 75, 90)
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionTime:
+    """How long the sessions of the window took over one transition (grid seconds)."""
+
+    from_step: str
+    to_step: str
+    sessions: int  # the sessions that made the transition
+    p25: int | None  # nearest-rank percentiles; None without sessions
+    median: int | None
+    p75: int | None
+    p90: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DurationBucket:
+    """The sessions of one transition whose duration falls in one histogram bucket."""
+
+    from_step: str
+    to_step: str
+    bucket: str
+    min_seconds: int
+    max_seconds: int | None  # exclusive; None for the open last bucket
+    sessions: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimeToConvert:
+    start: date | None
+    end: date | None
+    transitions: list[TransitionTime]
+    histogram: list[DurationBucket]
+
+
+def time_to_convert(*, filters: MetricFilters) -> TimeToConvert:
+    """Per funnel transition (product_view → add_to_cart → begin_checkout →
+    purchase, and session → purchase) of the sessions started in the window: the
+    sessions that made it, nearest-rank percentiles of its duration and a histogram.
+
+    Definition: kpi.catalogue.TIME_TO_CONVERT (durations and grid:
+    rollups.ttc_facts). The rows are (transition, grid point, sessions): a few
+    hundred at most whatever the data, so the percentiles are read off their
+    running sums here. One query.
+    """
+    window = resolve_window(filters.start, filters.end)
+    rows: list[TransitionDurations] = []
+    if window is not None:
+        path = (
+            rollup
+            if use_rollups(level_kept=one_dimension_facts_cover(filters))
+            else raw
+        )
+        rows = path.transition_durations(filters=filters, window=window)
+    transitions: list[TransitionTime] = []
+    histogram: list[DurationBucket] = []
+    for number, (origin, target) in enumerate(TRANSITIONS):
+        counts = sorted(
+            (row.seconds, row.sessions) for row in rows if row.transition == number
+        )
+        total = sum(sessions for _, sessions in counts)
+        at = {percent: _nearest_rank(counts, total, percent) for percent in PERCENTILES}
+        transitions.append(
+            TransitionTime(origin, target, total, at[25], at[50], at[75], at[90])
+        )
+        histogram += [
+            DurationBucket(
+                origin,
+                target,
+                bucket,
+                low,
+                high,
+                sum(
+                    sessions
+                    for seconds, sessions in counts
+                    if seconds >= low and (high is None or seconds < high)
+                ),
+            )
+            for bucket, low, high in DURATION_BUCKETS
+        ]
+    return TimeToConvert(
+        start=window.start if window else None,
+        end=window.end if window else None,
+        transitions=transitions,
+        histogram=histogram,
+    )
+
+
+def _nearest_rank(
+    counts: list[tuple[int, int]], total: int, percent: int
+) -> int | None:
+    """The value at rank ceil(percent / 100 * total) of the sorted durations, from
+    (duration, how many) pairs in ascending order; None without durations. Integer
+    arithmetic: 0.9 * 10 in floats is 9.000000000000002, whose ceiling is 10."""
+    if total == 0:
+        return None
+    rank = max(1, -(-percent * total // 100))
+    running = 0
+    for seconds, sessions in counts:
+        running += sessions
+        if running >= rank:
+            return seconds
+    raise AssertionError("rank beyond the durations")

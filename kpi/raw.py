@@ -40,6 +40,7 @@ from ecomanalytics.filters import (
 )
 from ecomanalytics.money import SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, shop_tz
+from ecomanalytics.rollups.ttc_facts import gridded_durations
 from ecomanalytics.sales import (
     added_up,
     order_rows,
@@ -65,6 +66,7 @@ from .rows import (
     SourceOrders,
     SourceSessions,
     SourceVisits,
+    TransitionDurations,
 )
 
 FUNNEL_EVENTS: tuple[str, ...] = tuple(str(step) for step in FUNNEL_EVENT_STEPS)
@@ -611,4 +613,18 @@ def cart_lines(*, session_ids: list[int]) -> list[CartLine]:
             units=row["units"],
         )
         for row in rows
+    ]
+
+
+def transition_durations(
+    *, filters: MetricFilters, window: Window
+) -> list[TransitionDurations]:
+    """The sessions started in the window per transition and grid point of its
+    duration: the very rounding the roll-up build applies (rollups.ttc_facts), in
+    one statement."""
+    return [
+        TransitionDurations(transition, seconds, sessions)
+        for transition, seconds, sessions in gridded_durations(
+            _sessions_in(filters, window)
+        )
     ]

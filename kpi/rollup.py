@@ -35,6 +35,7 @@ from ecomanalytics.rollups.models import (
     FunnelDay,
     OrderDay,
     SessionDay,
+    TimeToConvertDay,
 )
 from ecomanalytics.store.choices import OrderStatus
 
@@ -49,6 +50,7 @@ from .rows import (
     SourceOrders,
     SourceSessions,
     SourceVisits,
+    TransitionDurations,
 )
 
 
@@ -358,5 +360,22 @@ def checkout_buckets(
             cart_units=row["total_cart_units"],
             cart_value=money(row["total_cart_value"]),
         )
+        for row in rows
+    ]
+
+
+def transition_durations(
+    *, filters: MetricFilters, window: Window
+) -> list[TransitionDurations]:
+    """The time-to-convert facts of the filters' level over the window: month rows
+    for its whole months, day rows at its edges."""
+    rows = (
+        TimeToConvertDay.objects.filter(matching(filters), span(window))
+        .values("transition", "seconds")
+        .annotate(total_sessions=Sum("sessions"))
+        .order_by()
+    )
+    return [
+        TransitionDurations(row["transition"], row["seconds"], row["total_sessions"])
         for row in rows
     ]

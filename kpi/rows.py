@@ -137,3 +137,13 @@ class CartLine:
     name: str
     list_price: Decimal
     units: int  # add_to_cart events
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionDurations:
+    """The sessions that made one funnel transition in a time that rounds down to
+    one grid point (rollups.ttc_facts.GRID)."""
+
+    transition: int  # index in rollups.ttc_facts.TRANSITIONS
+    seconds: int  # the grid point
+    sessions: int

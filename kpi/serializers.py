@@ -446,3 +446,41 @@ class AbandonedCheckoutPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(
         allow_null=True, help_text="Pass as cursor for the next page."
     )
+
+
+class TransitionTimeSerializer(serializers.Serializer):
+    from_step = serializers.CharField()
+    to_step = serializers.CharField()
+    sessions = serializers.IntegerField(help_text="Sessions that made the transition.")
+    p25 = serializers.IntegerField(
+        allow_null=True, help_text="25th percentile, grid seconds (nearest rank)."
+    )
+    median = serializers.IntegerField(
+        allow_null=True, help_text="Median, grid seconds (nearest rank)."
+    )
+    p75 = serializers.IntegerField(
+        allow_null=True, help_text="75th percentile, grid seconds (nearest rank)."
+    )
+    p90 = serializers.IntegerField(
+        allow_null=True, help_text="90th percentile, grid seconds (nearest rank)."
+    )
+
+
+class DurationBucketSerializer(serializers.Serializer):
+    from_step = serializers.CharField()
+    to_step = serializers.CharField()
+    bucket = serializers.CharField(help_text="<1m, 1-5m, 5-15m, 15-30m, 30-60m, ...")
+    min_seconds = serializers.IntegerField(help_text="Lower edge, included.")
+    max_seconds = serializers.IntegerField(
+        allow_null=True, help_text="Upper edge, excluded; null for >6h."
+    )
+    sessions = serializers.IntegerField()
+
+
+class TimeToConvertSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    transitions = TransitionTimeSerializer(many=True)
+    histogram = DurationBucketSerializer(
+        many=True, help_text="Seven buckets per transition, in transitions' order."
+    )

@@ -263,6 +263,25 @@ class ProductFunnelDay(DayFact):
         return f"{self.day} {self.product_id}"
 
 
+class TimeToConvertDay(DayFact):
+    """Sessions per (local day of their start, level, funnel transition, duration
+    grid point): how many sessions started on the day made the transition in a time
+    that rounds down to `seconds` on the grid of ttc_facts.GRID. A session lies on one
+    day and makes each transition once, so the counts add up across days and
+    dimension values. Levels as the product facts: no filter and each single one of
+    source, device, country (ttc_facts)."""
+
+    transition = models.PositiveSmallIntegerField()  # index in ttc_facts.TRANSITIONS
+    seconds = models.PositiveIntegerField()  # the duration's grid point
+    sessions = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[*DIMENSIONS, "grain", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.transition} {self.seconds}s"
+
+
 class BasketDay(DayFact):
     """Revenue orders per (local day of the order, source, device, country: the
     order's and its customer's) and per product pair bought together in them:

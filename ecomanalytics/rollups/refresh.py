@@ -106,6 +106,7 @@ from .state import (
     settle_pending,
 )
 from .status import forget_status
+from .ttc_facts import time_to_convert_steps
 
 SHOP_TABLE_MODELS = (
     Customer,
@@ -702,6 +703,7 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield from customer_day_steps(since, using)
     yield from product_funnel_steps(since, using)
     yield from basket_steps(since, using)
+    yield from time_to_convert_steps(since, using)
 
 
 def refresh_rollups(

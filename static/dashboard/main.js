@@ -24,6 +24,7 @@ import funnel from "./panels/funnel.js";
 import abandonedCheckouts from "./panels/funnel-abandoned.js";
 import checkoutList from "./panels/funnel-checkout-list.js";
 import conversionOverTime from "./panels/funnel-conversion.js";
+import timeToConvert from "./panels/funnel-time-to-convert.js";
 import growth from "./panels/growth.js";
 import { PLANNING_PANELS, wirePlanning } from "./panels/planning.js";
 import products from "./panels/products.js";
@@ -47,6 +48,7 @@ const PANELS = {
   returns,
   conversion,
   funnel,
+  time_to_convert: timeToConvert,
   conversion_over_time: conversionOverTime,
   abandoned_checkouts: abandonedCheckouts,
   abandoned_checkout_list: checkoutList,

@@ -84,6 +84,7 @@ def test_staff_user_gets_the_dashboard(client: Client, staff_user: User) -> None
         "returns",
         "conversion",
         "funnel",
+        "time_to_convert",
         "revenue_change",
         "conversion_over_time",
         "abandoned_checkouts",
