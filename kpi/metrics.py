@@ -495,6 +495,10 @@ class CustomerFunnelStep:
     customers: int
     conversion_from_start: float | None
     conversion_from_previous: float | None
+    # No money per step for customers (kpi.catalogue.FUNNEL): always None, so the
+    # response keeps the session funnel's keys.
+    orders: None = None
+    revenue: None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -243,18 +243,14 @@ class CustomerFunnelStepSerializer(serializers.Serializer):
     conversion_from_previous = RateField(
         help_text="customers / customers at the step before."
     )
-    orders = serializers.SerializerMethodField(
-        help_text="Always null: no money per step for customers (see definition)."
+    orders = serializers.IntegerField(
+        allow_null=True,
+        help_text="Always null: no money per step for customers (see definition).",
     )
-    revenue = serializers.SerializerMethodField(
-        help_text="Always null: no money per step for customers (see definition)."
+    revenue = money_field(
+        allow_null=True,
+        help_text="Always null: no money per step for customers (see definition).",
     )
-
-    def get_orders(self, step: object) -> None:
-        return None
-
-    def get_revenue(self, step: object) -> None:
-        return None
 
 
 class CustomerFunnelSerializer(serializers.Serializer):

@@ -275,20 +275,32 @@ def test_api_customer_funnel_csv(api_client: APIClient, shop):
 
 
 @pytest.mark.parametrize(
-    ("query", "field"),
+    ("query", "body"),
     [
-        ({"unit": "customer", "window_days": "0"}, "window_days"),
-        ({"unit": "customer", "window_days": "91"}, "window_days"),
-        ({"unit": "customer", "window_days": "x"}, "window_days"),
-        ({"unit": "customer", "breakdown": "source"}, "breakdown"),
-        ({"window_days": "7"}, "window_days"),
-        ({"unit": "person"}, "unit"),
+        (
+            {"unit": "customer", "window_days": "0"},
+            {"window_days": ["Ensure this value is greater than or equal to 1."]},
+        ),
+        (
+            {"unit": "customer", "window_days": "91"},
+            {"window_days": ["Ensure this value is less than or equal to 90."]},
+        ),
+        (
+            {"unit": "customer", "window_days": "x"},
+            {"window_days": ["A valid integer is required."]},
+        ),
+        (
+            {"unit": "customer", "breakdown": "source"},
+            {"breakdown": ["Does not combine with unit=customer."]},
+        ),
+        ({"window_days": "7"}, {"window_days": ["Only with unit=customer."]}),
+        ({"unit": "person"}, {"unit": ['"person" is not a valid choice.']}),
     ],
 )
-def test_api_bad_parameters(api_client: APIClient, query, field):
+def test_api_bad_parameters(api_client: APIClient, query, body):
     # when
     response = api_client.get("/api/kpi/funnel/", query)
 
     # then
     assert response.status_code == 400
-    assert field in response.json()
+    assert response.json() == {**body, "status": 400}
