@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from .serializers import (
     ConversionSerializer,
     ConversionSeriesParams,
     ConversionSeriesSerializer,
+    CustomerFunnelSerializer,
     DiscountCodeReportSerializer,
     DiscountParams,
     FunnelParams,
@@ -87,10 +89,24 @@ class KpiViewSet(MetricViewSet):
         result = metrics.conversion_by_source(filters=params.to_filters())
         return Response(ConversionSerializer(result).data)
 
-    @documented(catalogue.FUNNEL, parameters=[FunnelParams], responses=FunnelSerializer)
+    @documented(
+        catalogue.FUNNEL,
+        parameters=[FunnelParams],
+        responses=PolymorphicProxySerializer(
+            component_name="FunnelResponse",
+            serializers=[FunnelSerializer, CustomerFunnelSerializer],
+            resource_type_field_name=None,
+        ),
+    )
     @action(detail=False, methods=["get"], params_class=FunnelParams)
     def funnel(self, request: Request) -> Response:
         params = self.parsed_params(request)
+        if params.validated_data["unit"] == "customer":
+            customers = metrics.customer_funnel(
+                filters=params.to_filters(),
+                window_days=params.validated_data["window_days"],
+            )
+            return Response(CustomerFunnelSerializer(customers).data)
         breakdown = params.validated_data["breakdown"]
         result = metrics.funnel(
             filters=params.to_filters(),

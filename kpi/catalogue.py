@@ -187,6 +187,70 @@ FUNNEL_BREAKDOWN = Parameter(
     choices=("none", "source", "device", "country"),
 )
 
+FUNNEL_UNIT = Parameter(
+    name="unit",
+    description=(
+        "what the funnel counts: session = web sessions, each on its own; customer "
+        "= known customers across their sessions, each step within window_days of "
+        "their first session in the window"
+    ),
+    default="session",
+    choices=("session", "customer"),
+)
+
+WINDOW_DAYS = Parameter(
+    name="window_days",
+    description=(
+        "unit=customer only: the conversion window, days of 24 hours after the "
+        "customer's first session in the window within which every later step "
+        "must happen"
+    ),
+    default=14,
+    minimum=1,
+    maximum=90,
+)
+
+CUSTOMER_FUNNEL_TEXT = (
+    "unit=customer, PostHog's funnel of persons with a conversion window: the same "
+    "steps counted in known customers across their sessions. Only sessions linked "
+    "to a customer (WebSession.customer) count; anonymous_sessions = the sessions "
+    "started in the window, matching the filters, without a customer, which are "
+    "left out (known_sessions = those with one). Each session contributes, per "
+    "step, its first event of the step's type (product_view, add_to_cart, "
+    "begin_checkout, purchase, as in the session funnel), whatever the order of "
+    "its events. A customer enters at t0 = the start (started_at, its first "
+    "event) of their first session started in the window (local days [start, "
+    "end], shop time zone); the sessions that count for them are those started "
+    "from t0 to t0 + window_days × 24 h (window_days 1 to 90, default 14), so a "
+    "session started before t0 does not count, even with events after t0. Step "
+    "k's time is the earliest of those sessions' first times of step k at or "
+    "after step k−1's time (t0 for product_view) and at most t0 + window_days × "
+    "24 h; the customer is at step k when there is one. Equal times count as in "
+    "order; later steps may fall after the window's end (end), within the "
+    "conversion window, as PostHog counts them. Across sessions a step may come "
+    "from another session than the step before; within a session only its first "
+    "event of each step counts, so, unlike the session funnel, a session whose "
+    "add_to_cart precedes its first product_view does not reach add_to_cart "
+    "through a later add_to_cart of its own (that keeps the roll-up at one row "
+    "per session, with the same numbers as the raw tables). A purchase event "
+    "counts whatever became of its order (cancelled or refunded too), as in the "
+    "session funnel. Filters select sessions: source, device and country are "
+    "those of the session the event is in, t0's session included. Per step: "
+    "customers; conversion_from_start = customers at the step ÷ customers at "
+    "session; conversion_from_previous = customers at the step ÷ customers at "
+    "the step before, 1.0 for session; null without customers. No money per "
+    "step (orders and revenue are null): a customer may buy several times within "
+    "the conversion window, and which of those orders would belong to the "
+    "funnel is not defined (PostHog's funnels count persons only). breakdown "
+    "does not combine with unit=customer (400 naming breakdown: a customer's "
+    "sessions have several sources and devices), nor window_days with "
+    "unit=session (400 naming window_days). Example, window January: a "
+    "customer's session on Jan 30 12:00 views a product, their session on Feb 2 "
+    "adds it to cart, begins checkout and buys; with window_days 14 the customer "
+    "counts at every step, with window_days 2 at session and product_view only "
+    "(Feb 2 lies more than 48 h after t0)."
+)
+
 FUNNEL = MetricDefinition(
     id="kpi.funnel",
     title="Checkout funnel",
@@ -195,7 +259,8 @@ FUNNEL = MetricDefinition(
     function="kpi.metrics.funnel",
     summary=(
         "Sessions of the window reaching each step, in order: product view, add to "
-        "cart, begin checkout, purchase."
+        "cart, begin checkout, purchase; or known customers, within a conversion "
+        "window."
     ),
     definition=(
         "Steps session → product_view → add_to_cart → begin_checkout → purchase, over "
@@ -230,11 +295,12 @@ FUNNEL = MetricDefinition(
         "sorted, only values with sessions in the window; steps stays the overall "
         "funnel. Example: two sessions add a 30.00 product to cart, one buys it "
         "(order 30.00): add_to_cart sessions 2, revenue 30.00, revenue per session "
-        "15.00, abandoned_sessions 1, abandoned_cart_value 30.00."
+        "15.00, abandoned_sessions 1, abandoned_cart_value 30.00. "
+        + CUSTOMER_FUNNEL_TEXT
     ),
     filters=SESSION_FILTERS,
     filter_rules=SESSION_FILTER_RULES,
-    parameters=(FUNNEL_BREAKDOWN,),
+    parameters=(FUNNEL_BREAKDOWN, FUNNEL_UNIT, WINDOW_DAYS),
 )
 
 

@@ -42,7 +42,7 @@ from ecomanalytics.rollups.dimensions import (
 from ecomanalytics.rollups.status import use_rollups
 from ecomanalytics.rollups.ttc_facts import TRANSITIONS
 
-from . import raw, rollup
+from . import catalogue, raw, rollup
 from .decomposition import Effects, PeriodVolume, decompose
 from .rows import (
     NO_ORDERS,
@@ -51,6 +51,7 @@ from .rows import (
     BucketTotals,
     CartLine,
     CodeTotals,
+    CustomerFunnelFigures,
     FunnelMoney,
     OrderTotals,
     SourceOrders,
@@ -62,6 +63,10 @@ from .rows import (
 Compare = Literal["previous_period", "previous_year"]
 FUNNEL_EVENTS = raw.FUNNEL_EVENTS
 FUNNEL_STEPS: tuple[str, ...] = ("session", *FUNNEL_EVENTS)
+DEFAULT_WINDOW_DAYS = int(catalogue.WINDOW_DAYS.default)
+NO_CUSTOMER_FUNNEL = CustomerFunnelFigures(
+    reached=(0,) * len(FUNNEL_STEPS), known_sessions=0, anonymous_sessions=0
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,6 +489,75 @@ def _funnel_steps(rows: list[FunnelMoney], measure: RevenueMeasure) -> list[Funn
             )
         )
     return steps
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFunnelStep:
+    step: str
+    customers: int
+    conversion_from_start: float | None
+    conversion_from_previous: float | None
+    # No money per step for customers (kpi.catalogue.FUNNEL): always None, so the
+    # response keeps the session funnel's keys.
+    orders: None = None
+    revenue: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFunnel:
+    """Known customers through the funnel steps across their sessions, each step
+    within window_days of the customer's first session in the window (unit=customer).
+    No money per step: see kpi.catalogue.FUNNEL."""
+
+    start: date | None
+    end: date | None
+    window_days: int
+    steps: list[CustomerFunnelStep]
+    known_sessions: int  # sessions of known customers started in the window
+    anonymous_sessions: int  # sessions without a customer started in it, left out
+
+
+def customer_funnel(
+    *, filters: MetricFilters, window_days: int = DEFAULT_WINDOW_DAYS
+) -> CustomerFunnel:
+    """Known customers reaching each step of session → product_view → add_to_cart →
+    begin_checkout → purchase across their sessions, PostHog's person funnel with a
+    conversion window.
+
+    Definition: kpi.catalogue.FUNNEL (unit=customer). t0 = a customer's first
+    session start in the window; step k's time = the earliest first event of the
+    step in one of their sessions started within [t0, t0 + window_days days of 24 h], at
+    or after step k-1's time and at most window_days days of 24 h after t0. Rates as the
+    session funnel's, over customers; None without customers. One statement on
+    either path (the roll-up chains one row per session instead of its events),
+    plus the anonymous sessions' count.
+    """
+    window = resolve_window(filters.start, filters.end)
+    figures = NO_CUSTOMER_FUNNEL
+    if window is not None:
+        path = rollup if use_rollups() else raw
+        figures = path.customer_funnel(
+            filters=filters, window=window, window_days=window_days
+        )
+    reached = figures.reached
+    return CustomerFunnel(
+        start=window.start if window else None,
+        end=window.end if window else None,
+        window_days=window_days,
+        steps=[
+            CustomerFunnelStep(
+                step=step,
+                customers=reached[number],
+                conversion_from_start=rate(reached[number], reached[0]),
+                conversion_from_previous=rate(
+                    reached[number], reached[max(number - 1, 0)]
+                ),
+            )
+            for number, step in enumerate(FUNNEL_STEPS)
+        ],
+        known_sessions=figures.known_sessions,
+        anonymous_sessions=figures.anonymous_sessions,
+    )
 
 
 @dataclass(frozen=True, slots=True)

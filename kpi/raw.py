@@ -10,10 +10,11 @@ placed, the refunds' returns by the day they were given, in one statement per qu
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -40,6 +41,11 @@ from ecomanalytics.filters import (
 )
 from ecomanalytics.money import SALES_TERMS, ZERO_MONEY, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, shop_tz
+from ecomanalytics.rollups.customer_funnel_facts import (
+    STEP_TIME_COLUMNS,
+    session_step_times,
+)
+from ecomanalytics.rollups.local_time import epoch_microseconds
 from ecomanalytics.rollups.ttc_facts import gridded_durations
 from ecomanalytics.sales import (
     added_up,
@@ -61,6 +67,7 @@ from .rows import (
     CartLine,
     CheckoutSession,
     CodeTotals,
+    CustomerFunnelFigures,
     FunnelMoney,
     OrderTotals,
     SourceOrders,
@@ -628,3 +635,82 @@ def transition_durations(
             _sessions_in(filters, window)
         )
     ]
+
+
+# The customer funnel over one row per session (customer_id, started_us and the
+# first time of each step in it, µs since 1970 UTC): t0 = each customer's first
+# session start in the window; then each step's time is the earliest first time of
+# that step, over the customer's sessions started within the conversion window, at
+# or after the previous step's time and at most the window after t0. Chained
+# aggregates, one grouped CTE per step; the journeys come from the shop tables
+# (raw) or from the roll-up (rollup.customer_funnel), so both chain alike. The
+# table and column names are constants; every value is a parameter.
+ENTERED_SQL = """
+WITH journey AS ({journeys}),
+step0 AS (
+    SELECT customer_id, MIN(started_us) AS t0, MIN(started_us) AS reached_us
+    FROM journey
+    WHERE started_us >= %s AND started_us < %s
+    GROUP BY customer_id
+),
+reach AS (
+    SELECT j.*, e.t0
+    FROM journey j JOIN step0 e ON e.customer_id = j.customer_id
+    WHERE j.started_us >= e.t0 AND j.started_us <= e.t0 + %s
+)"""
+STEP_SQL = """,
+step{number} AS (
+    SELECT p.customer_id, p.t0, MIN(r.{column}) AS reached_us
+    FROM step{previous} p LEFT JOIN reach r
+        ON r.customer_id = p.customer_id
+        AND r.{column} >= p.reached_us AND r.{column} <= p.t0 + %s
+    GROUP BY p.customer_id, p.t0
+)"""
+COUNTS_SQL = """
+SELECT {counts},
+    (SELECT COUNT(*) FROM journey WHERE started_us >= %s AND started_us < %s)"""
+
+
+def chained_customer_steps(
+    journeys: QuerySet[Any], *, window: Window, window_days: int
+) -> tuple[tuple[int, ...], int]:
+    """The customers at each step of the customer funnel, and the sessions of the
+    journeys started in the window (one statement)."""
+    since, until = (epoch_microseconds(edge) for edge in window.bounds())
+    conversion_window = window_days * 24 * 3600 * 1_000_000
+    journeys_sql, journeys_params = journeys.query.get_compiler(
+        using=journeys.db
+    ).as_sql()
+    sql = ENTERED_SQL.format(journeys=journeys_sql)
+    params: list[Any] = [*journeys_params, since, until, conversion_window]
+    for number, step_time in enumerate(STEP_TIME_COLUMNS, start=1):
+        sql += STEP_SQL.format(number=number, previous=number - 1, column=step_time)
+        params.append(conversion_window)
+    counts = ", ".join(
+        f"(SELECT COUNT(reached_us) FROM step{number})"
+        for number in range(len(STEP_TIME_COLUMNS) + 1)
+    )
+    sql += COUNTS_SQL.format(counts=counts)
+    params += [since, until]
+    with connections[journeys.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        *reached, known_sessions = cursor.fetchone()
+    return tuple(reached), known_sessions
+
+
+def customer_funnel(
+    *, filters: MetricFilters, window: Window, window_days: int
+) -> CustomerFunnelFigures:
+    """The customer funnel from the sessions and events: the sessions that may count
+    (started from the window's start to window_days after its end) reduced to their
+    per-session first step times, chained; and the anonymous sessions of the window
+    counted."""
+    since, until = window.bounds()
+    sessions = filter_sessions(WebSession.objects.all(), filters).filter(
+        started_at__gte=since, started_at__lt=until + timedelta(days=window_days)
+    )
+    reached, known_sessions = chained_customer_steps(
+        session_step_times(sessions), window=window, window_days=window_days
+    )
+    anonymous = _sessions_in(filters, window).filter(customer__isnull=True).count()
+    return CustomerFunnelFigures(reached, known_sessions, anonymous)

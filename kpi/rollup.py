@@ -11,14 +11,22 @@ two filters or more are given (the links keep single dimensions only).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
 
-from ecomanalytics.filters import MetricFilters
+from ecomanalytics.filters import (
+    LEVEL_DIMENSIONS,
+    MetricFilters,
+    Table,
+    column,
+    given,
+)
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window
+from ecomanalytics.rollups.customer_funnel_facts import STEP_TIME_COLUMNS
 from ecomanalytics.rollups.dimensions import (
     days,
     level_values,
@@ -27,10 +35,12 @@ from ecomanalytics.rollups.dimensions import (
     span,
 )
 from ecomanalytics.rollups.link_sums import customers_per_code, customers_per_window
+from ecomanalytics.rollups.local_time import epoch_microseconds
 from ecomanalytics.rollups.models import (
     ALL,
     LINE_SALES_TERMS,
     CategoryDay,
+    CustomerFunnelSession,
     DiscountDay,
     FunnelDay,
     OrderDay,
@@ -45,6 +55,7 @@ from .rows import (
     BucketSessions,
     BucketTotals,
     CodeTotals,
+    CustomerFunnelFigures,
     FunnelMoney,
     OrderTotals,
     SourceOrders,
@@ -379,3 +390,31 @@ def transition_durations(
         TransitionDurations(row["transition"], row["seconds"], row["total_sessions"])
         for row in rows
     ]
+
+
+def customer_funnel(
+    *, filters: MetricFilters, window: Window, window_days: int
+) -> CustomerFunnelFigures:
+    """The customer funnel chained over the roll-up's sessions of known customers
+    (one row per session instead of its events), by the raw path's statement; the
+    anonymous sessions are the window's sessions (SessionDay, which keeps every
+    combination of filters) minus the known ones."""
+    since, until = window.bounds()
+    dimensions = {
+        column(Table.LEVELS, name): value
+        for name, value in given(filters, names=LEVEL_DIMENSIONS).items()
+    }
+    journeys = CustomerFunnelSession.objects.filter(
+        started_us__gte=epoch_microseconds(since),
+        started_us__lt=epoch_microseconds(until + timedelta(days=window_days)),
+        **dimensions,
+    ).values("customer_id", "started_us", *STEP_TIME_COLUMNS)
+    reached, known_sessions = raw.chained_customer_steps(
+        journeys, window=window, window_days=window_days
+    )
+    sessions = SessionDay.objects.filter(matching(filters), span(window)).aggregate(
+        total=Sum("sessions")
+    )["total"]
+    return CustomerFunnelFigures(
+        reached, known_sessions, (sessions or 0) - known_sessions
+    )

@@ -94,6 +94,16 @@ class FunnelMoney:
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerFunnelFigures:
+    """The customer funnel of one window: known customers at each step, and the
+    sessions started in the window (matching the filters) with and without one."""
+
+    reached: tuple[int, ...]  # customers at session, product_view .. purchase
+    known_sessions: int  # sessions of known customers started in the window
+    anonymous_sessions: int  # sessions without a customer, left out
+
+
+@dataclass(frozen=True, slots=True)
 class BucketSessions:
     """Sessions started in one bucket (of one source, or "" for all sources)."""
 

@@ -4,6 +4,8 @@ Money is a JSON number rounded to cents; rates are unrounded JSON numbers, null 
 their denominator is 0, each beside the counts it is computed from.
 """
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ecomanalytics.api.fields import RateField, money_field
@@ -14,8 +16,10 @@ from .catalogue import (
     COMPARE,
     CONVERSION_BREAKDOWN,
     FUNNEL_BREAKDOWN,
+    FUNNEL_UNIT,
     GRANULARITY,
     LIST_LIMIT,
+    WINDOW_DAYS,
 )
 
 
@@ -230,8 +234,60 @@ class FunnelSerializer(serializers.Serializer):
     )
 
 
+class CustomerFunnelStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    customers = serializers.IntegerField(help_text="Known customers at the step.")
+    conversion_from_start = RateField(
+        help_text="customers / customers at the first step."
+    )
+    conversion_from_previous = RateField(
+        help_text="customers / customers at the step before."
+    )
+    orders = serializers.IntegerField(
+        allow_null=True,
+        help_text="Always null: no money per step for customers (see definition).",
+    )
+    revenue = money_field(
+        allow_null=True,
+        help_text="Always null: no money per step for customers (see definition).",
+    )
+
+
+class CustomerFunnelSerializer(serializers.Serializer):
+    unit = serializers.SerializerMethodField(help_text="customer.")
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    window_days = serializers.IntegerField(
+        help_text="The conversion window, days of 24 hours after t0."
+    )
+    steps = CustomerFunnelStepSerializer(many=True)
+    known_sessions = serializers.IntegerField(
+        help_text="Sessions of known customers started in the window."
+    )
+    anonymous_sessions = serializers.IntegerField(
+        help_text="Sessions started in the window without a customer, left out."
+    )
+
+    def get_unit(self, funnel: object) -> str:
+        return "customer"
+
+
 class FunnelParams(SessionMetricParams):
     breakdown = parameter_field(FUNNEL_BREAKDOWN)
+    unit = parameter_field(FUNNEL_UNIT)
+    window_days = parameter_field(WINDOW_DAYS)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs["unit"] == "customer" and attrs["breakdown"] != "none":
+            raise serializers.ValidationError(
+                {"breakdown": ["Does not combine with unit=customer."]}
+            )
+        if attrs["unit"] == "session" and "window_days" in self.initial_data:
+            raise serializers.ValidationError(
+                {"window_days": ["Only with unit=customer."]}
+            )
+        return attrs
 
 
 class DiscountParams(MetricParams):

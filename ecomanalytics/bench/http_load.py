@@ -50,6 +50,8 @@ class Endpoint:
 # reads other tables (the product facts instead of the category facts).
 QUERY_VARIANTS: dict[str, tuple[dict[str, str], ...]] = {
     "demand/returns": ({"by": "product"},),
+    # The customer funnel chains the per-session roll-up, not the funnel facts.
+    "kpi/funnel": ({"unit": "customer"},),
     # Stored series of the other grain and metric; a source forces an on-demand fit.
     "demand/forecast": (
         {"grain": "week", "metric": "units"},

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import DateField, Func
+from django.db.models import BigIntegerField, DateField, Func
 from django.db.models.functions import TruncDate
 
 from ecomanalytics.periods import shop_tz
@@ -236,3 +236,39 @@ class FirstOfMonth(_DateSql):
 
 class MonthStart(_DateOfDay, FirstOfMonth):
     """The first day of a date's month, computed once per group of that date."""
+
+
+class EpochMicroseconds(Func):
+    """Microseconds since 1970-01-01 UTC of a timestamp, as an integer.
+
+    Integers make "at most N days after" one addition on both databases, where
+    timestamp arithmetic differs (SQLite keeps text and Django evaluates intervals
+    there in Python per row). On SQLite the text Django writes is
+    'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC: whole seconds from strftime plus the six
+    fraction digits (none written: 0).
+    """
+
+    output_field = BigIntegerField()
+    arity = 1
+    template = "CAST(ROUND(EXTRACT(EPOCH FROM %(expressions)s) * 1000000) AS BIGINT)"
+
+    def as_sqlite(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        **extra_context: Any,
+    ) -> _AsSqlType:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return (
+            f"(CAST(strftime('%%s', {sql}) AS INTEGER) * 1000000 "
+            f"+ CAST(substr({sql} || '.000000', 21, 6) AS INTEGER))",
+            (*params, *params),
+        )
+
+
+def epoch_microseconds(moment: datetime) -> int:
+    """What EpochMicroseconds gives for an aware datetime, computed in Python."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

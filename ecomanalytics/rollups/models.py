@@ -552,3 +552,34 @@ class CustomerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.day}"
+
+
+class CustomerFunnelSession(models.Model):
+    """One row per web session of a known customer (WebSession.customer set): its
+    start, dimensions and the time of its first event of each funnel step, NULL
+    without one (customer_funnel_facts). The id is the session's. Times are
+    microseconds since 1970-01-01 UTC, so the customer funnel's "at most N days after
+    the first session" is an integer addition on every database. About one row per
+    known session instead of one per event; anonymous sessions are counted from
+    SessionDay."""
+
+    customer = models.ForeignKey(Customer, **UNINDEXED)
+    traffic_source = models.CharField(max_length=16)
+    device = models.CharField(max_length=16)
+    country = models.CharField(max_length=64)
+    started_us = models.BigIntegerField()
+    viewed_us = models.BigIntegerField(null=True)  # first product_view
+    carted_us = models.BigIntegerField(null=True)  # first add_to_cart
+    checkout_us = models.BigIntegerField(null=True)  # first begin_checkout
+    purchased_us = models.BigIntegerField(null=True)  # first purchase
+
+    class Meta:
+        indexes = [
+            # The window's sessions are a range of starts; written in this order.
+            models.Index(fields=["started_us"]),
+            # Each entered customer's sessions within the conversion window.
+            models.Index(fields=["customer", "started_us"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of customer {self.customer_id}"

@@ -78,6 +78,7 @@ from .calendar_columns import CALENDAR, _calendar, _day_first, _local_month
 from .chains import chain_steps
 from .cohort_cells import cohort_cell_steps, note_cell_deltas, start_cell_deltas
 from .customer_days import customer_day_steps
+from .customer_funnel_facts import customer_funnel_steps
 from .dimensions import DAY, MONTH
 from .discount_facts import discount_steps
 from .funnel_facts import FUNNEL_MEASURES, funnel_days
@@ -704,6 +705,7 @@ def _steps(since: date | None, using: str) -> Iterator[tuple[str, Callable[[], i
     yield from product_funnel_steps(since, using)
     yield from basket_steps(since, using)
     yield from time_to_convert_steps(since, using)
+    yield from customer_funnel_steps(since, using)
 
 
 def refresh_rollups(

@@ -383,8 +383,8 @@ def test_endpoints_without_any_data_give_empty_results(api_client: APIClient):
             {"category": "Shoes"},
             {
                 "category": [
-                    "Unknown parameter. Known parameters: "
-                    "breakdown, country, device, end, source, start."
+                    "Unknown parameter. Known parameters: breakdown, country, "
+                    "device, end, source, start, unit, window_days."
                 ]
             },
         ),

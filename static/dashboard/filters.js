@@ -24,6 +24,8 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     limit: document.getElementById("c-limit"),
     partial: document.getElementById("c-partial"),
     funnel_breakdown: document.getElementById("c-funnel-breakdown"),
+    funnel_unit: document.getElementById("c-funnel-unit"),
+    funnel_window: document.getElementById("c-funnel-window"),
     conversion_compare: document.getElementById("c-conversion-compare"),
     revenue_compare: document.getElementById("c-revenue-compare"),
   };
@@ -83,6 +85,11 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     panelControls.limit.value = state.limit;
     panelControls.partial.checked = state.partial === "show";
     panelControls.funnel_breakdown.value = state.funnel_breakdown;
+    panelControls.funnel_unit.value = state.funnel_unit;
+    panelControls.funnel_window.value = state.funnel_window;
+    // Customers have no breakdown, sessions no conversion window.
+    panelControls.funnel_breakdown.disabled = state.funnel_unit === "customer";
+    panelControls.funnel_window.disabled = state.funnel_unit !== "customer";
     panelControls.conversion_compare.value = state.conversion_compare;
     panelControls.revenue_compare.value = state.revenue_compare;
     allTime.hidden = state.range === "all";
@@ -140,6 +147,7 @@ export function createFilters(ctx, { onFiltersChange, onPanelControlChange }) {
     control.addEventListener("change", () => {
       if (key === "partial") ctx.state.partial = control.checked ? "show" : "hide";
       else ctx.state[key] = control.value;
+      if (key === "funnel_unit") sync(); // enables the controls of the unit
       onPanelControlChange(key);
     });
   }

@@ -75,6 +75,8 @@ const PANEL_CONTROLS = {
   limit: ["products", true],
   partial: ["growth", false],
   funnel_breakdown: ["funnel", true],
+  funnel_unit: ["funnel", true],
+  funnel_window: ["funnel", true],
   conversion_compare: ["conversion_over_time", true],
   revenue_compare: ["revenue", true],
 };

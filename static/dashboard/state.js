@@ -20,6 +20,8 @@ export const DEFAULTS = Object.freeze({
   limit: "10",
   partial: "hide",
   funnel_breakdown: "",
+  funnel_unit: "session",
+  funnel_window: "14",
   conversion_compare: "",
   revenue_compare: "",
 });
@@ -32,6 +34,8 @@ export const CHOICES = Object.freeze({
   limit: ["5", "10", "20"],
   partial: ["hide", "show"],
   funnel_breakdown: ["", "source", "device", "country"],
+  funnel_unit: ["session", "customer"],
+  funnel_window: ["1", "7", "14", "30", "60", "90"],
   conversion_compare: ["", "previous_period", "previous_year"],
   revenue_compare: ["", "previous_period", "previous_year"],
 });

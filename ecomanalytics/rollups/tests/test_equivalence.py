@@ -35,7 +35,13 @@ from ecomanalytics.store.choices import Device, TrafficSource
 from ecomanalytics.store.generation.run import generate_data
 from ecomanalytics.store.generation.writer import flush_shop
 from ecomanalytics.store.models import Category, Customer
-from kpi.metrics import conversion_by_source, funnel, kpi_summary, revenue_over_time
+from kpi.metrics import (
+    conversion_by_source,
+    customer_funnel,
+    funnel,
+    kpi_summary,
+    revenue_over_time,
+)
 
 
 class Shop(TypedDict):
@@ -157,6 +163,8 @@ def assert_same_on_random_filters(
         (revenue_over_time, {"granularity": "month"}),
         (conversion_by_source, {}),
         (funnel, {}),
+        (customer_funnel, {}),
+        (customer_funnel, {"window_days": 2}),
         (revenue_growth, {}),
         (top_products, {"limit": 10}),
         (top_products, {"limit": 3}),

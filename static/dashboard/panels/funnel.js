@@ -8,15 +8,8 @@ import { BLUE, draw, GREEN, isNarrow, SERIES_COLOURS } from "../charts.js";
 import { renderDataTable, setNote } from "../dom.js";
 import { fmtInt, fmtPct, NO_VALUE, plural, titleCase } from "../format.js";
 import { metricParams } from "../state.js";
-
-const STEP_NAMES = {
-  session: "Session",
-  product_view: "Product view",
-  add_to_cart: "Add to cart",
-  begin_checkout: "Begin checkout",
-  purchase: "Purchase",
-};
-const stepName = (step) => STEP_NAMES[step] || titleCase(step);
+import { renderCustomerFunnel } from "./funnel-customers.js";
+import { stepName } from "./funnel-steps.js";
 
 const isCartStep = (s) => s.abandoned_sessions !== null && s.abandoned_sessions !== undefined;
 
@@ -83,6 +76,8 @@ function drawGroups(data, card, steps) {
 }
 
 function render(data, card, ctx) {
+  if (data.unit === "customer") return renderCustomerFunnel(data, card);
+  setNote(card, "[data-customer-note]", "");
   const steps = data.steps || [];
   const groups = data.groups || [];
   const grouped = groups.length > 0;
@@ -154,7 +149,11 @@ export default {
   path: "kpi/funnel/",
   params: (ctx) => {
     const params = metricParams(ctx.state, ctx.today, { category: false });
-    if (ctx.state.funnel_breakdown) params.breakdown = ctx.state.funnel_breakdown;
+    // Customers have no breakdown: their sessions have several sources and devices.
+    if (ctx.state.funnel_unit === "customer") {
+      params.unit = "customer";
+      params.window_days = ctx.state.funnel_window;
+    } else if (ctx.state.funnel_breakdown) params.breakdown = ctx.state.funnel_breakdown;
     return params;
   },
   render,

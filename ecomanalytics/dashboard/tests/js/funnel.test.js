@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { moneyFormats } from "../../../../static/dashboard/format.js";
+import { customerFunnelNote } from "../../../../static/dashboard/panels/funnel-customers.js";
 import { groupedDatasets, leftBehindNote } from "../../../../static/dashboard/panels/funnel.js";
 
 const fmt = moneyFormats("USD");
@@ -41,4 +42,15 @@ test("each breakdown value is one bar series, in the steps' order, missing steps
     ],
   );
   assert.notEqual(datasets[0].backgroundColor, datasets[1].backgroundColor);
+});
+
+test("the customer funnel's note gives the window and the anonymous sessions left out", () => {
+  assert.equal(
+    customerFunnelNote({ window_days: 14, anonymous_sessions: 2 }),
+    "Known customers only, each step within 14 days of their first session in the period: 2 anonymous sessions left out.",
+  );
+  assert.equal(
+    customerFunnelNote({ window_days: 1, anonymous_sessions: 1 }),
+    "Known customers only, each step within 1 day of their first session in the period: 1 anonymous session left out.",
+  );
 });
