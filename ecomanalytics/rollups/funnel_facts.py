@@ -11,6 +11,10 @@ funnel_step), all of them the session's:
 The refresh adds the parts' rows up per key and builds the other levels and the
 month rows as for the other day facts (refresh.KEYS_AND_MEASURES). An incremental
 refresh rebuilds the days from `since` on: sessions started and refunds given since.
+
+The session facts (models.SessionDay) are summed from these day rows of every
+dimension (session_days), so the sessions are grouped once for both tables: at 1M
+orders grouping them again took 331 s of a 2,343 s full refresh on SQLite.
 """
 
 from __future__ import annotations
@@ -18,16 +22,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from ecomanalytics.money import SALES_TERMS
 from ecomanalytics.periods import local_midnight
 from ecomanalytics.sales import added_up, term_sums
 from ecomanalytics.store.choices import EventType
 from ecomanalytics.store.models import SessionEvent, WebSession
+from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .calendar_columns import CALENDAR, _calendar, _day_first
-from .models import DIMENSIONS
+from .dimensions import DAY
+from .models import ALL, DIMENSIONS, FunnelDay
 
 FUNNEL_MEASURES = (
     "sessions",
@@ -106,4 +113,36 @@ def funnel_days(since: date | None) -> QuerySet:
         ],
         money=MONEY_COLUMNS,
         each=_day_first,
+    )
+
+
+# session_days' columns named like a funnel-fact column, and the session fact's.
+SESSION_DAY_NAMES = {"all_sessions": "sessions"}
+
+
+def session_days(since: date | None) -> QuerySet:
+    """The session facts' rows of every dimension, from the funnel facts' day rows of
+    every dimension (written first, refresh.DAY_TABLES): per day and dimensions, the
+    sessions, the converted ones (sessions minus those without a purchase) and those
+    at each funnel step k (the rows with funnel_step >= k). Keys with refunds only
+    (no session started) are left out, as grouping the sessions leaves them out."""
+    rows = FunnelDay.objects.order_by().filter(grain=DAY)
+    for dimension in DIMENSIONS:
+        rows = rows.exclude(**{dimension: ALL})
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    counted = IntegerField()
+    return _day_first(
+        rows.values(*CALENDAR, *DIMENSIONS)
+        .annotate(
+            all_sessions=Sum("sessions"),
+            converted=Sum(
+                F("sessions") - F("unconverted_sessions"), output_field=counted
+            ),
+            **{
+                step: Coalesce(Sum("sessions", filter=Q(funnel_step__gte=number)), 0)
+                for number, step in enumerate(FUNNEL_EVENTS, start=1)
+            },
+        )
+        .filter(all_sessions__gt=0)
     )

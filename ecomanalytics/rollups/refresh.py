@@ -71,7 +71,6 @@ from ecomanalytics.store.models import (
     WebSession,
 )
 from ecomanalytics.store.progress import progress as progress_of
-from ecomanalytics.store.session_progress import FUNNEL_EVENTS
 
 from .basket_facts import basket_steps
 from .calendar_columns import CALENDAR, _calendar, _day_first, _local_month
@@ -81,7 +80,12 @@ from .customer_days import customer_day_steps
 from .customer_funnel_facts import customer_funnel_steps
 from .dimensions import DAY, MONTH
 from .discount_facts import discount_steps
-from .funnel_facts import FUNNEL_MEASURES, funnel_days
+from .funnel_facts import (
+    FUNNEL_MEASURES,
+    SESSION_DAY_NAMES,
+    funnel_days,
+    session_days,
+)
 from .hooks import announce_refresh
 from .inserts import insert_select
 from .local_time import LocalDate
@@ -242,27 +246,6 @@ def _product_days(since: date | None, collapsed: tuple[str, ...] = ()) -> QueryS
         returned_keys={"product_id": F("item__product_id")},
         revenue_only=True,
         sold_sums={},
-    )
-
-
-def _session_days(since: date | None) -> QuerySet:
-    # Each session's funnel progress is stored on it when its events are written
-    # (store.session_progress, the same definitions as the raw conversion and funnel
-    # metrics): plain column counts here, no probing of the events per session.
-    sessions = WebSession.objects.order_by()
-    if since is not None:
-        sessions = sessions.filter(started_at__gte=local_midnight(since))
-    return _day_first(
-        sessions.annotate(**_calendar("started_at"))
-        .values(*CALENDAR, "traffic_source", "device", "country")
-        .annotate(
-            sessions=Count("id"),
-            converted=Count("id", filter=Q(converted=True)),
-            **{
-                step: Count("id", filter=Q(funnel_step__gte=number))
-                for number, step in enumerate(FUNNEL_EVENTS, start=1)
-            },
-        )
     )
 
 
@@ -512,6 +495,7 @@ def _rebuild_day_table(
                     if model in ONE_DIMENSION_TABLES
                     else raw_rows(since)
                 )
+                renamed = RAW_RENAMED.get(model)
             else:
                 rows = _level_rows(model, table.filter(grain=DAY), level)
                 if since is not None:
@@ -595,9 +579,12 @@ DAY_TABLES: tuple[tuple[type[Model], Callable[..., QuerySet]], ...] = (
     (OrderDay, _order_days),
     (CategoryDay, _category_days),
     (ProductDay, _product_days),
-    (SessionDay, _session_days),
+    # After the funnel facts: the session facts are summed from their rows.
     (FunnelDay, funnel_days),
+    (SessionDay, session_days),
 )
+# The raw rows' columns named otherwise than the table's, per table.
+RAW_RENAMED: dict[type[Model], dict[str, str]] = {SessionDay: SESSION_DAY_NAMES}
 
 
 STALE_MEMBERS = "ecomanalytics_stale_members"
