@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { moneyFormats } from "../../../../static/dashboard/format.js";
-import { customerFunnelNote } from "../../../../static/dashboard/panels/funnel-customers.js";
 import { groupedDatasets, leftBehindNote } from "../../../../static/dashboard/panels/funnel.js";
+import { customerFunnelNote } from "../../../../static/dashboard/panels/funnel-customers.js";
 
 const fmt = moneyFormats("USD");
 

@@ -18,10 +18,16 @@ const viewToCart = {
 };
 
 test("durations read as seconds, minutes and hours", () => {
-  assert.deepEqual(
-    [0, 45, 60, 150, 3600, 3900, 21600, null].map(fmtDuration),
-    ["0 s", "45 s", "1 min", "2 min 30 s", "1 h", "1 h 5 min", "6 h", "–"],
-  );
+  assert.deepEqual([0, 45, 60, 150, 3600, 3900, 21600, null].map(fmtDuration), [
+    "0 s",
+    "45 s",
+    "1 min",
+    "2 min 30 s",
+    "1 h",
+    "1 h 5 min",
+    "6 h",
+    "–",
+  ]);
 });
 
 test("the percentiles are said per transition, or that it had no sessions", () => {
