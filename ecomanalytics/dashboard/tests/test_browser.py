@@ -416,6 +416,7 @@ def test_empty_and_failed_panels_say_so(
         "conversion": ["empty", "No sessions in this period"],
         "funnel": ["empty", "No sessions in this period"],
         "conversion_over_time": ["empty", "No sessions in this period"],
+        "time_to_convert": ["empty", "No conversions in this period"],
         "abandoned_checkouts": ["empty", "No checkouts in this period"],
         "abandoned_checkout_list": [
             "empty",
