@@ -4,12 +4,12 @@
  * not buy; with a breakdown, the same funnel per source, device or country as grouped bars.
  */
 
-import { BLUE, draw, GREEN, isNarrow, SERIES_COLOURS } from "../charts.js";
+import { draw, SERIES_COLOURS } from "../charts.js";
 import { renderDataTable, setNote } from "../dom.js";
 import { fmtInt, fmtPct, NO_VALUE, plural, titleCase } from "../format.js";
 import { metricParams } from "../state.js";
 import { renderCustomerFunnel } from "./funnel-customers.js";
-import { stepName } from "./funnel-steps.js";
+import { drawStepBars, stepName } from "./funnel-steps.js";
 
 const isCartStep = (s) => s.abandoned_sessions !== null && s.abandoned_sessions !== undefined;
 
@@ -92,55 +92,15 @@ function render(data, card, ctx) {
     drawGroups(data, card, steps);
     return "";
   }
-  // On a phone the y-axis has little room: one figure per line instead of two.
-  const narrow = isNarrow();
-  const stepLabel = (s, index) => {
-    if (index === 0) return [stepName(s.step), `${fmtInt(s.sessions)} sessions`];
-    const step = `${fmtPct(s.conversion_from_previous)} step`;
-    const overall = `${fmtPct(s.conversion_from_start)} overall`;
-    return narrow ? [stepName(s.step), step, overall] : [stepName(s.step), `${step} · ${overall}`];
-  };
-  draw("funnel", card.querySelector("canvas"), {
-    type: "bar",
-    data: {
-      labels: steps.map(stepLabel),
-      datasets: [
-        {
-          label: "Sessions",
-          data: steps.map((s) => Number(s.sessions)),
-          backgroundColor: steps.map((_, index) => (index === steps.length - 1 ? GREEN : BLUE)),
-          borderRadius: 4,
-          maxBarThickness: 34,
-        },
-      ],
-    },
-    options: {
-      indexAxis: "y",
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            title: (items) => stepName(steps[items[0].dataIndex].step),
-            label: (item) => {
-              const s = steps[item.dataIndex];
-              return [
-                `${fmtInt(s.sessions)} sessions`,
-                `${fmtPct(s.conversion_from_previous)} of the previous step`,
-                `${fmtPct(s.conversion_from_start)} of all sessions`,
-                `${ctx.fmt.money(s.revenue)} revenue, ${ctx.fmt.money(s.revenue_per_session)} per session`,
-                ...(isCartStep(s)
-                  ? [`${ctx.fmt.money(s.abandoned_cart_value)} left in ${plural(Number(s.abandoned_sessions), "cart")}`]
-                  : []),
-              ];
-            },
-          },
-        },
-      },
-      scales: {
-        x: { beginAtZero: true, ticks: { precision: 0 } },
-        y: { grid: { display: false }, ticks: { autoSkip: false, font: { size: 11.5 } } },
-      },
-    },
+  drawStepBars(card, steps, {
+    unit: "sessions",
+    count: (s) => s.sessions,
+    moreLines: (s) => [
+      `${ctx.fmt.money(s.revenue)} revenue, ${ctx.fmt.money(s.revenue_per_session)} per session`,
+      ...(isCartStep(s)
+        ? [`${ctx.fmt.money(s.abandoned_cart_value)} left in ${plural(Number(s.abandoned_sessions), "cart")}`]
+        : []),
+    ],
   });
   return "";
 }
