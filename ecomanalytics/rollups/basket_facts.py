@@ -19,7 +19,7 @@ from datetime import date
 from functools import partial
 
 from django.conf import settings
-from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Sum, Value
+from django.db.models import BigIntegerField, Count, F, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from ecomanalytics.periods import local_midnight
@@ -28,6 +28,7 @@ from ecomanalytics.store.models import OrderItem
 from .calendar_columns import CALENDAR, _calendar, _day_first
 from .dimensions import DAY, MONTH
 from .inserts import insert_select
+from .level_sums import summed_level
 from .models import ALL, DIMENSIONS, BasketDay
 
 # The lines' own columns share some of these names, so the grouped values are
@@ -93,26 +94,7 @@ def _raw_rows(since: date | None, kept: str) -> list[QuerySet]:
     ]
 
 
-def _summed(
-    rows: QuerySet, *, collapsed: tuple[str, ...], months: bool
-) -> tuple[QuerySet, dict[str, str]]:
-    """Fact rows summed with the `collapsed` dimensions set to ALL, per day or per
-    month (as month rows); with the renaming insert_select needs."""
-    kept = [column for column in DIMENSIONS if column not in collapsed]
-    calendar = ("month",) if months else CALENDAR
-    extra: dict[str, object] = {f"all_{column}": Value(ALL) for column in collapsed}
-    renamed = {"total_orders": "orders"} | {
-        f"all_{column}": column for column in collapsed
-    }
-    if months:
-        extra |= {"first_day": F("month"), "month_grain": Value(MONTH)}
-        renamed |= {"first_day": "day", "month_grain": "grain"}
-    query = (
-        rows.order_by()
-        .values(*calendar, *kept, "first_id", "second_id")
-        .annotate(total_orders=Sum("orders"), **extra)
-    )
-    return query, renamed
+_summed = partial(summed_level, keys=("first_id", "second_id"), measures=("orders",))
 
 
 def rebuild_basket_days(since: date | None, using: str) -> int:

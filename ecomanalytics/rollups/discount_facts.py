@@ -28,6 +28,7 @@ from ecomanalytics.store.models import Order, Refund
 from .calendar_columns import CALENDAR, _calendar, _day_first
 from .dimensions import DAY, MONTH
 from .inserts import insert_select
+from .level_sums import summed_level
 from .models import ALL, DIMENSIONS, CustomerCohort, DiscountDay
 
 KEYS = ("status", "discount_codes")
@@ -100,26 +101,7 @@ def _refund_rows(since: date | None, kept: str) -> QuerySet:
     )
 
 
-def _summed(
-    rows: QuerySet, *, collapsed: tuple[str, ...], months: bool
-) -> tuple[QuerySet, dict[str, str]]:
-    """Fact rows summed with the `collapsed` dimensions set to ALL, per day or per
-    month (as month rows); with the renaming insert_select needs."""
-    kept = [column for column in (*DIMENSIONS, *KEYS) if column not in collapsed]
-    calendar = ("month",) if months else CALENDAR
-    extra: dict[str, object] = {f"all_{column}": Value(ALL) for column in collapsed}
-    renamed = {f"total_{measure}": measure for measure in MEASURES} | {
-        f"all_{column}": column for column in collapsed
-    }
-    if months:
-        extra |= {"first_day": F("month"), "month_grain": Value(MONTH)}
-        renamed |= {"first_day": "day", "month_grain": "grain"}
-    query = (
-        rows.order_by()
-        .values(*calendar, *kept)
-        .annotate(**{f"total_{measure}": Sum(measure) for measure in MEASURES}, **extra)
-    )
-    return query, renamed
+_summed = partial(summed_level, keys=KEYS, measures=MEASURES)
 
 
 def _device_level(rows: QuerySet) -> QuerySet:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
 
-from django.db.models import Case, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 
 from ecomanalytics.periods import local_midnight
 from ecomanalytics.sales import added_up
@@ -33,6 +33,7 @@ from .calendar_columns import CALENDAR, _calendar, _day_first
 from .dimensions import DAY, MONTH
 from .finest_level import finest_rows, insert_level
 from .inserts import insert_select
+from .level_sums import summed_level
 from .models import ALL, DIMENSIONS, ProductFunnelDay
 
 MEASURES = ("views", "carts", "purchases")
@@ -111,26 +112,7 @@ def _event_rows(since: date | None) -> QuerySet:
     return added_up(parts, money=(), each=_day_first)
 
 
-def _summed(
-    rows: QuerySet, *, collapsed: tuple[str, ...], months: bool
-) -> tuple[QuerySet, dict[str, str]]:
-    """Fact rows summed with the `collapsed` dimensions set to ALL, per day or per
-    month (as month rows); with the renaming insert_select needs."""
-    kept = [column for column in DIMENSIONS if column not in collapsed]
-    calendar = ("month",) if months else CALENDAR
-    extra: dict[str, object] = {f"all_{column}": Value(ALL) for column in collapsed}
-    renamed = {f"total_{measure}": measure for measure in MEASURES} | {
-        f"all_{column}": column for column in collapsed
-    }
-    if months:
-        extra |= {"first_day": F("month"), "month_grain": Value(MONTH)}
-        renamed |= {"first_day": "day", "month_grain": "grain"}
-    query = (
-        rows.order_by()
-        .values(*calendar, *kept, "product_id")
-        .annotate(**{f"total_{measure}": Sum(measure) for measure in MEASURES}, **extra)
-    )
-    return query, renamed
+_summed = partial(summed_level, keys=("product_id",), measures=MEASURES)
 
 
 def rebuild_product_funnel_days(since: date | None, using: str) -> int:

@@ -45,7 +45,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Greatest
@@ -62,6 +61,7 @@ from ecomanalytics.store.session_progress import (
 from .calendar_columns import CALENDAR, _calendar, _day_first
 from .dimensions import DAY, MONTH
 from .inserts import execute_insert, insert_select
+from .level_sums import summed_level
 from .models import ALL, DIMENSIONS, TimeToConvertDay
 
 if TYPE_CHECKING:
@@ -202,26 +202,7 @@ def gridded_durations(sessions: QuerySet[WebSession]) -> list[tuple[int, int, in
         return [(int(t), int(s), int(n)) for t, s, n in cursor.fetchall()]
 
 
-def _summed(
-    rows: QuerySet, *, collapsed: tuple[str, ...], months: bool
-) -> tuple[QuerySet, dict[str, str]]:
-    """Fact rows summed with the `collapsed` dimensions set to ALL, per day or per
-    month (as month rows); with the renaming insert_select needs."""
-    kept = [column for column in DIMENSIONS if column not in collapsed]
-    calendar = ("month",) if months else CALENDAR
-    extra: dict[str, object] = {f"all_{column}": Value(ALL) for column in collapsed}
-    renamed = {"total_sessions": "sessions"} | {
-        f"all_{column}": column for column in collapsed
-    }
-    if months:
-        extra |= {"first_day": F("month"), "month_grain": Value(MONTH)}
-        renamed |= {"first_day": "day", "month_grain": "grain"}
-    query = (
-        rows.order_by()
-        .values(*calendar, *kept, "transition", "seconds")
-        .annotate(total_sessions=Sum("sessions"), **extra)
-    )
-    return query, renamed
+_summed = partial(summed_level, keys=("transition", "seconds"), measures=MEASURES)
 
 
 def _write_combination_days(since: date | None, using: str) -> int:
