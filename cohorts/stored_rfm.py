@@ -77,11 +77,13 @@ def store_rfm() -> RfmSnapshot | None:
     previous snapshot (one transaction: readers see one or the other); None, and
     nothing stored, without orders or roll-ups."""
     started = time.perf_counter()
-    span = resolve_window(None, None)
-    state = RollupState.objects.first()
-    if span is None or state is None:
-        return None
     with transaction.atomic():
+        # Read in the transaction, so on the primary the refresh has just written
+        # (with a read replica, outside it these would read the replica).
+        span = resolve_window(None, None)
+        state = RollupState.objects.first()
+        if span is None or state is None:
+            return None
         RfmSnapshot.objects.all().delete()
         snapshot = RfmSnapshot.objects.create(
             computed_at=timezone.now(),

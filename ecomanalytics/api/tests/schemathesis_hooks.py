@@ -15,7 +15,9 @@ most 12; a sku without a scope means scope=product.
 planning_query maps generated queries onto them the same way. The customer value's
 horizon other than 12 months takes no other parameter but format (cohorts/
 serializers.py, tested in cohorts/tests/test_value_horizons.py): customer_value_query
-drops them.
+drops them. The funnel's window_days needs unit=customer, and unit=customer takes no
+breakdown (kpi/serializers.py, tested in kpi/tests/test_customer_funnel.py):
+funnel_query drops the one that does not apply.
 """
 
 from __future__ import annotations
@@ -84,12 +86,21 @@ def customer_value_query(path: str, query: dict[str, Any]) -> dict[str, Any]:
     return {name: query[name] for name in ("months", "format") if name in query}
 
 
+def funnel_query(path: str, query: dict[str, Any]) -> dict[str, Any]:
+    """A query moved inside the funnel's units: window_days only with unit=customer,
+    breakdown only without it."""
+    if not path.endswith("/kpi/funnel/"):
+        return query
+    dropped = "breakdown" if query.get("unit") == "customer" else "window_days"
+    return {name: value for name, value in query.items() if name != dropped}
+
+
 @schemathesis.hook
 def map_query(context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
     if not query:
         return query
     path = str(getattr(getattr(context, "operation", None), "path", ""))
-    query = customer_value_query(path, planning_query(query))
+    query = funnel_query(path, customer_value_query(path, planning_query(query)))
     start, end = _day(query.get("start")), _day(query.get("end"))
     bucketed = _bucketed(context)
     # An open bound of a series is the data span's, which the generator cannot
