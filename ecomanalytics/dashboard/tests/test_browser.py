@@ -236,6 +236,13 @@ def log_in(page: Any, base_url: str, next_path: str = "/") -> None:
     page.wait_for_url(base_url + next_path)
 
 
+def open_dashboard(page: Any, base_url: str, path: str, *, width: int) -> None:
+    """The dashboard at `path` in a window `width` pixels wide, signed in."""
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base_url + path)
+    log_in(page, base_url, path)
+
+
 KPIS = ("revenue", "orders", "average_order_value", "completion_rate", "customers")
 
 

@@ -15,7 +15,7 @@ from ecomanalytics.store.tests.factories import CustomerFactory, WebSessionFacto
 
 from .test_browser import (  # noqa: F401  (fixtures)
     browser_page,
-    log_in,
+    open_dashboard,
     screenshot,
     serial_live_server,
     shop,
@@ -72,9 +72,7 @@ def test_funnel_panel_counts_customers_within_a_window(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server.url + MAY)
-    log_in(page, live_server.url, MAY)
+    open_dashboard(page, live_server.url, MAY, width=width)
     # Every panel answered first: the switch's request must not queue behind the
     # page's slower ones (the forecast) on the one-thread live server.
     wait_until_settled(page)

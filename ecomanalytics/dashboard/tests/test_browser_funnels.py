@@ -20,7 +20,7 @@ from ecomanalytics.store.tests.factories import (
 
 from .test_browser import (  # noqa: F401  (fixtures)
     browser_page,
-    log_in,
+    open_dashboard,
     screenshot,
     serial_live_server,
     shop,
@@ -114,11 +114,9 @@ def test_revenue_change_panel_explains_the_change(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
 
     # when: March-April against the 61 days before (Dec 30 - Feb 28)
-    page.goto(live_server.url + MARCH_APRIL)
-    log_in(page, live_server.url, MARCH_APRIL)
+    open_dashboard(page, live_server.url, MARCH_APRIL, width=width)
     wait_until_drawn(page, ("revenue_change",))
 
     # then: revenue 210.00 (100 + 50 + 60) fell to 110.00 (50 + 60), by 47.6%
@@ -148,11 +146,9 @@ def test_funnel_panel_shows_money_and_breaks_down(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
 
     # when: May, three sessions
-    page.goto(live_server.url + MAY)
-    log_in(page, live_server.url, MAY)
+    open_dashboard(page, live_server.url, MAY, width=width)
     wait_until_drawn(page, ("funnel",))
 
     # then: 3 sessions, 2 begin checkout, 1 buys the 30.00 lamp; the two that did not
@@ -206,10 +202,8 @@ def test_conversion_over_time_compares_with_the_previous_period(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
     url = "/?start=2025-03-01&end=2025-05-31"
-    page.goto(live_server.url + url)
-    log_in(page, live_server.url, url)
+    open_dashboard(page, live_server.url, url, width=width)
     wait_until_drawn(page, ("conversion_over_time",))
     # then: March's one session did not buy, April had none, May converted 1 of 3
     card = page.locator('[data-chart="conversion_over_time"]')
@@ -287,10 +281,8 @@ def test_abandoned_checkouts_per_period_and_the_latest_list(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
     url = "/?start=2025-05-01&end=2025-06-30"
-    page.goto(live_server.url + url)
-    log_in(page, live_server.url, url)
+    open_dashboard(page, live_server.url, url, width=width)
     wait_until_drawn(page, ("abandoned_checkouts", "abandoned_checkout_list"))
 
     # then: May, 1 of 2 checkouts left with the lamp and the tent (80.00); June, 6 of
@@ -343,9 +335,7 @@ def test_revenue_chart_compares_with_the_previous_period(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
-    page.goto(live_server.url + MARCH_APRIL)
-    log_in(page, live_server.url, MARCH_APRIL)
+    open_dashboard(page, live_server.url, MARCH_APRIL, width=width)
     wait_until_drawn(page, ("revenue",))
 
     # when: compared with the 61 days before (Dec 30 - Feb 28)

@@ -9,7 +9,7 @@ import pytest
 
 from .test_browser import (  # noqa: F401  (fixtures)
     browser_page,
-    log_in,
+    open_dashboard,
     screenshot,
     serial_live_server,
     shop,
@@ -29,12 +29,10 @@ def test_time_to_convert_panel_shows_percentiles_and_buckets(
     width: int,
 ) -> None:
     page, problems = browser_page
-    page.set_viewport_size({"width": width, "height": 900})
 
     # when: May: views to carts of 1 minute (three sessions), carts to checkout of 1
     # and 2 minutes, one checkout to purchase of 1 minute, 4 minutes from the start
-    page.goto(live_server.url + MAY)
-    log_in(page, live_server.url, MAY)
+    open_dashboard(page, live_server.url, MAY, width=width)
     wait_until_drawn(page, ("time_to_convert",))
 
     # then
