@@ -100,17 +100,26 @@ def test_a_shop_without_repeat_buyers_keeps_no_fit_and_says_why(capsys):
 
 
 @pytest.mark.django_db
-def test_a_single_repeat_buyer_is_enough_for_a_finite_fit():
-    # given one customer who came back and two who did not, $10 an order
+@pytest.mark.parametrize(
+    "histories",
+    [
+        # one customer who came back after 30 days, two who did not, $10 an order
+        [[(0, "10.00"), (30, "10.00")], [(1, "10.00")], [(2, "10.00")]],
+        # the dashboard's shop: A back after 31 days, B on the last day, C in between
+        [[(9, "100.00"), (40, "50.00")], [(45, "30.00")], [(19, "20.00")]],
+    ],
+)
+def test_a_single_repeat_buyer_is_enough_for_a_finite_fit(histories):
+    # given three customers, one of them a repeat buyer (days from Jan 1, prices)
     start = local(1, 1)
     lamp = ProductFactory()
-    for k, orders in enumerate([2, 1, 1]):
+    for k, orders in enumerate(histories):
         customer = CustomerFactory(external_id=f"c{k}")
-        for n in range(orders):
+        for day, price in orders:
             OrderFactory(
                 customer=customer,
-                placed_at=start + timedelta(days=30 * n + k),
-                lines=[(lamp, 1, "10.00")],
+                placed_at=start + timedelta(days=day),
+                lines=[(lamp, 1, price)],
             )
     refresh_rollups()
     # when

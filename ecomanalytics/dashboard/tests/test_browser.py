@@ -243,6 +243,18 @@ def open_dashboard(page: Any, base_url: str, path: str, *, width: int) -> None:
     log_in(page, base_url, path)
 
 
+def view_on_phone(page: Any) -> None:
+    """Narrow the window to a phone's 375 px and wait until every chart has
+    followed: Chart.js resizes on a debounced observer, later on a busy machine."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.wait_for_function(
+        """() => typeof Chart === "undefined"
+            || Object.values(Chart.instances).every(chart =>
+                chart.canvas.getBoundingClientRect().width
+                    <= chart.canvas.parentElement.clientWidth + 1)"""
+    )
+
+
 KPIS = ("revenue", "orders", "average_order_value", "completion_rate", "customers")
 
 
@@ -351,8 +363,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
             .textContent === "$320.00" """
     )
     wait_until_drawn(page)
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)  # Chart.js resizes on a debounced observer
+    view_on_phone(page)
     layout = page.evaluate(
         """() => {
             const cards = [...document.querySelectorAll('.kpi')].map(
@@ -640,8 +651,7 @@ def test_layout_fits_desktop_and_phone(
     assert fits["widest"] <= fits["room"], fits
 
     # on a phone every navigation link stays on screen
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)
+    view_on_phone(page)
     nav = page.evaluate(
         """() => [...document.querySelectorAll('.app-nav a, .app-user button')].map(
             link => {
@@ -1126,8 +1136,7 @@ def test_sales_panels_count_money_as_the_books_do(
     }
 
     # and on a phone the seven cards stack and only the wide table scrolls sideways
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)  # Chart.js resizes on a debounced observer
+    view_on_phone(page)
     layout = page.evaluate(
         """() => {
             const lefts = [...document.querySelectorAll('.kpi')].map(

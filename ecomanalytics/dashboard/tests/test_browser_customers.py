@@ -16,6 +16,7 @@ from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures
     pytestmark,
     screenshot,
     serial_live_server,
+    view_on_phone,
     wait_until_drawn,
 )
 from ecomanalytics.rollups.refresh import refresh_rollups
@@ -285,8 +286,7 @@ def test_customers_section_at_1440_and_375(
     )
 
     # and on a phone the section stacks without scrolling the page sideways
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)
+    view_on_phone(page)
     layout = page.evaluate(
         """() => ({
             pageScrollsSideways:
@@ -359,8 +359,7 @@ def test_holdout_check_at_1440_and_375(
     )
 
     # and on a phone the card fits the screen
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)
+    view_on_phone(page)
     assert page.evaluate(
         """() => document.querySelector('[data-chart="holdout_check"]')
             .getBoundingClientRect().right <= innerWidth"""

@@ -16,6 +16,7 @@ from ecomanalytics.dashboard.tests.test_browser import (  # noqa: F401 (fixtures
     screenshot,
     serial_live_server,
     shop,
+    view_on_phone,
     wait_until_drawn,
 )
 from ecomanalytics.store.models import Product
@@ -118,8 +119,7 @@ def test_planning_section_at_1440_and_375(
     assert page.locator("[data-forecast-badge]").inner_text().startswith("Model: ")
 
     # and on a phone the section stacks without scrolling the page sideways
-    page.set_viewport_size({"width": 375, "height": 812})
-    page.wait_for_timeout(300)
+    view_on_phone(page)
     layout = page.evaluate(
         """() => ({
             pageScrollsSideways:
