@@ -400,6 +400,29 @@ def decode_cursor(sort: RfmSort, cursor: str) -> Keyset:
     return Keyset(Decimal(number), int(customer_id))
 
 
+def _scored_page(
+    filters: MetricFilters,
+    as_of: date,
+    group: str | None,
+    sort: RfmSort,
+    after: Keyset | None,
+    limit: int,
+) -> list[RfmScores]:
+    """On the roll-up path the whole shop's customers stored with the snapshot
+    where they apply, else scored now on the path's tables."""
+    if use_rollups():
+        stored = stored_rfm.stored_customers(
+            filters, as_of, group=group, sort=sort, after=after, limit=limit
+        )
+        if stored is not None:
+            return stored
+    path = rollup if use_rollups() else raw
+    summary = path.rfm_summary(filters=filters, as_of=as_of)
+    return rfm_scoring.scored_customers(
+        summary, group=group, sort=sort, after=after, limit=limit
+    )
+
+
 def rfm_customers(
     *,
     filters: MetricFilters,
@@ -417,12 +440,8 @@ def rfm_customers(
     as_of = rfm_as_of(filters)
     if as_of is None or group == PROSPECTS:
         return RfmCustomerPage(as_of, group, sort, [], None)
-    path = rollup if use_rollups() else raw
-    summary = path.rfm_summary(filters=filters, as_of=as_of)
     after = decode_cursor(sort, cursor) if cursor else None
-    rows = rfm_scoring.scored_customers(
-        summary, group=group, sort=sort, after=after, limit=limit + 1
-    )
+    rows = _scored_page(filters, as_of, group, sort, after, limit + 1)
     page, more = rows[:limit], len(rows) > limit
     details = raw.customer_details([row.customer_id for row in page])
     return RfmCustomerPage(

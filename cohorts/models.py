@@ -166,6 +166,36 @@ class RfmGridCount(models.Model):
         return f"{self.dimension}={self.value} R{self.r_score} FM{self.fm_score}"
 
 
+class RfmCustomerScore(models.Model):
+    """One customer's R, F, M and scores in a snapshot's whole shop (no filter): the
+    RFM customer list pages through these rows instead of scoring every customer."""
+
+    snapshot = models.ForeignKey(RfmSnapshot, on_delete=models.CASCADE)
+    customer_id = models.BigIntegerField()  # store.Customer's pk, as the summary
+    last_day = models.DateField()
+    frequency = models.PositiveIntegerField()
+    monetary = models.DecimalField(max_digits=16, decimal_places=2)
+    r_score = models.PositiveSmallIntegerField()
+    f_score = models.PositiveSmallIntegerField()
+    m_score = models.PositiveSmallIntegerField()
+    fm_score = models.PositiveSmallIntegerField()
+    rfm_group = models.CharField(max_length=32)
+
+    class Meta:
+        # One per sort column, with and without a group: a page is an index range.
+        indexes = [
+            models.Index(
+                fields=[*prefix, column, "customer_id"],
+                name=f"rfm_score_{'group_' if prefix[1:] else ''}{column}",
+            )
+            for prefix in (("snapshot",), ("snapshot", "rfm_group"))
+            for column in ("last_day", "frequency", "monetary")
+        ]
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}: {self.rfm_group}"
+
+
 class CustomerValueLevel(models.Model):
     """A fit's per-cohort, per-RFM-group and P(alive) aggregates for one filter value
     (source, device, country or category of the acquisition), as whole_shop holds

@@ -213,6 +213,57 @@ def scored_customers(
     """One page of scored customers of a group (all groups when None), in the sort's
     order then by customer id; keyset-paginated: `after` is the last row shown."""
     scored, params = _scored(summary)
+    return _page(
+        summary.db, scored, params, group=group, sort=sort, after=after, limit=limit
+    )
+
+
+SCORE_COLUMNS = (
+    "customer_id, last_day, frequency, monetary, r_score, f_score, m_score, "
+    "fm_score, rfm_group"
+)
+
+
+def store_scores(summary: QuerySet[Any], *, table: str, snapshot_id: int) -> int:
+    """Write every scored customer of the summary into `table` (RfmCustomerScore's)
+    under the snapshot, in one INSERT ... SELECT: the rows never reach Python."""
+    scored, params = _scored(summary)
+    sql = (
+        f"INSERT INTO {table} (snapshot_id, {SCORE_COLUMNS}) "
+        f"SELECT %s, {SCORE_COLUMNS} FROM ({scored}) g"
+    )
+    with connections[summary.db].cursor() as cursor:
+        cursor.execute(sql, [snapshot_id, *params])
+        return int(cursor.rowcount)
+
+
+def stored_customers(
+    using: str,
+    *,
+    table: str,
+    snapshot_id: int,
+    group: str | None,
+    sort: RfmSort,
+    after: Keyset | None,
+    limit: int,
+) -> list[RfmScores]:
+    """scored_customers' page read from the rows store_scores wrote."""
+    source = f"SELECT {SCORE_COLUMNS} FROM {table} WHERE snapshot_id = %s"
+    return _page(
+        using, source, [snapshot_id], group=group, sort=sort, after=after, limit=limit
+    )
+
+
+def _page(
+    using: str,
+    scored: str,
+    params: list[Any],
+    *,
+    group: str | None,
+    sort: RfmSort,
+    after: Keyset | None,
+    limit: int,
+) -> list[RfmScores]:
     column, descending = SORT_COLUMNS[sort]
     conditions: list[str] = []
     where_params: list[Any] = []
@@ -232,7 +283,9 @@ def scored_customers(
         f"SELECT * FROM ({scored}) g {where} "
         f"ORDER BY {column} {'DESC' if descending else 'ASC'}, customer_id LIMIT %s"
     )
-    rows = _fetch(summary, sql, [*params, *where_params, limit])
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*params, *where_params, limit])
+        rows = cursor.fetchall()
     return [
         RfmScores(
             customer_id=customer_id,

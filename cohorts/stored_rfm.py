@@ -5,7 +5,8 @@ value of each single filter (source, device, country, category of the acquisitio
 the statements a request runs on the roll-up path (rollup.rfm_summary and prospects,
 rfm_scoring.group_stats and grid) run once and their rows are stored
 (cohorts.models.RfmSnapshot): scores rank the customers a filter keeps among
-themselves, so each level is scored apart. A request with start, with an end before
+themselves, so each level is scored apart. The whole shop's customers are stored
+too, each with their scores (RfmCustomerScore), for the RFM customer list. A request with start, with an end before
 the last day, or with two filters is computed as before: storing those would take a
 snapshot per day or per pair of values.
 
@@ -35,8 +36,9 @@ from ecomanalytics.rollups.dimensions import single_filter
 from ecomanalytics.rollups.models import RollupState
 
 from . import rfm_scoring, rollup
-from .models import RfmGridCount, RfmGroupFigures, RfmSnapshot
-from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats
+from .models import RfmCustomerScore, RfmGridCount, RfmGroupFigures, RfmSnapshot
+from .rfm_scoring import Keyset, RfmSort
+from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats, RfmScores
 
 WHOLE_SHOP = ("", "")  # the (dimension, value) of no filter
 
@@ -95,6 +97,11 @@ def store_rfm() -> RfmSnapshot | None:
         stored = levels()
         for dimension, value in stored:
             _store_level(snapshot, dimension, value)
+        rfm_scoring.store_scores(
+            rollup.rfm_summary(filters=MetricFilters(), as_of=snapshot.as_of),
+            table=RfmCustomerScore._meta.db_table,
+            snapshot_id=snapshot.pk,
+        )
         snapshot.levels = len(stored)
         snapshot.seconds = time.perf_counter() - started
         snapshot.save(update_fields=["levels", "seconds"])
@@ -156,13 +163,9 @@ def store_after_refresh(**kwargs: Any) -> None:
     store_rfm()
 
 
-def stored_figures(filters: MetricFilters, as_of: date) -> RfmFigures | None:
-    """The stored snapshot's figures of these filters as of as_of; None when none
-    applies (start given, two filters, another day, or other roll-ups): three
-    queries."""
-    if filters.start is not None or not single_filter(filters):
-        return None
-    snapshot = (
+def _current_snapshot(as_of: date) -> int | None:
+    """The stored snapshot's id if it is as of as_of and of the current roll-ups."""
+    return (
         RfmSnapshot.objects.filter(
             as_of=as_of,
             rollups_refreshed_at=Subquery(
@@ -172,6 +175,15 @@ def stored_figures(filters: MetricFilters, as_of: date) -> RfmFigures | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+def stored_figures(filters: MetricFilters, as_of: date) -> RfmFigures | None:
+    """The stored snapshot's figures of these filters as of as_of; None when none
+    applies (start given, two filters, another day, or other roll-ups): three
+    queries."""
+    if filters.start is not None or not single_filter(filters):
+        return None
+    snapshot = _current_snapshot(as_of)
     if snapshot is None:
         return None
     dimension, value = next(iter(given(filters).items()), WHOLE_SHOP)
@@ -190,3 +202,30 @@ def stored_figures(filters: MetricFilters, as_of: date) -> RfmFigures | None:
         .values_list("r_score", "fm_score", "customers")
     ]
     return RfmFigures(stats=stats, prospects=prospects, cells=cells)
+
+
+def stored_customers(
+    filters: MetricFilters,
+    as_of: date,
+    *,
+    group: str | None,
+    sort: RfmSort,
+    after: Keyset | None,
+    limit: int,
+) -> list[RfmScores] | None:
+    """A page of the whole shop's scored customers from the stored snapshot; None
+    when it does not apply (any filter or start, another day, other roll-ups)."""
+    if filters.start is not None or given(filters):
+        return None
+    snapshot = _current_snapshot(as_of)
+    if snapshot is None:
+        return None
+    return rfm_scoring.stored_customers(
+        RfmCustomerScore.objects.db,
+        table=RfmCustomerScore._meta.db_table,
+        snapshot_id=snapshot,
+        group=group,
+        sort=sort,
+        after=after,
+        limit=limit,
+    )

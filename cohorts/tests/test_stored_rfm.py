@@ -7,13 +7,20 @@ from datetime import date, timedelta
 
 import pytest
 
-from cohorts.metrics import rfm_groups
-from cohorts.models import RfmGridCount, RfmGroupFigures, RfmSnapshot
+from cohorts.metrics import rfm_customers, rfm_groups
+from cohorts.models import (
+    RfmCustomerScore,
+    RfmGridCount,
+    RfmGroupFigures,
+    RfmSnapshot,
+)
+from cohorts.rfm_scoring import RFM_SORTS
 from cohorts.rollup import level_filters
 from cohorts.stored_rfm import (
     computed_figures,
     levels,
     store_rfm,
+    stored_customers,
     stored_figures,
 )
 from cohorts.tests.value_shop import local
@@ -245,7 +252,127 @@ def test_storing_again_replaces_the_snapshot(tied_shop):
     snapshot = RfmSnapshot.objects.get()
     assert RfmGroupFigures.objects.exclude(snapshot=snapshot).count() == 0
     assert RfmGridCount.objects.exclude(snapshot=snapshot).count() == 0
+    assert RfmCustomerScore.objects.exclude(snapshot=snapshot).count() == 0
 
 
 def test_no_orders_store_nothing(db):
     assert store_rfm() is None
+
+
+def every_page(filters, **question):
+    """All of rfm_customers' pages, two customers a page, as (external id, group)."""
+    seen, cursor = [], None
+    while True:
+        page = rfm_customers(filters=filters, cursor=cursor, limit=2, **question)
+        seen += [(row.external_id, row.group, row.r_score) for row in page.results]
+        if page.next_cursor is None:
+            return seen
+        cursor = page.next_cursor
+
+
+def test_the_snapshot_stores_each_scored_customer(tied_shop):
+    # when
+    refresh_rollups()
+    # then the seven customers with a revenue order are stored with their scores
+    # (test_the_hand_computed_groups' R, F, M), the prospect h is not
+    stored = {tied_shop[name].pk: name for name in "abcdefg"}
+    rows = {
+        stored[row.customer_id]: (
+            row.r_score,
+            row.f_score,
+            row.m_score,
+            row.fm_score,
+            row.rfm_group,
+            str(row.monetary),
+        )
+        for row in RfmCustomerScore.objects.all()
+    }
+    assert rows == {
+        "a": (4, 4, 5, 4, "loyal", "80.00"),
+        "b": (4, 4, 5, 4, "loyal", "80.00"),
+        "c": (1, 1, 1, 1, "dormant", "40.00"),
+        "d": (1, 1, 1, 1, "dormant", "40.00"),
+        "e": (3, 1, 1, 1, "almost lost", "40.00"),
+        "f": (4, 1, 1, 1, "promising", "40.00"),
+        "g": (1, 5, 1, 3, "at risk", "30.00"),
+    }
+
+
+@pytest.mark.parametrize("sort", RFM_SORTS)
+@pytest.mark.parametrize("group", [None, "loyal", "dormant", "champions"])
+def test_the_stored_customer_list_pages_as_the_computed_ones(tied_shop, sort, group):
+    # given the roll-ups and their snapshot
+    refresh_rollups()
+    # when every page is read, from the snapshot, from the roll-ups, from raw tables
+    with metrics_path("rollup"):
+        stored = every_page(MetricFilters(), sort=sort, group=group)
+        RfmSnapshot.objects.all().delete()
+        computed = every_page(MetricFilters(), sort=sort, group=group)
+    with metrics_path("raw"):
+        raw = every_page(MetricFilters(), sort=sort, group=group)
+    # then they are the same customers in the same order, ties by customer id
+    assert stored == computed == raw
+    assert len(stored) == {None: 7, "loyal": 2, "dormant": 2, "champions": 0}[group]
+
+
+def test_the_stored_list_is_read_in_two_queries(tied_shop, django_assert_num_queries):
+    # given
+    refresh_rollups()
+    # when / then: the snapshot's id, the page (the data span and the customers'
+    # details are read around it)
+    with django_assert_num_queries(2):
+        page = stored_customers(
+            MetricFilters(),
+            date(2025, 3, 2),
+            group=None,
+            sort="monetary_desc",
+            after=None,
+            limit=3,
+        )
+    assert page is not None
+    assert [str(row.monetary) for row in page] == ["80.00", "80.00", "40.00"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        MetricFilters(start=date(2025, 2, 1)),
+        MetricFilters(end=date(2025, 3, 1)),
+        MetricFilters(source="email"),
+    ],
+)
+def test_other_customer_lists_are_computed(tied_shop, filters):
+    # given
+    refresh_rollups()
+    as_of = filters.end or date(2025, 3, 2)
+    # when / then
+    assert (
+        stored_customers(
+            filters, as_of, group=None, sort="monetary_desc", after=None, limit=5
+        )
+        is None
+    )
+    with metrics_path("rollup"):
+        computed = every_page(filters)
+    with metrics_path("raw"):
+        assert computed == every_page(filters)
+
+
+def test_a_stale_snapshot_lists_no_customers(tied_shop):
+    # given a snapshot, then roll-ups refreshed without one
+    refresh_rollups()
+    RollupState.objects.update(
+        refreshed_at=RollupState.objects.get().refreshed_at + timedelta(seconds=1)
+    )
+    # when / then
+    assert (
+        stored_customers(
+            MetricFilters(),
+            date(2025, 3, 2),
+            group=None,
+            sort="monetary_desc",
+            after=None,
+            limit=5,
+        )
+        is None
+    )
