@@ -277,10 +277,11 @@ RFM_CUSTOMERS = MetricDefinition(
         "the last page) is passed back as cursor for the next page of the same "
         "query; a customer appears once across pages while the data do not change. "
         "Prospects have no scores: their list is empty. Stored: with the RFM "
-        "snapshot, after each roll-up refresh, every customer of the whole shop is "
-        "stored with their scores as of the data's last day; a request with no "
-        "filter, no start and no end (or end = that day) pages through those rows. "
-        "Filtered lists are scored per request. Both give the same rows."
+        "groups, after each roll-up refresh, the customers of no filter and of each "
+        "single value of source, device, country and category are stored with "
+        "their scores as of the data's last day; a request without start, with no "
+        "end or end = that day, and with at most one filter pages through those "
+        "rows. Other lists are scored per request. Both give the same rows."
     ),
     # cursor is free text (a next_cursor given back), not a Parameter of choices.
     filters=(*RFM_FILTERS, "cursor"),

@@ -167,10 +167,15 @@ class RfmGridCount(models.Model):
 
 
 class RfmCustomerScore(models.Model):
-    """One customer's R, F, M and scores in a snapshot's whole shop (no filter): the
-    RFM customer list pages through these rows instead of scoring every customer."""
+    """One customer's R, F, M and scores at one level of a snapshot (as
+    RfmGroupFigures): the RFM customer list pages through these rows instead of
+    scoring every customer, and the level's group figures and grid are summed from
+    them. A customer is at most once per level, so a dimension holds each customer
+    once (category: once per category of the acquisition)."""
 
     snapshot = models.ForeignKey(RfmSnapshot, on_delete=models.CASCADE)
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=128, blank=True)
     customer_id = models.BigIntegerField()  # store.Customer's pk, as the summary
     last_day = models.DateField()
     frequency = models.PositiveIntegerField()
@@ -185,10 +190,13 @@ class RfmCustomerScore(models.Model):
         # One per sort column, with and without a group: a page is an index range.
         indexes = [
             models.Index(
-                fields=[*prefix, column, "customer_id"],
-                name=f"rfm_score_{'group_' if prefix[1:] else ''}{column}",
+                fields=[*level, column, "customer_id"],
+                name=f"rfm_score_{'group_' if level[3:] else ''}{column}",
             )
-            for prefix in (("snapshot",), ("snapshot", "rfm_group"))
+            for level in (
+                ("snapshot", "dimension", "value"),
+                ("snapshot", "dimension", "value", "rfm_group"),
+            )
             for column in ("last_day", "frequency", "monetary")
         ]
 

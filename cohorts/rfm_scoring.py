@@ -161,12 +161,11 @@ def _stats_row(row: tuple[Any, ...]) -> RfmGroupStats:
     )
 
 
-def stats_and_grid(
-    summary: QuerySet[Any],
+def _stats_and_grid(
+    using: str, scored: str, params: list[Any]
 ) -> tuple[list[RfmGroupStats], list[RfmCell]]:
-    """group_stats and grid from one scoring of the summary: a CTE both read (the
-    databases materialise a CTE read twice), for the stored snapshot's many levels."""
-    scored, params = _scored(summary)
+    """group_stats and grid in one statement: a CTE both read (the databases
+    materialise a CTE read twice)."""
     sql = (
         f"WITH g AS ({scored}) "
         "SELECT 'group', NULL, NULL, stats.* FROM ("
@@ -176,7 +175,10 @@ def stats_and_grid(
         "FROM g GROUP BY r_score, fm_score"
     )
     stats, cells = [], []
-    for kind, r_score, fm_score, *rest in _fetch(summary, sql, params):
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, r_score, fm_score, *rest in rows:
         if kind == "group":
             stats.append(_stats_row(tuple(rest)))
         else:
@@ -224,33 +226,62 @@ SCORE_COLUMNS = (
 )
 
 
-def store_scores(summary: QuerySet[Any], *, table: str, snapshot_id: int) -> int:
-    """Write every scored customer of the summary into `table` (RfmCustomerScore's)
-    under the snapshot, in one INSERT ... SELECT: the rows never reach Python."""
+@dataclass(frozen=True, slots=True)
+class StoredLevel:
+    """Where store_scores writes one level's scored customers: the table
+    (RfmCustomerScore's), the snapshot and the level's filter (blank: none)."""
+
+    using: str
+    table: str
+    snapshot_id: int
+    dimension: str
+    value: str
+
+    def source(self) -> tuple[str, list[Any]]:
+        """The level's stored rows as SQL with the scored summary's columns."""
+        return (
+            f"SELECT {SCORE_COLUMNS} FROM {self.table} "
+            "WHERE snapshot_id = %s AND dimension = %s AND value = %s",
+            [self.snapshot_id, self.dimension, self.value],
+        )
+
+
+def store_scores(summary: QuerySet[Any], level: StoredLevel) -> int:
+    """Write every scored customer of the summary at the level, in one INSERT ...
+    SELECT: the rows never reach Python."""
     scored, params = _scored(summary)
     sql = (
-        f"INSERT INTO {table} (snapshot_id, {SCORE_COLUMNS}) "
-        f"SELECT %s, {SCORE_COLUMNS} FROM ({scored}) g"
+        f"INSERT INTO {level.table} (snapshot_id, dimension, value, {SCORE_COLUMNS}) "
+        f"SELECT %s, %s, %s, {SCORE_COLUMNS} FROM ({scored}) g"
     )
-    with connections[summary.db].cursor() as cursor:
-        cursor.execute(sql, [snapshot_id, *params])
+    with connections[level.using].cursor() as cursor:
+        cursor.execute(sql, [level.snapshot_id, level.dimension, level.value, *params])
         return int(cursor.rowcount)
 
 
+def stored_stats_and_grid(
+    level: StoredLevel,
+) -> tuple[list[RfmGroupStats], list[RfmCell]]:
+    """stats_and_grid of the customers store_scores wrote at the level."""
+    return _stats_and_grid(level.using, *level.source())
+
+
 def stored_customers(
-    using: str,
+    level: StoredLevel,
     *,
-    table: str,
-    snapshot_id: int,
     group: str | None,
     sort: RfmSort,
     after: Keyset | None,
     limit: int,
 ) -> list[RfmScores]:
     """scored_customers' page read from the rows store_scores wrote."""
-    source = f"SELECT {SCORE_COLUMNS} FROM {table} WHERE snapshot_id = %s"
     return _page(
-        using, source, [snapshot_id], group=group, sort=sort, after=after, limit=limit
+        level.using,
+        *level.source(),
+        group=group,
+        sort=sort,
+        after=after,
+        limit=limit,
     )
 
 

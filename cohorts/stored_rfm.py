@@ -5,8 +5,9 @@ value of each single filter (source, device, country, category of the acquisitio
 the statements a request runs on the roll-up path (rollup.rfm_summary and prospects,
 rfm_scoring.group_stats and grid) run once and their rows are stored
 (cohorts.models.RfmSnapshot): scores rank the customers a filter keeps among
-themselves, so each level is scored apart. The whole shop's customers are stored
-too, each with their scores (RfmCustomerScore), for the RFM customer list. A request with start, with an end before
+themselves, so each level is scored apart. Each level's customers are stored with
+their scores (RfmCustomerScore) for the RFM customer list, and the level's groups
+and grid are summed from those rows: one scoring per level. A request with start, with an end before
 the last day, or with two filters is computed as before: storing those would take a
 snapshot per day or per pair of values.
 
@@ -37,7 +38,7 @@ from ecomanalytics.rollups.models import RollupState
 
 from . import rfm_scoring, rollup
 from .models import RfmCustomerScore, RfmGridCount, RfmGroupFigures, RfmSnapshot
-from .rfm_scoring import Keyset, RfmSort
+from .rfm_scoring import Keyset, RfmSort, StoredLevel
 from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats, RfmScores
 
 WHOLE_SHOP = ("", "")  # the (dimension, value) of no filter
@@ -59,18 +60,6 @@ def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
         stats=rfm_scoring.group_stats(summary),
         prospects=rollup.prospects(filters=filters, as_of=as_of),
         cells=rfm_scoring.grid(summary),
-    )
-
-
-def _scored_once(filters: MetricFilters, as_of: date) -> RfmFigures:
-    """computed_figures' figures from one scoring of the level's customers."""
-    stats, cells = rfm_scoring.stats_and_grid(
-        rollup.rfm_summary(filters=filters, as_of=as_of)
-    )
-    return RfmFigures(
-        stats=stats,
-        prospects=rollup.prospects(filters=filters, as_of=as_of),
-        cells=cells,
     )
 
 
@@ -97,19 +86,34 @@ def store_rfm() -> RfmSnapshot | None:
         stored = levels()
         for dimension, value in stored:
             _store_level(snapshot, dimension, value)
-        rfm_scoring.store_scores(
-            rollup.rfm_summary(filters=MetricFilters(), as_of=snapshot.as_of),
-            table=RfmCustomerScore._meta.db_table,
-            snapshot_id=snapshot.pk,
-        )
         snapshot.levels = len(stored)
         snapshot.seconds = time.perf_counter() - started
         snapshot.save(update_fields=["levels", "seconds"])
     return snapshot
 
 
+def _stored_level(snapshot_id: int, dimension: str, value: str) -> StoredLevel:
+    return StoredLevel(
+        using=RfmCustomerScore.objects.db,
+        table=RfmCustomerScore._meta.db_table,
+        snapshot_id=snapshot_id,
+        dimension=dimension,
+        value=value,
+    )
+
+
 def _store_level(snapshot: RfmSnapshot, dimension: str, value: str) -> None:
-    figures = _scored_once(rollup.level_filters(dimension, value), snapshot.as_of)
+    filters = rollup.level_filters(dimension, value)
+    scores = _stored_level(snapshot.pk, dimension, value)
+    rfm_scoring.store_scores(
+        rollup.rfm_summary(filters=filters, as_of=snapshot.as_of), scores
+    )
+    stats, cells = rfm_scoring.stored_stats_and_grid(scores)
+    figures = RfmFigures(
+        stats=stats,
+        prospects=rollup.prospects(filters=filters, as_of=snapshot.as_of),
+        cells=cells,
+    )
     level = {"snapshot": snapshot, "dimension": dimension, "value": value}
     RfmGroupFigures.objects.bulk_create(
         [
@@ -213,17 +217,16 @@ def stored_customers(
     after: Keyset | None,
     limit: int,
 ) -> list[RfmScores] | None:
-    """A page of the whole shop's scored customers from the stored snapshot; None
-    when it does not apply (any filter or start, another day, other roll-ups)."""
-    if filters.start is not None or given(filters):
+    """A page of the level's scored customers from the stored snapshot; None when
+    it does not apply (start, two filters, another day, other roll-ups)."""
+    if filters.start is not None or not single_filter(filters):
         return None
     snapshot = _current_snapshot(as_of)
     if snapshot is None:
         return None
+    dimension, value = next(iter(given(filters).items()), WHOLE_SHOP)
     return rfm_scoring.stored_customers(
-        RfmCustomerScore.objects.db,
-        table=RfmCustomerScore._meta.db_table,
-        snapshot_id=snapshot,
+        _stored_level(snapshot, dimension, value),
         group=group,
         sort=sort,
         after=after,

@@ -285,7 +285,7 @@ def test_the_snapshot_stores_each_scored_customer(tied_shop):
             row.rfm_group,
             str(row.monetary),
         )
-        for row in RfmCustomerScore.objects.all()
+        for row in RfmCustomerScore.objects.filter(dimension="")
     }
     assert rows == {
         "a": (4, 4, 5, 4, "loyal", "80.00"),
@@ -315,6 +315,45 @@ def test_the_stored_customer_list_pages_as_the_computed_ones(tied_shop, sort, gr
     assert len(stored) == {None: 7, "loyal": 2, "dormant": 2, "champions": 0}[group]
 
 
+def test_each_level_stores_its_customers_ranked_among_themselves(tied_shop):
+    # when
+    refresh_rollups()
+    # then each dimension holds each of the seven customers once (a to g), at the
+    # value of their acquisition; category at each category of the first order, so
+    # e (hat and shoe) twice
+    counts = {
+        dimension: RfmCustomerScore.objects.filter(dimension=dimension).count()
+        for dimension in ("", "source", "device", "country", "category")
+    }
+    assert counts == {"": 7, "source": 7, "device": 7, "country": 7, "category": 8}
+    # and among source=email's c, d, g: g's 3 orders score F 5, c's and d's 1
+    email = {
+        row.customer_id: row.f_score
+        for row in RfmCustomerScore.objects.filter(dimension="source", value="email")
+    }
+    assert email == {
+        tied_shop["c"].pk: 1,
+        tied_shop["d"].pk: 1,
+        tied_shop["g"].pk: 5,
+    }
+
+
+@pytest.mark.parametrize("sort", ["monetary_desc", "recency_asc", "frequency_asc"])
+def test_every_level_lists_as_computed(tied_shop, sort):
+    # given
+    refresh_rollups()
+    for dimension, value in [*levels(), ("country", "FR")]:
+        filters = level_filters(dimension, value)
+        # when
+        with metrics_path("rollup"):
+            stored = every_page(filters, sort=sort)
+        with metrics_path("raw"):
+            raw = every_page(filters, sort=sort)
+        # then
+        assert stored == raw, (dimension, value)
+    assert every_page(level_filters("country", "FR"), sort=sort) == []
+
+
 def test_the_stored_list_is_read_in_two_queries(tied_shop, django_assert_num_queries):
     # given
     refresh_rollups()
@@ -338,7 +377,7 @@ def test_the_stored_list_is_read_in_two_queries(tied_shop, django_assert_num_que
     [
         MetricFilters(start=date(2025, 2, 1)),
         MetricFilters(end=date(2025, 3, 1)),
-        MetricFilters(source="email"),
+        MetricFilters(source="email", device="mobile"),
     ],
 )
 def test_other_customer_lists_are_computed(tied_shop, filters):
