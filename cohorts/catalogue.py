@@ -272,8 +272,11 @@ RFM_CUSTOMERS = MetricDefinition(
         RFM_SCORING
         + "One row per customer of the group: customer_id, external_id, country, "
         "last_order_day, recency (R, days), frequency (F), monetary (M), r_score, "
-        "f_score, m_score, fm_score, group; email only for staff users (null for "
-        "analysts and tokens). Pages by keyset, not OFFSET: next_cursor (null on "
+        "f_score, m_score, fm_score, group; predicted_revenue and probability_alive "
+        "from the stored customer-value fit (the next 12 months, as Predicted "
+        "customer value gives them; null until a fit has run or for a customer it "
+        "does not hold); email only for staff users (null for analysts and "
+        "tokens). Pages by keyset, not OFFSET: next_cursor (null on "
         "the last page) is passed back as cursor for the next page of the same "
         "query; a customer appears once across pages while the data do not change. "
         "Prospects have no scores: their list is empty. Stored: with the RFM "

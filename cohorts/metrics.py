@@ -365,6 +365,9 @@ class RfmCustomer:
     m_score: int
     fm_score: int
     group: str
+    # From the stored customer-value fit (12 months); None without one.
+    predicted_revenue: Decimal | None
+    probability_alive: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +447,7 @@ def rfm_customers(
     rows = _scored_page(filters, as_of, group, sort, after, limit + 1)
     page, more = rows[:limit], len(rows) > limit
     details = raw.customer_details([row.customer_id for row in page])
+    predictions = stored_value.predictions([row.customer_id for row in page])
     return RfmCustomerPage(
         as_of=as_of,
         group=group,
@@ -463,6 +467,8 @@ def rfm_customers(
                 m_score=row.m_score,
                 fm_score=row.fm_score,
                 group=row.group,
+                predicted_revenue=predictions.get(row.customer_id, (None, None))[0],
+                probability_alive=predictions.get(row.customer_id, (None, None))[1],
             )
             for row in page
         ],

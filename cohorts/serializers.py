@@ -159,6 +159,14 @@ class RfmCustomerSerializer(serializers.Serializer):
     m_score = serializers.IntegerField()
     fm_score = serializers.IntegerField()
     group = serializers.CharField()
+    predicted_revenue = money_field(
+        allow_null=True,
+        help_text="Revenue predicted over the next 12 months by the stored "
+        "customer-value fit; null until one has run.",
+    )
+    probability_alive = serializers.FloatField(
+        allow_null=True, help_text="P(alive) from the stored fit; null without one."
+    )
 
 
 class RfmCustomerPageSerializer(serializers.Serializer):

@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, QuerySet, Sum
+from django.db.models import Avg, Count, F, QuerySet, Subquery, Sum
 from django.db.models.functions import Floor
 
 from ecomanalytics.filters import DIMENSION_FILTERS, MetricFilters, given
+from ecomanalytics.money import money
 from ecomanalytics.rollups.dimensions import single_filter
 
 from .models import (
@@ -29,6 +30,21 @@ from .rollup import _members, acquisition_values, level_filters
 
 def latest_fit() -> CustomerValueFit | None:
     return CustomerValueFit.objects.order_by("-fitted_at").first()
+
+
+def predictions(customer_ids: list[int]) -> dict[int, tuple[Decimal, float]]:
+    """The latest fit's (12-month predicted revenue, P(alive)) of these customers
+    (a page's): one query on the (fit, customer) index; empty without a fit."""
+    values = CustomerValue.objects.filter(
+        fit=Subquery(CustomerValueFit.objects.order_by("-fitted_at").values("pk")[:1]),
+        customer_id__in=customer_ids,
+    )
+    return {
+        customer: (money(revenue), alive)
+        for customer, revenue, alive in values.order_by().values_list(
+            "customer_id", "predicted_revenue", "probability_alive"
+        )
+    }
 
 
 WHOLE_SHOP = MetricFilters()

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from cohorts.metrics import (
     RfmCustomer,
@@ -16,9 +17,11 @@ from cohorts.metrics import (
     rfm_customers,
     rfm_groups,
 )
+from cohorts.models import CustomerValue
 from cohorts.rows import RFM_GRID, RFM_GROUPS
 from cohorts.tests.value_shop import build_value_shop
 from ecomanalytics.filters import MetricFilters
+from ecomanalytics.rollups.refresh import refresh_rollups
 
 
 @pytest.fixture
@@ -152,6 +155,8 @@ def customer(name: str, group: str, **figures) -> RfmCustomer:
         email=figures.pop("email", None),
         country=figures.pop("country", "US"),
         group=group,
+        predicted_revenue=figures.pop("predicted_revenue", None),
+        probability_alive=figures.pop("probability_alive", None),
         **figures,
     )
 
@@ -304,6 +309,31 @@ def test_the_customer_list_follows_its_cursor_and_gives_csv(api_client, value_sh
     lines = csv.content.decode().splitlines()
     assert lines[0].startswith("as_of,group,sort,next_cursor,customer_id,external_id")
     assert [line.split(",")[5] for line in lines[1:]] == ["cat", "ann", "ben"]
+
+
+def test_the_customer_list_shows_each_stored_prediction(api_client, value_shop):
+    # given no customer-value fit yet
+    before = api_client.get(CUSTOMERS).json()["results"]
+    assert {(row["predicted_revenue"], row["probability_alive"]) for row in before} == {
+        (None, None)
+    }
+    # when the model is fitted (on the roll-ups, refreshed first)
+    refresh_rollups()
+    call_command("fit_customer_value")
+    listed = api_client.get(CUSTOMERS).json()["results"]
+    # then each customer shows the fit's 12-month prediction and P(alive)
+    stored = {
+        value.customer_id: (float(value.predicted_revenue), value.probability_alive)
+        for value in CustomerValue.objects.all()
+    }
+    assert len(stored) == 3
+    assert {
+        row["customer_id"]: (row["predicted_revenue"], row["probability_alive"])
+        for row in listed
+    } == stored
+    # and the CSV carries them too
+    csv = api_client.get(CUSTOMERS, {"format": "csv"}).content.decode().splitlines()
+    assert "predicted_revenue" in csv[0].split(",")
 
 
 @pytest.mark.parametrize(

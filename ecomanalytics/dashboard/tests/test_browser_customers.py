@@ -216,8 +216,14 @@ def test_customers_section_at_1440_and_375(
     assert page.locator("[data-rfm-customers-state]").inner_text() == (
         "2 customers shown"
     )
-    # and C's own row, as the server scored it
-    assert listed[:1] == [["CUST-C", "26", "1", "$20.00", "1\u00b71\u00b71"]]
+    # and C's own row, as the server scored it, with the fit's prediction; C, without
+    # a repeat order, is alive for sure
+    assert listed[0][:5] == ["CUST-C", "26", "1", "$20.00", "1\u00b71\u00b71"]
+    dormant = page.evaluate(
+        "fetch('/api/cohorts/rfm-customers/?group=dormant')"
+        ".then(answer => answer.json())"
+    )["results"][0]
+    assert listed[0][5:] == [f"${dormant['predicted_revenue']:,.2f}", "100%"]
     # then its customer list shows C with its R, F, M and scores, and no more pages
     assert page.locator("[data-rfm-customers]").is_visible()
     assert page.locator("#rfm-customers-title").inner_text() == "Customers: Dormant"
@@ -231,7 +237,7 @@ def test_customers_section_at_1440_and_375(
         """() => document.querySelector('[data-rfm-customers-table] tbody th')
             ?.textContent === 'CUST-A'"""
     )
-    assert cells(page, "[data-rfm-customers-table] tbody tr") == [
+    assert [row[:5] for row in cells(page, "[data-rfm-customers-table] tbody tr")] == [
         ["CUST-A", "5", "2", "$150.00", "3·5·5"]
     ]
 

@@ -5,7 +5,7 @@
 
 import { apiURL, getJSON } from "../api.js";
 import { el } from "../dom.js";
-import { fmtInt, plural, titleCase } from "../format.js";
+import { fmtInt, fmtPct, plural, titleCase } from "../format.js";
 import { metricParams } from "../state.js";
 
 const PAGE_SIZE = 50;
@@ -16,6 +16,8 @@ export const CUSTOMER_COLUMNS = [
   ["F (orders)", (c) => fmtInt(c.frequency)],
   ["M", (c, fmt) => fmt.money(c.monetary)],
   ["Scores R·F·M", (c) => `${c.r_score}·${c.f_score}·${c.m_score}`],
+  ["Predicted 12 months", (c, fmt) => fmt.money(c.predicted_revenue)],
+  ["P(alive)", (c) => fmtPct(c.probability_alive, 0)],
 ];
 
 function appendRows(body, customers, fmt) {

@@ -48,11 +48,24 @@ test("the group table and the customer list format their cells", () => {
     GROUP_COLUMNS.map(([, cell]) => cell(group, fmt)),
     ["Needs attention", "12", "25.0%", "$1,500.00", "50.0%", "40", "2", "$99.50"],
   );
-  const customer = { external_id: "C1", recency: 3, frequency: 4, monetary: 80, r_score: 5, f_score: 4, m_score: 3 };
+  const customer = {
+    external_id: "C1",
+    recency: 3,
+    frequency: 4,
+    monetary: 80,
+    r_score: 5,
+    f_score: 4,
+    m_score: 3,
+    predicted_revenue: 41.5,
+    probability_alive: 0.874,
+  };
   assert.deepEqual(
     CUSTOMER_COLUMNS.map(([, cell]) => cell(customer, fmt)),
-    ["C1", "3", "4", "$80.00", "5·4·3"],
+    ["C1", "3", "4", "$80.00", "5·4·3", "$41.50", "87%"],
   );
+  // before any customer-value fit, the two predictions are missing, not zero
+  const unfitted = { ...customer, predicted_revenue: null, probability_alive: null };
+  assert.deepEqual(CUSTOMER_COLUMNS.map(([, cell]) => cell(unfitted, fmt)).slice(5), ["–", "–"]);
 });
 
 test("the lifetime value draws the latest cohorts with an ended month", () => {
