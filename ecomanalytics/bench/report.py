@@ -208,8 +208,17 @@ def merge_results(*, source: Path, path: Path) -> None:
 
 
 def _write_sections(new_sections: dict[str, str], *, path: Path) -> None:
+    """Rewrite `path` with the new sections in place of those of the same key. The
+    text written by hand after a section (up to the next) is its notes: they stay
+    with it, and go with it when a new run replaces it, since they speak of the
+    numbers above them."""
     existing = path.read_text() if path.exists() else ""
-    sections = {m["key"]: m.group(0) for m in SECTION.finditer(existing)}
+    found = list(SECTION.finditer(existing))
+    sections: dict[str, str] = {}
+    for number, match in enumerate(found):
+        notes_end = found[number + 1].start() if number + 1 < len(found) else None
+        notes = existing[match.end() : notes_end].strip("\n")
+        sections[match["key"]] = match.group(0) + (f"\n{notes}\n" if notes else "")
     sections.update(new_sections)
     ordered = sorted(sections.items(), key=lambda item: _sort_key(item[0]))
     body = [TITLE, "", INTRO, _comparison([text for _, text in ordered]), ""]

@@ -30,6 +30,7 @@ from ecomanalytics.bench.http_load import (
     discover_endpoints,
     percentile,
 )
+from ecomanalytics.bench.report import write_section
 from ecomanalytics.store.admin import with_indexed_dates
 from ecomanalytics.store.models import Category, Order
 from ecomanalytics.store.tests.factories import (
@@ -67,6 +68,33 @@ def run_bench(
         stdout, stderr = process.communicate()
         pytest.fail(f"the bench ran over {timeout:.0f} s:\n{stderr[-3000:]}")
     return subprocess.CompletedProcess(arguments, process.returncode, stdout, stderr)
+
+
+def test_notes_written_under_a_section_survive_other_runs(tmp_path: Path) -> None:
+    # given a results file with notes under its two sections
+    def section(key: str, text: str) -> str:
+        return f"<!-- bench-section {key} -->\n{text}\n<!-- /bench-section -->\n"
+
+    results = tmp_path / "RESULTS.md"
+    results.write_text(
+        "old title\n\n"
+        + section("sqlite-100", "first run")
+        + "\nWhy the first run was slow.\n\n"
+        + section("sqlite-200", "second run")
+        + "\nA note on the second.\n"
+    )
+    # when another size is written, then the first is replaced
+    write_section("sqlite-300", section("sqlite-300", "third run"), path=results)
+    kept = results.read_text()
+    write_section("sqlite-100", section("sqlite-100", "first, again"), path=results)
+    replaced = results.read_text()
+    # then every note stays under its section until that section is measured again
+    assert "first run\n<!-- /bench-section -->\n\nWhy the first run was slow." in kept
+    assert "second run\n<!-- /bench-section -->\n\nA note on the second." in kept
+    assert "third run" in kept
+    assert "Why the first run was slow." not in replaced
+    assert "first, again" in replaced
+    assert "A note on the second." in replaced
 
 
 def test_percentile_is_nearest_rank() -> None:
