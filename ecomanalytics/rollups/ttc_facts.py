@@ -20,7 +20,7 @@ durations it stands for, and the facts keep one row per grid point instead of on
 per distinct duration. Both paths round in SQL with the same expression.
 
 The build: one grouped pass over the sessions started since (their step times are
-index probes of the events, as session_progress's), per (local day of the start,
+index probes of the events, as session_progress's, each probed once), per (local day of the start,
 source, device, country, transition, grid point), written as day rows; the levels
 the facts keep (no filter, each single one of source, device, country) are summed
 from them, then those rows of every combination are deleted; month rows are summed
@@ -37,36 +37,25 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connections
 from django.db.models import (
-    BigIntegerField,
-    Count,
-    F,
-    Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Greatest
 
 from ecomanalytics.periods import local_midnight
-from ecomanalytics.sales import added_up
 from ecomanalytics.store.choices import EventType
 from ecomanalytics.store.models import SessionEvent, WebSession
 from ecomanalytics.store.session_progress import (
     FUNNEL_EVENTS,
-    annotate_funnel_progress,
 )
 
-from .calendar_columns import CALENDAR, _calendar, _day_first
+from .calendar_columns import CALENDAR, _calendar
 from .dimensions import DAY, MONTH
 from .inserts import execute_insert, insert_select
 from .level_sums import summed_level
 from .models import ALL, DIMENSIONS, TimeToConvertDay
 
 if TYPE_CHECKING:
-    from django.db.backends.base.base import BaseDatabaseWrapper
-    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
+    pass
 
 # (from step, to step); a row's transition is its index here.
 TRANSITIONS: tuple[tuple[str, str], ...] = (
@@ -86,78 +75,96 @@ GRID: tuple[tuple[int | None, int], ...] = (
 MEASURES = ("sessions",)
 
 
-class EpochSecond(Func):
-    """A timestamp as whole seconds since 1970-01-01 UTC, truncated."""
-
-    output_field = BigIntegerField()
-    arity = 1
-
-    def as_sqlite(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        **extra_context: Any,
-    ) -> _AsSqlType:
-        # Django keeps SQLite's timestamps as UTC text, which strftime reads.
-        # '%%%%s': the compiled SQL keeps '%%' for a literal '%' (the driver's escape).
-        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
-
-    def as_postgresql(
-        self,
-        compiler: SQLCompiler,
-        connection: BaseDatabaseWrapper,
-        **extra_context: Any,
-    ) -> _AsSqlType:
-        template = "CAST(floor(extract(epoch FROM %(expressions)s)) AS bigint)"
-        return self.as_sql(compiler, connection, template=template, **extra_context)
+def _epoch_second(vendor: str, column: str) -> str:
+    """SQL of a timestamp column as whole seconds since 1970-01-01 UTC, truncated."""
+    if vendor == "sqlite":
+        # Django keeps SQLite's timestamps as UTC text, which strftime reads; '%%'
+        # is the driver's escape of a literal '%'.
+        return f"CAST(strftime('%%s', {column}) AS INTEGER)"
+    return f"CAST(floor(extract(epoch FROM {column})) AS bigint)"
 
 
-def _first_purchase_at() -> Subquery:
-    # One probe of the (session, event_type, occurred_at) index, as session_progress.
-    purchases = SessionEvent.objects.filter(
-        session_id=OuterRef("pk"), event_type=EventType.PURCHASE
+def _durations_sql(
+    sessions: QuerySet[WebSession], keys: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """One row per (session, transition it made): keys, transition, exact_seconds.
+
+    The step times are probed once per session, each from the one before, in a
+    chain of materialised CTEs (SQLite >= 3.35, PostgreSQL >= 12): written as
+    nested subqueries, each step's time repeated the probes of the steps before
+    it, and each transition asked for two of them. At 100k orders on SQLite (2.8M
+    sessions) the day rows of every combination took 13.2 s that way, 7.3 s so,
+    and the whole time-to-convert build 32.3 s against 25.7 s, the same rows."""
+    connection = connections[sessions.db]
+    quote = connection.ops.quote_name
+    vendor = connection.vendor
+    base = (
+        sessions.order_by()
+        .filter(Q(funnel_step__gte=2) | Q(converted=True))
+        .annotate(**_calendar("started_at"))
+        .values("id", "started_at", "funnel_step", "converted", *keys)
     )
-    return Subquery(purchases.order_by("occurred_at").values("occurred_at")[:1])
+    base_sql, params = base.query.sql_with_params()
+    events = quote(SessionEvent._meta.db_table)
+    session_id = quote(SessionEvent._meta.get_field("session").column)
+    event_type = quote("event_type")
+    occurred_at = quote("occurred_at")
 
-
-def _transition_rows(sessions: QuerySet[WebSession], number: int) -> QuerySet:
-    """The sessions that made the transition, with its duration as exact_seconds."""
-    origin, target = TRANSITIONS[number]
-    if origin == "session":
-        return sessions.filter(converted=True).annotate(
-            exact_seconds=Greatest(
-                Value(0),
-                EpochSecond(_first_purchase_at()) - EpochSecond(F("started_at")),
-            )
+    def probe(source: str, kind: str, after: str | None) -> str:
+        # One probe of the (session, event_type, occurred_at) index.
+        bound = f" AND e.{occurred_at} >= {source}.{after}" if after else ""
+        return (
+            f"(SELECT e.{occurred_at} FROM {events} e WHERE e.{event_type} = %s "
+            f"AND e.{session_id} = {source}.{quote('id')}{bound} "
+            f"ORDER BY e.{occurred_at} LIMIT 1)"
         )
-    reached = annotate_funnel_progress(
-        sessions.filter(funnel_step__gte=FUNNEL_EVENTS.index(target) + 1)
-    )
-    return reached.annotate(
-        exact_seconds=EpochSecond(F(f"{target}_at")) - EpochSecond(F(f"{origin}_at"))
-    )
 
-
-def transition_durations(
-    sessions: QuerySet[WebSession], *, per_day_and_dimensions: bool
-) -> QuerySet:
-    """Sessions per (transition, exact duration in whole seconds), per local day of
-    the start and the session's dimensions when asked: one UNION ALL."""
-    keys: tuple[str, ...] = (*CALENDAR, *DIMENSIONS) if per_day_and_dimensions else ()
-    calendar = _calendar("started_at") if per_day_and_dimensions else {}
-    parts = [
-        (
-            _transition_rows(sessions.order_by(), number)
-            .annotate(**calendar, transition=Value(number))
-            .values(*keys, "transition", "exact_seconds"),
-            {"sessions": Count("id")},
-        )
-        for number in range(len(TRANSITIONS))
+    # (CTE column, event type, the earlier column it starts from, step needed).
+    steps = [
+        (f"{kind}_at", kind, f"{FUNNEL_EVENTS[number - 1]}_at" if number else None)
+        for number, kind in enumerate(FUNNEL_EVENTS)
     ]
-    return added_up(
-        parts, money=(), each=_day_first if per_day_and_dimensions else lambda p: p
+    ctes = [f"s0 AS MATERIALIZED ({base_sql})"]
+    step_params: list[Any] = []
+    for number, (column, kind, after) in enumerate(steps):
+        # The first two times serve the first transition (funnel_step >= 2).
+        needed = max(number + 1, 2)
+        ctes.append(
+            f"s{number + 1} AS MATERIALIZED (SELECT s{number}.*, CASE WHEN "
+            f"s{number}.{quote('funnel_step')} >= {needed} THEN "
+            f"{probe(f's{number}', kind, quote(after) if after else None)} END "
+            f"AS {quote(column)} FROM s{number})"
+        )
+        step_params.append(kind)
+    last = f"s{len(steps)}"
+    ctes.append(
+        f"timed AS MATERIALIZED (SELECT {last}.*, CASE WHEN "
+        f"{last}.{quote('converted')} THEN "
+        f"{probe(last, EventType.PURCHASE.value, None)} END "
+        f"AS {quote('first_purchase_at')} FROM {last})"
     )
+    step_params.append(EventType.PURCHASE.value)
+    selected = ", ".join(quote(key) for key in keys)
+    lead = f"{selected}, " if keys else ""
+    epoch = partial(_epoch_second, vendor)
+    greatest = "MAX" if vendor == "sqlite" else "GREATEST"
+    parts: list[str] = []
+    for number, (origin, target) in enumerate(TRANSITIONS):
+        if origin == "session":
+            seconds = (
+                f"{greatest}(0, {epoch(quote('first_purchase_at'))} - "
+                f"{epoch(quote('started_at'))})"
+            )
+            reached = f"{quote('converted')}"
+        else:
+            seconds = f"{epoch(quote(f'{target}_at'))} - {epoch(quote(f'{origin}_at'))}"
+            reached = f"{quote('funnel_step')} >= {FUNNEL_EVENTS.index(target) + 1}"
+        parts.append(
+            f"SELECT {lead}{number} AS {quote('transition')}, {seconds} AS "
+            f"{quote('exact_seconds')} FROM timed WHERE {reached}"
+        )
+    sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(parts)}"
+    return sql, [*params, *step_params]
 
 
 def _grid_point_sql(column: str) -> tuple[str, list[int]]:
@@ -175,18 +182,19 @@ def _grid_point_sql(column: str) -> tuple[str, list[int]]:
     return f"CASE {' '.join(arms)} END", params
 
 
-def _gridded(durations: QuerySet, keys: Sequence[str]) -> tuple[str, list[Any]]:
-    """SELECT keys, transition, grid point AS seconds, Σ sessions over the rows of
-    transition_durations; grouped by position (both databases allow it)."""
-    connection = connections[durations.db]
-    quote = connection.ops.quote_name
-    inner_sql, inner_params = durations.query.get_compiler(durations.db).as_sql()
+def _gridded(
+    sessions: QuerySet[WebSession], keys: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """SELECT keys, transition, grid point AS seconds, sessions over the sessions'
+    transitions (_durations_sql); grouped by position (both databases allow it)."""
+    quote = connections[sessions.db].ops.quote_name
+    inner_sql, inner_params = _durations_sql(sessions, keys)
     grid_sql, grid_params = _grid_point_sql(quote("exact_seconds"))
     selected = [quote(key) for key in (*keys, "transition")]
     positions = ", ".join(str(number) for number in range(1, len(selected) + 2))
     sql = (
         f"SELECT {', '.join(selected)}, {grid_sql} AS {quote('seconds')}, "
-        f"SUM({quote('sessions')}) AS {quote('sessions')} "
+        f"COUNT(*) AS {quote('sessions')} "
         f"FROM ({inner_sql}) durations GROUP BY {positions}"
     )
     return sql, [*grid_params, *inner_params]
@@ -195,9 +203,8 @@ def _gridded(durations: QuerySet, keys: Sequence[str]) -> tuple[str, list[Any]]:
 def gridded_durations(sessions: QuerySet[WebSession]) -> list[tuple[int, int, int]]:
     """(transition, grid point in seconds, sessions) of these sessions, unsorted:
     one statement, at most a few hundred rows (the grid points)."""
-    durations = transition_durations(sessions, per_day_and_dimensions=False)
-    sql, params = _gridded(durations, ())
-    with connections[durations.db].cursor() as cursor:
+    sql, params = _gridded(sessions, ())
+    with connections[sessions.db].cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(t), int(s), int(n)) for t, s, n in cursor.fetchall()]
 
@@ -211,8 +218,7 @@ def _write_combination_days(since: date | None, using: str) -> int:
     if since is not None:
         sessions = sessions.filter(started_at__gte=local_midnight(since))
     keys = (*CALENDAR, *DIMENSIONS)
-    durations = transition_durations(sessions, per_day_and_dimensions=True)
-    select_sql, params = _gridded(durations, keys)
+    select_sql, params = _gridded(sessions, keys)
     quote = connections[using].ops.quote_name
     columns = ", ".join(quote(name) for name in (*keys, "transition", "seconds"))
     statement = (
