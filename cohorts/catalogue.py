@@ -316,7 +316,11 @@ LIFETIME_VALUE = MetricDefinition(
         "average[k] (PostHog's and Shopify's cohort average, weighted by size): over "
         "the cohorts whose month k has ended, Σ their cumulative revenue up to k ÷ "
         "Σ their customers; cohorts and customers say how many count; null when "
-        "none has reached k."
+        "none has reached k. Stored: after each roll-up refresh the cohort sizes "
+        "and each cohort's monthly sales terms of no filter and of each single "
+        "value of source, device, country and category are stored; a request "
+        "without start or end and with at most one filter reads them, others are "
+        "summed per request. Both give the same numbers."
     ),
     filters=ORDER_FILTERS,
     filter_rules=ACQUISITION_FILTER_RULES,

@@ -27,7 +27,7 @@ from ecomanalytics.periods import (
 )
 from ecomanalytics.rollups.status import use_rollups
 
-from . import raw, rfm_scoring, rollup, stored_rfm, stored_value
+from . import raw, rfm_scoring, rollup, stored_ltv, stored_rfm, stored_value
 from .rfm_scoring import SORT_COLUMNS, Keyset, RfmSort
 from .rows import (
     COHORT_BY_CHOICES,
@@ -36,6 +36,7 @@ from .rows import (
     RFM_GROUPS,
     CohortBy,
     CohortCount,
+    CohortMonthSales,
     CustomerTypeTotals,
     RfmCell,
     RfmFigures,
@@ -505,16 +506,25 @@ class LifetimeValue:
     average: list[AverageValue]
 
 
+def _cohort_sales(
+    filters: MetricFilters,
+) -> tuple[dict[date, int], list[CohortMonthSales]]:
+    """Cohort sizes and monthly sales: on the roll-up path the snapshot stored after
+    the refresh where one applies (cohorts.stored_ltv), else summed now."""
+    if use_rollups():
+        stored = stored_ltv.stored_cohort_sales(filters)
+        if stored is not None:
+            return stored
+    path = rollup if use_rollups() else raw
+    return path.cohort_sizes(filters=filters), path.cohort_month_sales(filters=filters)
+
+
 def lifetime_value(*, filters: MetricFilters, months: int = 12) -> LifetimeValue:
     """Revenue per first-order cohort and month since the first order, the LTV
     curve (cumulative revenue per customer), revenue retention, and the average
     curve weighted by cohort size. Definition: cohorts.catalogue.LIFETIME_VALUE."""
-    path = rollup if use_rollups() else raw
-    sizes = path.cohort_sizes(filters=filters)
-    sales = {
-        (row.cohort, row.month): row.terms.revenue()
-        for row in path.cohort_month_sales(filters=filters)
-    }
+    sizes, month_sales = _cohort_sales(filters)
+    sales = {(row.cohort, row.month): row.terms.revenue() for row in month_sales}
     first_unended_day = today()
     results = []
     reached: list[list[tuple[int, Decimal]]] = [[] for _ in range(months)]

@@ -219,3 +219,40 @@ class CustomerValueLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value}"
+
+
+class CohortSalesSnapshot(models.Model):
+    """The lifetime-value inputs (cohort sizes and each cohort's sales per month) of
+    no filter and each single filter value, stored after a roll-up refresh
+    (cohorts.stored_ltv); it answers while the roll-ups are those of
+    rollups_refreshed_at."""
+
+    computed_at = models.DateTimeField()
+    rollups_refreshed_at = models.DateTimeField()  # RollupState.refreshed_at
+    levels = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"cohort sales of {self.rollups_refreshed_at}"
+
+
+class CohortSalesCell(models.Model):
+    """One level's cohort: its size (month NULL) or its sales terms in one month."""
+
+    snapshot = models.ForeignKey(CohortSalesSnapshot, on_delete=models.CASCADE)
+    dimension = models.CharField(max_length=16, blank=True)  # blank: no filter
+    value = models.CharField(max_length=128, blank=True)
+    cohort = models.DateField()  # the first-order month's first day
+    month = models.DateField(null=True)
+    customers = models.PositiveIntegerField(null=True)  # size rows only
+    gross_sales = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    discounts = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    returns = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    shipping = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    taxes = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "dimension", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} {self.cohort} {self.month}"
