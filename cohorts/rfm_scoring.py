@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from ecomanalytics.money import money
+from ecomanalytics.periods import cursor_date
 
 from .rows import RFM_GRID, RfmCell, RfmGroupStats, RfmScores
 
@@ -115,13 +116,6 @@ def customer_groups(
             yield from rows
 
 
-def _day(value: date | datetime | str) -> date:
-    """A date read by a raw cursor: SQLite gives its text."""
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value.date() if isinstance(value, datetime) else value
-
-
 def group_stats(summary: QuerySet[Any]) -> list[RfmGroupStats]:
     """Per group: customers, revenue and the nearest-rank medians of R, F and M (the
     value at position ceil(count / 2) in ascending order of each)."""
@@ -155,7 +149,7 @@ def _stats_row(row: tuple[Any, ...]) -> RfmGroupStats:
         group=group,
         customers=customers,
         revenue=money(revenue),
-        median_last_day=_day(last_day),
+        median_last_day=cursor_date(last_day),
         median_frequency=int(frequency),
         median_monetary=money(monetary),
     )
@@ -320,7 +314,7 @@ def _page(
     return [
         RfmScores(
             customer_id=customer_id,
-            last_day=_day(last_day),
+            last_day=cursor_date(last_day),
             frequency=int(frequency),
             monetary=money(monetary),
             r_score=int(r_score),

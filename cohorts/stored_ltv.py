@@ -19,13 +19,14 @@ from datetime import date
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
 from ecomanalytics.filters import MetricFilters, given
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
+from ecomanalytics.periods import cursor_date
 from ecomanalytics.rollups.dimensions import single_filter
 from ecomanalytics.rollups.models import RollupState
+from ecomanalytics.rollups.status import current_refreshed_at
 
 from . import rollup
 from .models import CohortSalesCell, CohortSalesSnapshot
@@ -93,11 +94,7 @@ def stored_cohort_sales(
     if not single_filter(filters):
         return None
     snapshot = (
-        CohortSalesSnapshot.objects.filter(
-            rollups_refreshed_at=Subquery(
-                RollupState.objects.order_by().values("refreshed_at")[:1]
-            )
-        )
+        CohortSalesSnapshot.objects.filter(rollups_refreshed_at=current_refreshed_at())
         .values_list("pk", flat=True)
         .first()
     )
@@ -119,16 +116,13 @@ def stored_cohort_sales(
     sales: list[CohortMonthSales] = []
     for cohort, month, customers, *terms in rows:
         if month is None:
-            sizes[_day(cohort)] = customers  # a size row
+            sizes[cursor_date(cohort)] = customers  # a size row
             continue
         sales.append(
             CohortMonthSales(
-                _day(cohort), _day(month), SalesTerms(*(money(t) for t in terms))
+                cursor_date(cohort),
+                cursor_date(month),
+                SalesTerms(*(money(t) for t in terms)),
             )
         )
     return sizes, sales
-
-
-def _day(value: date | str) -> date:
-    """A date read by a raw cursor: SQLite gives its text."""
-    return date.fromisoformat(value) if isinstance(value, str) else value

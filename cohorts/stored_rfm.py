@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from ecomanalytics.filters import (
@@ -35,6 +35,7 @@ from ecomanalytics.money import money
 from ecomanalytics.periods import resolve_window
 from ecomanalytics.rollups.dimensions import single_filter
 from ecomanalytics.rollups.models import RollupState
+from ecomanalytics.rollups.status import current_refreshed_at
 
 from . import rfm_scoring, rollup
 from .models import RfmCustomerScore, RfmGridCount, RfmGroupFigures, RfmSnapshot
@@ -172,9 +173,7 @@ def _current_snapshot(as_of: date) -> int | None:
     return (
         RfmSnapshot.objects.filter(
             as_of=as_of,
-            rollups_refreshed_at=Subquery(
-                RollupState.objects.order_by().values("refreshed_at")[:1]
-            ),
+            rollups_refreshed_at=current_refreshed_at(),
         )
         .values_list("pk", flat=True)
         .first()

@@ -144,3 +144,11 @@ def label(day: date, granularity: Granularity) -> str:
 def is_partial(first: date, last: date, window: Window) -> bool:
     """A bucket is partial when it has not ended yet or reaches outside the window."""
     return last >= today() or first < window.start or last > window.end
+
+
+def cursor_date(value: date | datetime | str) -> date:
+    """A date read by a raw cursor: SQLite gives its text, PostgreSQL a date (or a
+    timestamp where a UNION typed the column so)."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date() if isinstance(value, datetime) else value

@@ -27,6 +27,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Subquery
 
 from ecomanalytics.store.data_version import data_version
 
@@ -155,3 +156,10 @@ def rollups_refreshing() -> bool:
 def rollups_refreshed_at() -> datetime | None:
     """When the roll-ups were last refreshed (None: never, or roll-ups disabled)."""
     return rollup_status().refreshed_at if rollups_enabled() else None
+
+
+def current_refreshed_at() -> Subquery:
+    """RollupState.refreshed_at as a subquery: what a snapshot stored after a
+    refresh (cohorts.stored_rfm, stored_ltv) must match to answer for these
+    roll-ups, read in the snapshot's own query."""
+    return Subquery(RollupState.objects.order_by().values("refreshed_at")[:1])
