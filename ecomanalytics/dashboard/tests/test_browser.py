@@ -8,6 +8,8 @@ script injected through the data). Screenshots land in test-artifacts/.
 from __future__ import annotations
 
 import os
+import time as clock
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -194,6 +196,18 @@ def browser_page(live_server: Any) -> Iterator[tuple[Any, dict[str, list[str]]]]
             dialog.dismiss()
 
         page.on("dialog", on_dialog)
+        # The API requests not yet answered in full: a panel can ask again after
+        # drawing (the RFM table's predicted values), which no card state shows.
+        open_requests: set[Any] = set()
+        API_IN_FLIGHT[page] = open_requests
+
+        def on_request(request: Any) -> None:
+            if "/api/" in request.url:
+                open_requests.add(request)
+
+        page.on("request", on_request)
+        page.on("requestfinished", lambda request: open_requests.discard(request))
+        page.on("requestfailed", lambda request: open_requests.discard(request))
         try:
             yield page, problems
         finally:
@@ -213,13 +227,23 @@ def wait_until_drawn(page: Any, charts: tuple[str, ...] = CHARTS) -> None:
     )
 
 
-def wait_until_settled(page: Any) -> None:
-    """No panel is still loading: a reload now aborts no request in flight."""
+# Per page of browser_page: its API requests in flight.
+API_IN_FLIGHT: weakref.WeakKeyDictionary[Any, set[Any]] = weakref.WeakKeyDictionary()
+
+
+def wait_until_settled(page: Any, *, seconds: float = 20.0) -> None:
+    """No panel is still loading and no API request is in flight: a reload or a new
+    filter now aborts none."""
     page.wait_for_function(
         """() => [...document.querySelectorAll("[data-chart]")].every(
             card => card.dataset.state !== "loading"
         )"""
     )
+    deadline = clock.monotonic() + seconds
+    while API_IN_FLIGHT.get(page):
+        if clock.monotonic() > deadline:
+            raise TimeoutError(f"API requests still open: {API_IN_FLIGHT[page]}")
+        page.wait_for_timeout(50)  # Playwright delivers the page's events meanwhile
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> None:
@@ -285,6 +309,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     )
 
     # and all time is one click away, drawing every chart over the whole data span
+    wait_until_settled(page)  # a new view aborts the requests in flight
     page.get_by_role("button", name="Show all time").click()
     wait_until_drawn(page)
     assert page.url == live_server.url + "/?range=all"
@@ -330,6 +355,7 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     screenshot(page, "dashboard-1440.png")
 
     # when a filter changes
+    wait_until_settled(page)  # a new view aborts the requests in flight
     page.get_by_label("Traffic source", exact=True).select_option("organic")
 
     # then the numbers follow and the URL records the view
@@ -357,6 +383,8 @@ def test_dashboard_end_to_end(shop: None, live_server: Any, browser_page: Any) -
     assert kpi(page, "revenue") == "$160.00"
 
     # and on a phone the cards stack, nothing but the heat-map scrolls sideways
+    # (once every panel has answered: a new filter aborts the requests in flight)
+    wait_until_settled(page)
     page.get_by_label("Traffic source", exact=True).select_option("")
     page.wait_for_function(
         """() => document.querySelector('[data-kpi="revenue"] .kpi-value')
