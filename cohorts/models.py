@@ -112,16 +112,25 @@ class TopCustomerHorizon(models.Model):
         return f"#{self.rank} over {self.months} months: customer {self.customer_id}"
 
 
-class RfmSnapshot(models.Model):
-    """RFM groups as of the data's last day, computed after a roll-up refresh
-    (cohorts.stored_rfm) for the whole shop and each single filter value; it answers
-    while the roll-ups are those of rollups_refreshed_at."""
+class LevelSnapshot(models.Model):
+    """What a refresh stores for no filter and each single filter value
+    (cohorts.snapshots); it answers while the roll-ups are those of
+    rollups_refreshed_at."""
 
     computed_at = models.DateTimeField()
     rollups_refreshed_at = models.DateTimeField()  # RollupState.refreshed_at
-    as_of = models.DateField()
-    levels = models.PositiveIntegerField()  # the filter values scored, + 1
+    levels = models.PositiveIntegerField()  # the filter values stored, + 1
     seconds = models.FloatField()
+
+    class Meta:
+        abstract = True
+
+
+class RfmSnapshot(LevelSnapshot):
+    """RFM groups as of the data's last day, computed after a roll-up refresh
+    (cohorts.stored_rfm) for the whole shop and each single filter value."""
+
+    as_of = models.DateField()
 
     def __str__(self) -> str:
         return f"RFM as of {self.as_of}"
@@ -221,16 +230,10 @@ class CustomerValueLevel(models.Model):
         return f"{self.dimension}={self.value}"
 
 
-class CohortSalesSnapshot(models.Model):
+class CohortSalesSnapshot(LevelSnapshot):
     """The lifetime-value inputs (cohort sizes and each cohort's sales per month) of
     no filter and each single filter value, stored after a roll-up refresh
-    (cohorts.stored_ltv); it answers while the roll-ups are those of
-    rollups_refreshed_at."""
-
-    computed_at = models.DateTimeField()
-    rollups_refreshed_at = models.DateTimeField()  # RollupState.refreshed_at
-    levels = models.PositiveIntegerField()
-    seconds = models.FloatField()
+    (cohorts.stored_ltv)."""
 
     def __str__(self) -> str:
         return f"cohort sales of {self.rollups_refreshed_at}"

@@ -19,19 +19,17 @@ from datetime import date
 from typing import Any
 
 from django.db import connections, transaction
-from django.utils import timezone
 
-from ecomanalytics.filters import MetricFilters, given
+from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import cursor_date
-from ecomanalytics.rollups.dimensions import single_filter
 from ecomanalytics.rollups.models import RollupState
 from ecomanalytics.rollups.status import current_refreshed_at
 
 from . import rollup
 from .models import CohortSalesCell, CohortSalesSnapshot
 from .rows import CohortMonthSales
-from .stored_rfm import WHOLE_SHOP, levels
+from .snapshots import replace_snapshot, stored_level
 
 
 def store_cohort_sales() -> CohortSalesSnapshot | None:
@@ -43,20 +41,12 @@ def store_cohort_sales() -> CohortSalesSnapshot | None:
         state = RollupState.objects.first()
         if state is None:
             return None
-        CohortSalesSnapshot.objects.all().delete()
-        snapshot = CohortSalesSnapshot.objects.create(
-            computed_at=timezone.now(),
+        return replace_snapshot(
+            CohortSalesSnapshot,
+            _store_level,
             rollups_refreshed_at=state.refreshed_at,
-            levels=0,
-            seconds=0.0,
+            started=started,
         )
-        stored = levels()
-        for dimension, value in stored:
-            _store_level(snapshot, dimension, value)
-        snapshot.levels = len(stored)
-        snapshot.seconds = time.perf_counter() - started
-        snapshot.save(update_fields=["levels", "seconds"])
-    return snapshot
 
 
 def _store_level(snapshot: CohortSalesSnapshot, dimension: str, value: str) -> None:
@@ -89,9 +79,8 @@ def stored_cohort_sales(
 ) -> tuple[dict[date, int], list[CohortMonthSales]] | None:
     """The stored sizes and monthly sales of these filters' level; None when none
     applies (start or end, two filters, or other roll-ups): two queries."""
-    if filters.start is not None or filters.end is not None:
-        return None
-    if not single_filter(filters):
+    level = stored_level(filters) if filters.end is None else None
+    if level is None:
         return None
     snapshot = (
         CohortSalesSnapshot.objects.filter(rollups_refreshed_at=current_refreshed_at())
@@ -100,7 +89,7 @@ def stored_cohort_sales(
     )
     if snapshot is None:
         return None
-    dimension, value = next(iter(given(filters).items()), WHOLE_SHOP)
+    dimension, value = level
     cells = CohortSalesCell.objects.filter(
         snapshot_id=snapshot, dimension=dimension, value=value
     ).order_by("cohort", "month")

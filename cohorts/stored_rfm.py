@@ -24,16 +24,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from ecomanalytics.filters import (
-    DIMENSION_FILTERS,
     MetricFilters,
-    given,
 )
 from ecomanalytics.money import money
 from ecomanalytics.periods import resolve_window
-from ecomanalytics.rollups.dimensions import single_filter
 from ecomanalytics.rollups.models import RollupState
 from ecomanalytics.rollups.status import current_refreshed_at
 
@@ -41,17 +37,7 @@ from . import rfm_scoring, rollup
 from .models import RfmCustomerScore, RfmGridCount, RfmGroupFigures, RfmSnapshot
 from .rfm_scoring import Keyset, RfmSort, StoredLevel
 from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats, RfmScores
-
-WHOLE_SHOP = ("", "")  # the (dimension, value) of no filter
-
-
-def levels() -> list[tuple[str, str]]:
-    """(dimension, value) of no filter and of every single filter value."""
-    return [WHOLE_SHOP] + [
-        (name, value)
-        for name in DIMENSION_FILTERS
-        for value in rollup.acquisition_values(name)
-    ]
+from .snapshots import replace_snapshot, stored_level
 
 
 def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
@@ -76,21 +62,13 @@ def store_rfm() -> RfmSnapshot | None:
         state = RollupState.objects.first()
         if span is None or state is None:
             return None
-        RfmSnapshot.objects.all().delete()
-        snapshot = RfmSnapshot.objects.create(
-            computed_at=timezone.now(),
+        return replace_snapshot(
+            RfmSnapshot,
+            _store_level,
             rollups_refreshed_at=state.refreshed_at,
+            started=started,
             as_of=span.end,
-            levels=0,
-            seconds=0.0,
         )
-        stored = levels()
-        for dimension, value in stored:
-            _store_level(snapshot, dimension, value)
-        snapshot.levels = len(stored)
-        snapshot.seconds = time.perf_counter() - started
-        snapshot.save(update_fields=["levels", "seconds"])
-    return snapshot
 
 
 def _stored_level(snapshot_id: int, dimension: str, value: str) -> StoredLevel:
@@ -184,23 +162,22 @@ def stored_figures(filters: MetricFilters, as_of: date) -> RfmFigures | None:
     """The stored snapshot's figures of these filters as of as_of; None when none
     applies (start given, two filters, another day, or other roll-ups): three
     queries."""
-    if filters.start is not None or not single_filter(filters):
+    level = stored_level(filters)
+    snapshot = _current_snapshot(as_of) if level else None
+    if level is None or snapshot is None:
         return None
-    snapshot = _current_snapshot(as_of)
-    if snapshot is None:
-        return None
-    dimension, value = next(iter(given(filters).items()), WHOLE_SHOP)
-    level = Q(snapshot_id=snapshot, dimension=dimension, value=value)
+    dimension, value = level
+    cells_of = Q(snapshot_id=snapshot, dimension=dimension, value=value)
     stats: list[RfmGroupStats] = []
     prospects = 0
-    for row in RfmGroupFigures.objects.filter(level).order_by():
+    for row in RfmGroupFigures.objects.filter(cells_of).order_by():
         if row.group == PROSPECTS:
             prospects = row.customers
             continue
         stats.append(_group_stats(row))
     cells = [
         RfmCell(r, fm, customers)
-        for r, fm, customers in RfmGridCount.objects.filter(level)
+        for r, fm, customers in RfmGridCount.objects.filter(cells_of)
         .order_by()
         .values_list("r_score", "fm_score", "customers")
     ]
@@ -218,12 +195,11 @@ def stored_customers(
 ) -> list[RfmScores] | None:
     """A page of the level's scored customers from the stored snapshot; None when
     it does not apply (start, two filters, another day, other roll-ups)."""
-    if filters.start is not None or not single_filter(filters):
+    level = stored_level(filters)
+    snapshot = _current_snapshot(as_of) if level else None
+    if level is None or snapshot is None:
         return None
-    snapshot = _current_snapshot(as_of)
-    if snapshot is None:
-        return None
-    dimension, value = next(iter(given(filters).items()), WHOLE_SHOP)
+    dimension, value = level
     return rfm_scoring.stored_customers(
         _stored_level(snapshot, dimension, value),
         group=group,

@@ -10,8 +10,8 @@ import pytest
 from cohorts.metrics import lifetime_value
 from cohorts.models import CohortSalesCell, CohortSalesSnapshot
 from cohorts.rollup import level_filters
+from cohorts.snapshots import levels
 from cohorts.stored_ltv import store_cohort_sales, stored_cohort_sales
-from cohorts.stored_rfm import levels
 from cohorts.tests.test_stored_rfm import tied_shop  # noqa: F401 (fixture)
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.rollups.models import RollupState

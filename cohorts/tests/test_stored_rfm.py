@@ -16,9 +16,9 @@ from cohorts.models import (
 )
 from cohorts.rfm_scoring import RFM_SORTS
 from cohorts.rollup import level_filters
+from cohorts.snapshots import levels
 from cohorts.stored_rfm import (
     computed_figures,
-    levels,
     store_rfm,
     stored_customers,
     stored_figures,
