@@ -63,14 +63,14 @@ def test_time_to_convert_panel_shows_percentiles_and_buckets(
 
     # when: a device without sessions
     page.goto(live_server.url + MAY + "&device=tablet")
+    # then, once the panel has settled (the filter choices arriving can ask again)
     page.wait_for_function(
-        """() => document.querySelector('[data-chart="time_to_convert"]')
-            .dataset.state === "empty" """
-    )
-
-    # then
-    assert card.locator(".chart-state-text").first.inner_text() == (
-        "No conversions in this period"
+        """() => {
+            const card = document.querySelector('[data-chart="time_to_convert"]');
+            return card.dataset.state === "empty"
+                && card.querySelector(".chart-state-text").innerText
+                    === "No conversions in this period";
+        }"""
     )
     assert problems["pageerror"] == []
     assert problems["http_errors"] == []
