@@ -412,8 +412,9 @@ def _scored_page(
     after: Keyset | None,
     limit: int,
 ) -> list[RfmScores]:
-    """On the roll-up path the whole shop's customers stored with the snapshot
-    where they apply, else scored now on the path's tables."""
+    """On the roll-up path the level's customers stored with the RFM snapshot
+    where they apply (at most one filter, no start), else scored now on the
+    path's tables."""
     if use_rollups():
         stored = stored_rfm.stored_customers(
             filters, as_of, group=group, sort=sort, after=after, limit=limit
