@@ -96,7 +96,9 @@ function start(root) {
   const generations = {};
   const answers = {};
   const banner = document.getElementById("outage-banner");
-  // A 503 or no answer: one banner, and everything asked again with backoff.
+  // Panels whose last request met an outage: the ones a retry asks again.
+  const waitingForRetry = new Set();
+  // A 503 or no answer: one banner, and what failed asked again with backoff.
   const outage = createOutageWatch({
     show: (message) => {
       banner.textContent = message;
@@ -106,7 +108,9 @@ function start(root) {
       banner.hidden = true;
     },
     retry: () => {
-      loadAll();
+      const keys = [...waitingForRetry];
+      waitingForRetry.clear();
+      for (const key of keys) loadPanel(key);
       if (!ctx.options) loadOptions();
     },
   });
@@ -139,11 +143,12 @@ function start(root) {
       data = await getJSON(apiURL(apiBase, panel.path, params));
     } catch (error) {
       if (generations[key] !== generation) return;
-      outage.failed(error);
+      if (outage.failed(error)) waitingForRetry.add(key);
       const message = error instanceof ApiError ? error.message : "This chart could not be drawn.";
       setCardState(card(key), "error", `Could not load: ${message}`);
       return;
     }
+    waitingForRetry.delete(key);
     outage.answered();
     if (generations[key] !== generation) return;
     answers[key] = data;

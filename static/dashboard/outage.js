@@ -2,7 +2,10 @@
  * Losing the database (or the server): the API answers 503 with Retry-After, or no
  * answer comes at all. The dashboard then shows one banner, "Database not reachable;
  * retrying…", asks again after a growing delay (2, 4, 8, 16, then every 30 s), and
- * takes the banner away at the first answer. Pure: the page passes in what to show,
+ * takes the banner away at the first answer. That answer also asks again at once
+ * whatever is still waiting for a retry: requests the browser had queued behind its
+ * connection limit can come back first, and the panels that failed must not then
+ * wait for a retry that was cancelled. Pure: the page passes in what to show,
  * what to retry and the timer functions, so node --test drives it with fake ones.
  */
 
@@ -25,7 +28,7 @@ export function retryDelay(attempt) {
  * show(message) / hide(): the banner; retry(): ask everything again.
  * failed(error) -> true when the error was an outage (the banner is up and one retry
  * is scheduled, however many requests failed at once); answered(): a request came
- * back, so the banner goes and the delays start over.
+ * back, so the banner goes, the delays start over and a pending retry runs now.
  */
 export function createOutageWatch({ show, hide, retry, setTimer = setTimeout, clearTimer = clearTimeout }) {
   let attempt = 0;
@@ -54,9 +57,11 @@ export function createOutageWatch({ show, hide, retry, setTimer = setTimeout, cl
       if (!down) return;
       down = false;
       attempt = 0;
-      if (timer !== null) clearTimer(timer);
+      const pending = timer !== null;
+      if (pending) clearTimer(timer);
       timer = null;
       hide();
+      if (pending) retry();
     },
   };
 }

@@ -99,3 +99,16 @@ test("a bad request is not an outage: no banner, no retry", () => {
   watch.answered();
   assert.deepEqual([page.banner, page.timers.length, page.shown], [null, 0, 0]);
 });
+
+test("an answer during an outage asks again at once what was waiting for a retry", () => {
+  const { page, watch } = fakePage();
+  const down = new ApiError("", 503);
+  watch.failed(down); // the first round fails; a retry waits 2 s
+  assert.equal(page.retries, 0);
+  watch.answered(); // a request the browser had queued comes back first
+  assert.equal(page.timers.at(-1).cleared, true);
+  assert.equal(page.retries, 1);
+  assert.equal(page.banner, null);
+  watch.answered(); // later answers have nothing left to retry
+  assert.equal(page.retries, 1);
+});
