@@ -18,6 +18,7 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import ZERO_MONEY, money, rate, revenue_measure
 from ecomanalytics.periods import (
     Granularity,
+    Window,
     add_months,
     buckets,
     is_partial,
@@ -27,7 +28,15 @@ from ecomanalytics.periods import (
 )
 from ecomanalytics.rollups.status import use_rollups
 
-from . import raw, rfm_scoring, rollup, stored_ltv, stored_rfm, stored_value
+from . import (
+    raw,
+    rfm_scoring,
+    rollup,
+    stored_customer_types,
+    stored_ltv,
+    stored_rfm,
+    stored_value,
+)
 from .rfm_scoring import SORT_COLUMNS, Keyset, RfmSort
 from .rows import (
     COHORT_BY_CHOICES,
@@ -38,6 +47,7 @@ from .rows import (
     CohortCount,
     CohortMonthSales,
     CustomerTypeTotals,
+    ReturningCounts,
     RfmCell,
     RfmFigures,
     RfmGroupStats,
@@ -190,11 +200,7 @@ def new_vs_returning(
     window = resolve_window(filters.start, filters.end)
     if window is None:
         return NewVsReturning(None, None, granularity, 0, 0, None, [])
-    path = rollup if use_rollups() else raw
-    rows = path.customer_type_totals(
-        filters=filters, window=window, granularity=granularity
-    )
-    counts = path.returning_counts(filters=filters, window=window)
+    rows, counts = _customer_types(filters, window, granularity)
     by_key = {(row.bucket, row.new): row for row in rows}
     results = [
         _customer_type_period(
@@ -214,6 +220,24 @@ def new_vs_returning(
         returning_customer_rate=rate(counts.repeat_customers, counts.customers),
         results=results,
     )
+
+
+def _customer_types(
+    filters: MetricFilters, window: Window, granularity: Granularity
+) -> tuple[list[CustomerTypeTotals], ReturningCounts]:
+    """On the roll-up path the snapshot stored after the refresh where one applies
+    (cohorts.stored_customer_types), else summed now."""
+    if use_rollups():
+        stored = stored_customer_types.stored_customer_types(
+            filters, window=window, granularity=granularity
+        )
+        if stored is not None:
+            return stored
+    path = rollup if use_rollups() else raw
+    rows = path.customer_type_totals(
+        filters=filters, window=window, granularity=granularity
+    )
+    return rows, path.returning_counts(filters=filters, window=window)
 
 
 def _customer_type_period(

@@ -259,3 +259,46 @@ class CohortSalesCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value} {self.cohort} {self.month}"
+
+
+class CustomerTypeSnapshot(LevelSnapshot):
+    """New vs returning per day, week and month, and the window's returning customer
+    rate, of no filter and each single filter value over all the CustomerDay rows,
+    stored after a roll-up refresh (cohorts.stored_customer_types)."""
+
+    # The CustomerDay rows' first and last day (NULL without any): a bucket whose
+    # rows all lie in a request's window is answered from its stored cell.
+    first_day = models.DateField(null=True)
+    last_day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"new vs returning of {self.rollups_refreshed_at}"
+
+
+class CustomerTypeCell(models.Model):
+    """One level's customer type in one bucket (rollup.customer_type_totals's row
+    over the whole data), or with granularity blank the level's returning counts
+    over the whole data (rollup.returning_counts: customers, repeat_customers)."""
+
+    snapshot = models.ForeignKey(CustomerTypeSnapshot, on_delete=models.CASCADE)
+    dimension = models.CharField(max_length=16, blank=True)  # blank: no filter
+    value = models.CharField(max_length=128, blank=True)
+    granularity = models.CharField(max_length=5, blank=True)  # day, week, month
+    bucket = models.DateField(null=True)  # the bucket's first day
+    new = models.BooleanField(default=False)
+    customers = models.PositiveIntegerField()
+    repeat_customers = models.PositiveIntegerField(null=True)  # returning counts only
+    orders = models.PositiveIntegerField(default=0)
+    gross_sales = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    discounts = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    returns = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    shipping = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    taxes = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "dimension", "value", "granularity"])
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value} {self.granularity} {self.bucket}"
