@@ -17,17 +17,14 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
-    IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -191,30 +188,34 @@ def customer_type_totals(
 
 
 def returning_counts(*, filters: MetricFilters, window: Window) -> ReturningCounts:
-    own_days = CustomerDay.objects.filter(member_id=OuterRef("pk"), orders__gt=0)
-    orders_to_end = (
-        own_days.filter(day__lte=window.end)
-        .order_by()
+    # Driven by the window's rows rather than by every customer: each customer
+    # active in it, with their orders in it; one with two or more there, or with a
+    # revenue order before it, has two or more up to its end. Both indexes cover
+    # the columns read (models.CustomerDay). The ORM would group by the EXISTS and
+    # run it per row, so the outer statement is written here.
+    active = (
+        _customer_days(filters)
+        .filter(day__gte=window.start, day__lte=window.end, orders__gt=0)
         .values("member_id")
-        .annotate(total=Sum("orders"))
-        .values("total")
+        .annotate(window_orders=Sum("orders"))
     )
-    members = CustomerCohort.objects.order_by()
-    if given(filters, names=DIMENSION_FILTERS):
-        members = _members(
-            filters=raw.acquisition_filters(filters), cohort_by="first_order"
-        )
-    row = (
-        members.filter(
-            Exists(own_days.filter(day__gte=window.start, day__lte=window.end))
-        )
-        .annotate(orders_to_end=Subquery(orders_to_end, output_field=IntegerField()))
-        .aggregate(
-            customers=Count("pk"),
-            repeat_customers=Count("pk", filter=Q(orders_to_end__gte=2)),
-        )
+    inner, params = active.query.sql_with_params()
+    connection = connections[active.db]
+    table = connection.ops.quote_name(CustomerDay._meta.db_table)
+    statement = (
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN active.window_orders >= 2 OR EXISTS "
+        f"(SELECT 1 FROM {table} earlier WHERE earlier.member_id = active.member_id "
+        "AND earlier.day < %s AND earlier.orders > 0) THEN 1 ELSE 0 END), 0) "
+        f"FROM ({inner}) active"
     )
-    return ReturningCounts(row["customers"], row["repeat_customers"])
+    with connection.cursor() as cursor:
+        # The EXISTS's placeholder comes before the inner statement's.
+        cursor.execute(
+            statement,
+            [connection.ops.adapt_datefield_value(window.start), *params],
+        )
+        customers, repeat_customers = cursor.fetchone()
+    return ReturningCounts(customers, repeat_customers)
 
 
 def rfm_summary(*, filters: MetricFilters, as_of: date) -> QuerySet[Any]:
