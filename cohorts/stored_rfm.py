@@ -3,7 +3,7 @@
 As of the data's last day (rfm_groups' default as-of), for no filter and for each
 value of each single filter (source, device, country, category of the acquisition),
 the statements a request runs on the roll-up path (rollup.rfm_summary and prospects,
-rfm_scoring.group_stats and grid) run once and their rows are stored
+rfm_scoring.stats_and_grid) run once and their rows are stored
 (cohorts.models.RfmSnapshot): scores rank the customers a filter keeps among
 themselves, so each level is scored apart. Each level's customers are stored with
 their scores (RfmCustomerScore) for the RFM customer list, and the level's groups
@@ -42,11 +42,13 @@ from .snapshots import replace_snapshot, stored_level
 
 def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
     """What rfm_groups reads on the roll-up path, computed from the roll-ups."""
-    summary = rollup.rfm_summary(filters=filters, as_of=as_of)
+    stats, cells = rfm_scoring.stats_and_grid(
+        rollup.rfm_summary(filters=filters, as_of=as_of)
+    )
     return RfmFigures(
-        stats=rfm_scoring.group_stats(summary),
+        stats=stats,
         prospects=rollup.prospects(filters=filters, as_of=as_of),
-        cells=rfm_scoring.grid(summary),
+        cells=cells,
     )
 
 
