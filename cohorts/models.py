@@ -230,6 +230,19 @@ class CustomerValueLevel(models.Model):
         return f"{self.dimension}={self.value}"
 
 
+class SalesTermsCell(models.Model):
+    """A stored cell's sales terms (ecomanalytics.money.SALES_TERMS), summed."""
+
+    gross_sales = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    discounts = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    returns = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    shipping = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    taxes = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
 class CohortSalesSnapshot(LevelSnapshot):
     """The lifetime-value inputs (cohort sizes and each cohort's sales per month) of
     no filter and each single filter value, stored after a roll-up refresh
@@ -239,7 +252,7 @@ class CohortSalesSnapshot(LevelSnapshot):
         return f"cohort sales of {self.rollups_refreshed_at}"
 
 
-class CohortSalesCell(models.Model):
+class CohortSalesCell(SalesTermsCell):
     """One level's cohort: its size (month NULL) or its sales terms in one month."""
 
     snapshot = models.ForeignKey(CohortSalesSnapshot, on_delete=models.CASCADE)
@@ -248,11 +261,6 @@ class CohortSalesCell(models.Model):
     cohort = models.DateField()  # the first-order month's first day
     month = models.DateField(null=True)
     customers = models.PositiveIntegerField(null=True)  # size rows only
-    gross_sales = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    discounts = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    returns = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    shipping = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    taxes = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         indexes = [models.Index(fields=["snapshot", "dimension", "value"])]
@@ -275,7 +283,7 @@ class CustomerTypeSnapshot(LevelSnapshot):
         return f"new vs returning of {self.rollups_refreshed_at}"
 
 
-class CustomerTypeCell(models.Model):
+class CustomerTypeCell(SalesTermsCell):
     """One level's customer type in one bucket (rollup.customer_type_totals's row
     over the whole data), or with granularity blank the level's returning counts
     over the whole data (rollup.returning_counts: customers, repeat_customers)."""
@@ -289,11 +297,6 @@ class CustomerTypeCell(models.Model):
     customers = models.PositiveIntegerField()
     repeat_customers = models.PositiveIntegerField(null=True)  # returning counts only
     orders = models.PositiveIntegerField(default=0)
-    gross_sales = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    discounts = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    returns = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    shipping = models.DecimalField(max_digits=18, decimal_places=2, default=0)
-    taxes = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
         indexes = [

@@ -8,10 +8,12 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.db import transaction
 from django.utils import timezone
 
 from ecomanalytics.filters import DIMENSION_FILTERS, MetricFilters, given
 from ecomanalytics.rollups.dimensions import single_filter
+from ecomanalytics.rollups.models import RollupState
 
 from . import rollup
 from .models import LevelSnapshot
@@ -55,6 +57,31 @@ def replace_snapshot(
     snapshot.seconds = time.perf_counter() - started
     snapshot.save(update_fields=["levels", "seconds"])
     return snapshot
+
+
+def store_levels(
+    model: type[Snapshot],
+    store_level: Callable[[Snapshot, str, str], None],
+    fields: Callable[[], dict[str, Any] | None] = dict,
+) -> Snapshot | None:
+    """Store every level in place of the previous snapshot, in one transaction
+    (readers see one or the other); None, and nothing stored, without roll-ups or
+    when `fields` (the snapshot's own fields, read in the transaction) gives None."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        # Read in the transaction, so on the primary the refresh has just written
+        # (with a read replica, outside it these would read the replica).
+        state = RollupState.objects.first()
+        own_fields = fields()
+        if state is None or own_fields is None:
+            return None
+        return replace_snapshot(
+            model,
+            store_level,
+            rollups_refreshed_at=state.refreshed_at,
+            started=started,
+            **own_fields,
+        )
 
 
 def stored_level(filters: MetricFilters) -> tuple[str, str] | None:

@@ -20,24 +20,23 @@ snapshot (cohorts.stored_rfm).
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Max, Min
 
 from ecomanalytics.filters import MetricFilters, given
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import Granularity, Window, buckets, cursor_date
 from ecomanalytics.rollups.dimensions import single_filter
-from ecomanalytics.rollups.models import CustomerDay, RollupState
+from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.rollups.status import current_refreshed_at
 
 from . import rollup
 from .models import CustomerTypeCell, CustomerTypeSnapshot
 from .rows import CustomerTypeTotals, ReturningCounts
-from .snapshots import WHOLE_SHOP, replace_snapshot
+from .snapshots import WHOLE_SHOP, store_levels
 
 GRANULARITIES: tuple[Granularity, ...] = ("day", "week", "month")
 COUNTS = ""  # the granularity of a level's returning-counts row
@@ -46,20 +45,13 @@ COUNTS = ""  # the granularity of a level's returning-counts row
 def store_customer_types() -> CustomerTypeSnapshot | None:
     """Store every level's new vs returning rows in place of the previous snapshot
     (one transaction); None, and nothing stored, without roll-ups."""
-    started = time.perf_counter()
-    with transaction.atomic():
-        # Read on the primary, in the transaction (see stored_rfm.store_rfm).
-        state = RollupState.objects.first()
-        if state is None:
-            return None
-        span = CustomerDay.objects.aggregate(first_day=Min("day"), last_day=Max("day"))
-        return replace_snapshot(
-            CustomerTypeSnapshot,
-            _store_level,
-            rollups_refreshed_at=state.refreshed_at,
-            started=started,
-            **span,
-        )
+    return store_levels(
+        CustomerTypeSnapshot,
+        _store_level,
+        lambda: CustomerDay.objects.aggregate(
+            first_day=Min("day"), last_day=Max("day")
+        ),
+    )
 
 
 def _store_level(snapshot: CustomerTypeSnapshot, dimension: str, value: str) -> None:

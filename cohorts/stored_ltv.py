@@ -14,39 +14,26 @@ give, and after the next refresh requests compute until it is stored again.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
-from django.db import connections, transaction
+from django.db import connections
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, SalesTerms, money
 from ecomanalytics.periods import cursor_date
-from ecomanalytics.rollups.models import RollupState
 from ecomanalytics.rollups.status import current_refreshed_at
 
 from . import rollup
 from .models import CohortSalesCell, CohortSalesSnapshot
 from .rows import CohortMonthSales
-from .snapshots import replace_snapshot, stored_level
+from .snapshots import store_levels, stored_level
 
 
 def store_cohort_sales() -> CohortSalesSnapshot | None:
     """Store every level's cohort sizes and monthly sales in place of the previous
     snapshot (one transaction); None, and nothing stored, without roll-ups."""
-    started = time.perf_counter()
-    with transaction.atomic():
-        # Read on the primary, in the transaction (see stored_rfm.store_rfm).
-        state = RollupState.objects.first()
-        if state is None:
-            return None
-        return replace_snapshot(
-            CohortSalesSnapshot,
-            _store_level,
-            rollups_refreshed_at=state.refreshed_at,
-            started=started,
-        )
+    return store_levels(CohortSalesSnapshot, _store_level)
 
 
 def _store_level(snapshot: CohortSalesSnapshot, dimension: str, value: str) -> None:

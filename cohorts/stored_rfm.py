@@ -18,11 +18,9 @@ after the next refresh the requests compute until the new snapshot is stored.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Q
 
 from ecomanalytics.filters import (
@@ -30,14 +28,13 @@ from ecomanalytics.filters import (
 )
 from ecomanalytics.money import money
 from ecomanalytics.periods import resolve_window
-from ecomanalytics.rollups.models import RollupState
 from ecomanalytics.rollups.status import current_refreshed_at
 
 from . import rfm_scoring, rollup
 from .models import RfmCustomerScore, RfmGridCount, RfmGroupFigures, RfmSnapshot
 from .rfm_scoring import Keyset, RfmSort, StoredLevel
 from .rows import PROSPECTS, RfmCell, RfmFigures, RfmGroupStats, RfmScores
-from .snapshots import replace_snapshot, stored_level
+from .snapshots import store_levels, stored_level
 
 
 def computed_figures(filters: MetricFilters, as_of: date) -> RfmFigures:
@@ -56,21 +53,12 @@ def store_rfm() -> RfmSnapshot | None:
     """Score every level as of the data's last day and store it in place of the
     previous snapshot (one transaction: readers see one or the other); None, and
     nothing stored, without orders or roll-ups."""
-    started = time.perf_counter()
-    with transaction.atomic():
-        # Read in the transaction, so on the primary the refresh has just written
-        # (with a read replica, outside it these would read the replica).
-        span = resolve_window(None, None)
-        state = RollupState.objects.first()
-        if span is None or state is None:
-            return None
-        return replace_snapshot(
-            RfmSnapshot,
-            _store_level,
-            rollups_refreshed_at=state.refreshed_at,
-            started=started,
-            as_of=span.end,
-        )
+    return store_levels(RfmSnapshot, _store_level, _as_of_data_end)
+
+
+def _as_of_data_end() -> dict[str, Any] | None:
+    span = resolve_window(None, None)
+    return None if span is None else {"as_of": span.end}
 
 
 def _stored_level(snapshot_id: int, dimension: str, value: str) -> StoredLevel:
