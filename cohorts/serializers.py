@@ -11,6 +11,7 @@ from ecomanalytics.api.params import (
     MetricParams,
     parameter_field,
 )
+from ecomanalytics.api.responses import ResponseSerializer
 
 from .catalogue import COHORT_BY, GRANULARITY, GROUP, HORIZON, LIMIT, MONTHS, SORT
 from .metrics import CURSOR_PATTERN, decode_cursor
@@ -24,7 +25,7 @@ class RetentionParams(RepeatPurchaseParams):
     months = parameter_field(MONTHS)
 
 
-class RetentionRowSerializer(serializers.Serializer):
+class RetentionRowSerializer(ResponseSerializer):
     cohort = MonthLabelField()
     size = serializers.IntegerField()
     active = serializers.ListField(
@@ -36,18 +37,18 @@ class RetentionRowSerializer(serializers.Serializer):
     )
 
 
-class RetentionSerializer(serializers.Serializer):
+class RetentionSerializer(ResponseSerializer):
     results = RetentionRowSerializer(many=True)
 
 
-class RepeatPurchaseRowSerializer(serializers.Serializer):
+class RepeatPurchaseRowSerializer(ResponseSerializer):
     cohort = MonthLabelField()
     customers = serializers.IntegerField()
     repeat_customers = serializers.IntegerField()
     repeat_rate = RateField(help_text="repeat_customers / customers.")
 
 
-class RepeatPurchaseSerializer(serializers.Serializer):
+class RepeatPurchaseSerializer(ResponseSerializer):
     results = RepeatPurchaseRowSerializer(many=True)
 
 
@@ -55,7 +56,7 @@ class NewVsReturningParams(MetricParams):
     granularity = parameter_field(GRANULARITY)
 
 
-class CustomerTypePeriodSerializer(serializers.Serializer):
+class CustomerTypePeriodSerializer(ResponseSerializer):
     period = serializers.CharField(
         help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
     )
@@ -78,7 +79,7 @@ class CustomerTypePeriodSerializer(serializers.Serializer):
     )
 
 
-class NewVsReturningSerializer(serializers.Serializer):
+class NewVsReturningSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
@@ -115,7 +116,7 @@ class RfmCustomersParams(MetricParams):
         return attrs
 
 
-class RfmGroupSerializer(serializers.Serializer):
+class RfmGroupSerializer(ResponseSerializer):
     group = serializers.CharField()
     customers = serializers.IntegerField()
     share = RateField(help_text="customers / all customers counted.")
@@ -128,14 +129,14 @@ class RfmGroupSerializer(serializers.Serializer):
     median_monetary = money_field(allow_null=True)
 
 
-class RfmGridCellSerializer(serializers.Serializer):
+class RfmGridCellSerializer(ResponseSerializer):
     r_score = serializers.IntegerField()
     fm_score = serializers.IntegerField()
     group = serializers.CharField()
     customers = serializers.IntegerField()
 
 
-class RfmReportSerializer(serializers.Serializer):
+class RfmReportSerializer(ResponseSerializer):
     as_of = serializers.DateField(allow_null=True)
     customers = serializers.IntegerField(help_text="All customers, prospects too.")
     revenue = money_field()
@@ -143,7 +144,7 @@ class RfmReportSerializer(serializers.Serializer):
     grid = RfmGridCellSerializer(many=True)
 
 
-class RfmCustomerSerializer(serializers.Serializer):
+class RfmCustomerSerializer(ResponseSerializer):
     customer_id = serializers.IntegerField()
     external_id = serializers.CharField()
     email = serializers.CharField(
@@ -169,7 +170,7 @@ class RfmCustomerSerializer(serializers.Serializer):
     )
 
 
-class RfmCustomerPageSerializer(serializers.Serializer):
+class RfmCustomerPageSerializer(ResponseSerializer):
     as_of = serializers.DateField(allow_null=True)
     group = serializers.CharField(allow_null=True)
     sort = serializers.CharField()
@@ -181,7 +182,7 @@ class LifetimeValueParams(MetricParams):
     months = parameter_field(MONTHS)
 
 
-class CohortValueSerializer(serializers.Serializer):
+class CohortValueSerializer(ResponseSerializer):
     cohort = MonthLabelField()
     customers = serializers.IntegerField()
     revenue = serializers.ListField(
@@ -197,14 +198,14 @@ class CohortValueSerializer(serializers.Serializer):
     )
 
 
-class AverageValueSerializer(serializers.Serializer):
+class AverageValueSerializer(ResponseSerializer):
     month = serializers.IntegerField()
     cohorts = serializers.IntegerField(help_text="Cohorts whose month k has ended.")
     customers = serializers.IntegerField()
     lifetime_value = money_field(allow_null=True)
 
 
-class LifetimeValueSerializer(serializers.Serializer):
+class LifetimeValueSerializer(ResponseSerializer):
     months = serializers.IntegerField()
     results = CohortValueSerializer(many=True)
     average = AverageValueSerializer(many=True)
@@ -230,7 +231,7 @@ class CustomerValueParams(MetricParams):
         return attrs
 
 
-class ValueFitSerializer(serializers.Serializer):
+class ValueFitSerializer(ResponseSerializer):
     fitted_at = serializers.DateTimeField()
     as_of = serializers.DateField()
     data_version = serializers.CharField()
@@ -241,7 +242,7 @@ class ValueFitSerializer(serializers.Serializer):
     gamma_gamma = serializers.DictField(child=serializers.FloatField())
 
 
-class CohortPredictionSerializer(serializers.Serializer):
+class CohortPredictionSerializer(ResponseSerializer):
     cohort = MonthLabelField()
     customers = serializers.IntegerField()
     predicted_revenue = money_field()
@@ -249,7 +250,7 @@ class CohortPredictionSerializer(serializers.Serializer):
     mean_probability_alive = serializers.FloatField()
 
 
-class TopCustomerSerializer(serializers.Serializer):
+class TopCustomerSerializer(ResponseSerializer):
     customer_id = serializers.IntegerField()
     external_id = serializers.CharField()
     probability_alive = serializers.FloatField()
@@ -257,20 +258,20 @@ class TopCustomerSerializer(serializers.Serializer):
     predicted_revenue = money_field()
 
 
-class AliveBucketSerializer(serializers.Serializer):
+class AliveBucketSerializer(ResponseSerializer):
     low = serializers.FloatField(help_text="P(alive) from (included).")
     high = serializers.FloatField(help_text="P(alive) to (excluded; 1 included).")
     customers = serializers.IntegerField()
 
 
-class GroupPredictionSerializer(serializers.Serializer):
+class GroupPredictionSerializer(ResponseSerializer):
     group = serializers.CharField()
     customers = serializers.IntegerField()
     predicted_revenue = money_field()
     mean_predicted_revenue = money_field()
 
 
-class CustomerValueSerializer(serializers.Serializer):
+class CustomerValueSerializer(ResponseSerializer):
     horizon_months = serializers.IntegerField()
     fit = ValueFitSerializer(allow_null=True)
     cohorts = CohortPredictionSerializer(many=True)
@@ -284,7 +285,7 @@ class CustomerValueSerializer(serializers.Serializer):
     )
 
 
-class HoldoutGroupSerializer(serializers.Serializer):
+class HoldoutGroupSerializer(ResponseSerializer):
     repeat_orders = serializers.IntegerField(
         help_text="Repeat orders in calibration; 7 stands for 7 or more."
     )
@@ -294,7 +295,7 @@ class HoldoutGroupSerializer(serializers.Serializer):
     mean_actual_orders = serializers.FloatField(allow_null=True)
 
 
-class HoldoutCheckSerializer(serializers.Serializer):
+class HoldoutCheckSerializer(ResponseSerializer):
     calibration_end = serializers.DateField()
     holdout_end = serializers.DateField()
     holdout_weeks = serializers.IntegerField()
@@ -305,7 +306,7 @@ class HoldoutCheckSerializer(serializers.Serializer):
     actual_orders = serializers.IntegerField()
 
 
-class HoldoutReportSerializer(serializers.Serializer):
+class HoldoutReportSerializer(ResponseSerializer):
     fitted_at = serializers.DateTimeField(allow_null=True)
     as_of = serializers.DateField(allow_null=True)
     holdout = HoldoutCheckSerializer(allow_null=True)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from ecomanalytics.api.fields import MonthLabelField, RateField, money_field
 from ecomanalytics.api.params import FilterTextField, MetricParams, parameter_field
+from ecomanalytics.api.responses import ResponseSerializer
 
 from .catalogue import (
     A_SHARE,
@@ -114,12 +115,12 @@ def _return_fields(within: str | None = None) -> dict[str, serializers.Field]:
     }
 
 
-class ReturnFiguresSerializer(serializers.Serializer):
+class ReturnFiguresSerializer(ResponseSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         return _return_fields()
 
 
-class ReturnsLineSerializer(serializers.Serializer):
+class ReturnsLineSerializer(ResponseSerializer):
     category = serializers.CharField()
     sku = serializers.CharField(required=False, help_text="by=product only.")
     name = serializers.CharField(required=False, help_text="by=product only.")
@@ -134,7 +135,7 @@ class ReturnsLineSerializer(serializers.Serializer):
         return row
 
 
-class ReturnsSerializer(serializers.Serializer):
+class ReturnsSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     by = serializers.CharField(help_text="category or product.")
@@ -143,7 +144,7 @@ class ReturnsSerializer(serializers.Serializer):
     results = ReturnsLineSerializer(many=True)
 
 
-class GrowthRowSerializer(serializers.Serializer):
+class GrowthRowSerializer(ResponseSerializer):
     month = MonthLabelField()
     revenue = money_field()
     previous_revenue = money_field(help_text="Revenue of the month before.")
@@ -155,11 +156,11 @@ class GrowthRowSerializer(serializers.Serializer):
     partial = serializers.BooleanField()  # type: ignore[assignment]
 
 
-class GrowthSerializer(serializers.Serializer):
+class GrowthSerializer(ResponseSerializer):
     results = GrowthRowSerializer(many=True)
 
 
-class TopProductSerializer(serializers.Serializer):
+class TopProductSerializer(ResponseSerializer):
     sku = serializers.CharField()
     name = serializers.CharField()
     category = serializers.CharField()
@@ -168,18 +169,18 @@ class TopProductSerializer(serializers.Serializer):
     buyers = serializers.IntegerField()
 
 
-class TopProductsSerializer(serializers.Serializer):
+class TopProductsSerializer(ResponseSerializer):
     results = TopProductSerializer(many=True)
 
 
-class CategoryMonthSerializer(serializers.Serializer):
+class CategoryMonthSerializer(ResponseSerializer):
     month = MonthLabelField()
     category = serializers.CharField()
     units = serializers.IntegerField()
     revenue = money_field()
 
 
-class SalesByCategorySerializer(serializers.Serializer):
+class SalesByCategorySerializer(ResponseSerializer):
     results = CategoryMonthSerializer(many=True)
 
 
@@ -199,12 +200,12 @@ class PeriodLabelField(serializers.Field):
         return value.strftime("%Y-%m") if grain == "month" else value.isoformat()
 
 
-class PeriodValueSerializer(serializers.Serializer):
+class PeriodValueSerializer(ResponseSerializer):
     period = PeriodLabelField()
     value = serializers.FloatField(help_text="Revenue or units of the period.")
 
 
-class PeriodForecastSerializer(serializers.Serializer):
+class PeriodForecastSerializer(ResponseSerializer):
     period = PeriodLabelField()
     forecast = serializers.FloatField()
     lower = serializers.FloatField(help_text="Lower bound of the 80 % interval.")
@@ -213,7 +214,7 @@ class PeriodForecastSerializer(serializers.Serializer):
     upper_95 = serializers.FloatField(help_text="Upper bound of the 95 % interval.")
 
 
-class AccuracySerializer(serializers.Serializer):
+class AccuracySerializer(ResponseSerializer):
     mase = serializers.FloatField(
         allow_null=True, help_text="MAE / in-sample seasonal-naive MAE; null if 0."
     )
@@ -222,7 +223,7 @@ class AccuracySerializer(serializers.Serializer):
     coverage_95 = RateField(help_text="Share of actuals inside the 95 % interval.")
 
 
-class ModelScoreSerializer(serializers.Serializer):
+class ModelScoreSerializer(ResponseSerializer):
     model = serializers.CharField()
     one_step = AccuracySerializer(help_text="One-step-ahead backtest forecasts.")
     at_horizon = AccuracySerializer(help_text="Forecasts made horizon steps ahead.")
@@ -231,7 +232,7 @@ class ModelScoreSerializer(serializers.Serializer):
 MODELS = ["naive", "seasonal_naive", "ets", "seasonal_ets", "croston_sba", "none"]
 
 
-class DemandForecastSerializer(serializers.Serializer):
+class DemandForecastSerializer(ResponseSerializer):
     scope = serializers.CharField()
     key = serializers.CharField(help_text="The category's name or the sku; '' shop.")
     metric = serializers.CharField()
@@ -262,7 +263,7 @@ class AbcParams(MetricParams):
         return attrs
 
 
-class GradedProductSerializer(serializers.Serializer):
+class GradedProductSerializer(ResponseSerializer):
     sku = serializers.CharField()
     name = serializers.CharField()
     category = serializers.CharField()
@@ -275,14 +276,14 @@ class GradedProductSerializer(serializers.Serializer):
     grade = serializers.CharField(help_text="A, B or C.")
 
 
-class GradeSummarySerializer(serializers.Serializer):
+class GradeSummarySerializer(ResponseSerializer):
     grade = serializers.CharField(help_text="A, B or C.")
     products = serializers.IntegerField()
     revenue = money_field()
     share = RateField(help_text="The class's revenue / Σ revenue.")
 
 
-class AbcSerializer(serializers.Serializer):
+class AbcSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     currency = serializers.CharField()
@@ -303,7 +304,7 @@ class BasketsParams(MetricParams):
     )
 
 
-class ProductPairSerializer(serializers.Serializer):
+class ProductPairSerializer(ResponseSerializer):
     sku_a = serializers.CharField()
     name_a = serializers.CharField()
     sku_b = serializers.CharField()
@@ -322,7 +323,7 @@ class ProductPairSerializer(serializers.Serializer):
     lift = serializers.FloatField(help_text="confidence / (orders_with_b / orders).")
 
 
-class BoughtTogetherSerializer(serializers.Serializer):
+class BoughtTogetherSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     sku = serializers.CharField(allow_null=True, help_text="The product asked about.")
@@ -333,7 +334,7 @@ class ProductFunnelParams(MetricParams):
     limit = parameter_field(FUNNEL_LIMIT)
 
 
-class ProductFunnelRowSerializer(serializers.Serializer):
+class ProductFunnelRowSerializer(ResponseSerializer):
     sku = serializers.CharField()
     name = serializers.CharField()
     category = serializers.CharField()
@@ -344,5 +345,5 @@ class ProductFunnelRowSerializer(serializers.Serializer):
     cart_to_purchase = RateField(help_text="purchases / carts; null without carts.")
 
 
-class ProductFunnelSerializer(serializers.Serializer):
+class ProductFunnelSerializer(ResponseSerializer):
     results = ProductFunnelRowSerializer(many=True)

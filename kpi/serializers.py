@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from ecomanalytics.api.fields import RateField, money_field
 from ecomanalytics.api.params import MetricParams, SessionMetricParams, parameter_field
+from ecomanalytics.api.responses import ResponseSerializer
 
 from .catalogue import (
     CHART_COMPARE,
@@ -27,7 +28,7 @@ class RevenueParams(MetricParams):
     granularity = parameter_field(GRANULARITY)
 
 
-class KpiFiguresSerializer(serializers.Serializer):
+class KpiFiguresSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True, help_text="First day of the period.")
     end = serializers.DateField(allow_null=True, help_text="Last day of the period.")
     revenue = money_field(help_text="Revenue of revenue orders, shop currency.")
@@ -45,7 +46,7 @@ class KpiFiguresSerializer(serializers.Serializer):
     )
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True, help_text="Resolved first day.")
     end = serializers.DateField(allow_null=True, help_text="Resolved last day.")
     currency = serializers.CharField()
@@ -61,7 +62,7 @@ class SummarySerializer(serializers.Serializer):
     )
 
 
-class RevenuePeriodSerializer(serializers.Serializer):
+class RevenuePeriodSerializer(ResponseSerializer):
     period = serializers.CharField(
         help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
     )
@@ -79,7 +80,7 @@ class RevenueSeriesParams(RevenueParams):
     compare = parameter_field(CHART_COMPARE)
 
 
-class RevenueSeriesSerializer(serializers.Serializer):
+class RevenueSeriesSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
@@ -131,12 +132,12 @@ def _sales_fields(within: str | None = None) -> dict[str, serializers.Field]:
     }
 
 
-class SalesFiguresSerializer(serializers.Serializer):
+class SalesFiguresSerializer(ResponseSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         return _sales_fields()
 
 
-class SalesWindowSerializer(serializers.Serializer):
+class SalesWindowSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True, help_text="First day of the period.")
     end = serializers.DateField(allow_null=True, help_text="Last day of the period.")
 
@@ -144,7 +145,7 @@ class SalesWindowSerializer(serializers.Serializer):
         return {**super().get_fields(), **_sales_fields("figures")}
 
 
-class SalesPeriodSerializer(serializers.Serializer):
+class SalesPeriodSerializer(ResponseSerializer):
     period = serializers.CharField(
         help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
     )
@@ -157,7 +158,7 @@ class SalesPeriodSerializer(serializers.Serializer):
         return {**super().get_fields(), **_sales_fields("figures")}
 
 
-class SalesBreakdownSerializer(serializers.Serializer):
+class SalesBreakdownSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
@@ -172,7 +173,7 @@ class SalesBreakdownSerializer(serializers.Serializer):
     results = SalesPeriodSerializer(many=True)
 
 
-class SessionTotalsSerializer(serializers.Serializer):
+class SessionTotalsSerializer(ResponseSerializer):
     sessions = serializers.IntegerField()
     converted_sessions = serializers.IntegerField()
     conversion_rate = RateField(help_text="converted_sessions / sessions.")
@@ -183,14 +184,14 @@ class SourceConversionSerializer(SessionTotalsSerializer):
     source = serializers.CharField()  # type: ignore[assignment]
 
 
-class ConversionSerializer(serializers.Serializer):
+class ConversionSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     results = SourceConversionSerializer(many=True)
     overall = SessionTotalsSerializer()
 
 
-class FunnelStepSerializer(serializers.Serializer):
+class FunnelStepSerializer(ResponseSerializer):
     step = serializers.CharField()
     sessions = serializers.IntegerField()
     conversion_from_start = RateField(
@@ -217,12 +218,12 @@ class FunnelStepSerializer(serializers.Serializer):
     )
 
 
-class FunnelGroupSerializer(serializers.Serializer):
+class FunnelGroupSerializer(ResponseSerializer):
     value = serializers.CharField(help_text="The breakdown dimension's value.")
     steps = FunnelStepSerializer(many=True)
 
 
-class FunnelSerializer(serializers.Serializer):
+class FunnelSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     steps = FunnelStepSerializer(many=True)
@@ -234,7 +235,7 @@ class FunnelSerializer(serializers.Serializer):
     )
 
 
-class CustomerFunnelStepSerializer(serializers.Serializer):
+class CustomerFunnelStepSerializer(ResponseSerializer):
     step = serializers.CharField()
     customers = serializers.IntegerField(help_text="Known customers at the step.")
     conversion_from_start = RateField(
@@ -253,7 +254,7 @@ class CustomerFunnelStepSerializer(serializers.Serializer):
     )
 
 
-class CustomerFunnelSerializer(serializers.Serializer):
+class CustomerFunnelSerializer(ResponseSerializer):
     unit = serializers.SerializerMethodField(help_text="customer.")
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
@@ -296,7 +297,7 @@ class DiscountParams(MetricParams):
     excluded_filters = ("category",)
 
 
-class DiscountCodeSalesSerializer(serializers.Serializer):
+class DiscountCodeSalesSerializer(ResponseSerializer):
     code = serializers.CharField(
         allow_null=True,
         help_text=(
@@ -323,7 +324,7 @@ class DiscountCodeSalesSerializer(serializers.Serializer):
     average_order_value = money_field(help_text="net_sales / orders; 0 without orders.")
 
 
-class DiscountCodeReportSerializer(serializers.Serializer):
+class DiscountCodeReportSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     currency = serializers.CharField()
@@ -336,7 +337,7 @@ class RevenueChangeParams(SessionMetricParams):
     compare = parameter_field(COMPARE)
 
 
-class PeriodRevenueSerializer(serializers.Serializer):
+class PeriodRevenueSerializer(ResponseSerializer):
     sessions = serializers.IntegerField(help_text="Sessions started in the window.")
     orders = serializers.IntegerField(help_text="Revenue orders placed in it.")
     orders_per_session = RateField(help_text="orders / sessions.")
@@ -344,7 +345,7 @@ class PeriodRevenueSerializer(serializers.Serializer):
     revenue = money_field(help_text="The revenue measure of the window.")
 
 
-class RevenueEffectsSerializer(serializers.Serializer):
+class RevenueEffectsSerializer(ResponseSerializer):
     change = money_field(help_text="current revenue - compared revenue.")
     change_rate = RateField(help_text="change / compared revenue.")
     sessions_known = serializers.BooleanField(
@@ -363,7 +364,7 @@ class RevenueEffectsSerializer(serializers.Serializer):
     order_value_share = RateField(help_text="order_value_effect / change.")
 
 
-class RevenueChangeTotalSerializer(serializers.Serializer):
+class RevenueChangeTotalSerializer(ResponseSerializer):
     previous = PeriodRevenueSerializer(help_text="The compared window.")
     current = PeriodRevenueSerializer(help_text="The window.")
     effects = RevenueEffectsSerializer()
@@ -375,7 +376,7 @@ class SourceRevenueChangeSerializer(RevenueChangeTotalSerializer):
     contribution = RateField(help_text="This source's change / the total change.")
 
 
-class RevenueChangeSerializer(serializers.Serializer):
+class RevenueChangeSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     compare = serializers.CharField()
@@ -395,7 +396,7 @@ class ConversionSeriesParams(SessionMetricParams):
     compare = parameter_field(CHART_COMPARE)
 
 
-class ConversionPeriodSerializer(serializers.Serializer):
+class ConversionPeriodSerializer(ResponseSerializer):
     period = serializers.CharField(
         help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
     )
@@ -408,13 +409,13 @@ class ConversionPeriodSerializer(serializers.Serializer):
     conversion_rate = RateField(help_text="converted_sessions / sessions.")
 
 
-class SourceConversionSeriesSerializer(serializers.Serializer):
+class SourceConversionSeriesSerializer(ResponseSerializer):
     # A response key named like Field.source (see partial above).
     source = serializers.CharField()  # type: ignore[assignment]
     results = ConversionPeriodSerializer(many=True)
 
 
-class ConversionSeriesSerializer(serializers.Serializer):
+class ConversionSeriesSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
@@ -435,7 +436,7 @@ class CheckoutParams(SessionMetricParams):
     granularity = parameter_field(GRANULARITY)
 
 
-class CheckoutPeriodSerializer(serializers.Serializer):
+class CheckoutPeriodSerializer(ResponseSerializer):
     period = serializers.CharField(
         help_text="YYYY-MM, or YYYY-MM-DD (week: its Monday)."
     )
@@ -456,7 +457,7 @@ class CheckoutPeriodSerializer(serializers.Serializer):
     abandoned_cart_value = money_field(help_text="Σ list price of those events.")
 
 
-class AbandonedCheckoutsSerializer(serializers.Serializer):
+class AbandonedCheckoutsSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     granularity = serializers.CharField()
@@ -475,14 +476,14 @@ class CheckoutListParams(SessionMetricParams):
     limit = parameter_field(LIST_LIMIT)
 
 
-class CartProductSerializer(serializers.Serializer):
+class CartProductSerializer(ResponseSerializer):
     sku = serializers.CharField()
     name = serializers.CharField()
     list_price = money_field()
     units = serializers.IntegerField(help_text="add_to_cart events of the product.")
 
 
-class AbandonedCheckoutSerializer(serializers.Serializer):
+class AbandonedCheckoutSerializer(ResponseSerializer):
     session = serializers.CharField(help_text="The session's external id.")
     started_at = serializers.DateTimeField()
     # A response key named like Field.source (see partial above).
@@ -495,7 +496,7 @@ class AbandonedCheckoutSerializer(serializers.Serializer):
     products = CartProductSerializer(many=True)
 
 
-class AbandonedCheckoutPageSerializer(serializers.Serializer):
+class AbandonedCheckoutPageSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     results = AbandonedCheckoutSerializer(many=True)
@@ -504,7 +505,7 @@ class AbandonedCheckoutPageSerializer(serializers.Serializer):
     )
 
 
-class TransitionTimeSerializer(serializers.Serializer):
+class TransitionTimeSerializer(ResponseSerializer):
     from_step = serializers.CharField()
     to_step = serializers.CharField()
     sessions = serializers.IntegerField(help_text="Sessions that made the transition.")
@@ -522,7 +523,7 @@ class TransitionTimeSerializer(serializers.Serializer):
     )
 
 
-class DurationBucketSerializer(serializers.Serializer):
+class DurationBucketSerializer(ResponseSerializer):
     from_step = serializers.CharField()
     to_step = serializers.CharField()
     bucket = serializers.CharField(help_text="<1m, 1-5m, 5-15m, 15-30m, 30-60m, ...")
@@ -533,7 +534,7 @@ class DurationBucketSerializer(serializers.Serializer):
     sessions = serializers.IntegerField()
 
 
-class TimeToConvertSerializer(serializers.Serializer):
+class TimeToConvertSerializer(ResponseSerializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     transitions = TransitionTimeSerializer(many=True)

@@ -18,13 +18,14 @@ from ..rollups.status import rollups_refreshed_at, rollups_refreshing
 from ..store.choices import Device, TrafficSource
 from ..store.models import Category, Customer, Order, WebSession
 from .params import StrictQuerySerializer, parse_query
+from .responses import ResponseSerializer
 
 
 class NoParams(StrictQuerySerializer):
     """The endpoint takes no parameters; any given one is a 400."""
 
 
-class ChoiceSerializer(serializers.Serializer):
+class ChoiceSerializer(ResponseSerializer):
     value = serializers.CharField()
     # Field.label is an attribute of every field, this serializer too; but the
     # serializer's metaclass moves declared fields out of the class attributes, so
@@ -32,12 +33,12 @@ class ChoiceSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
-class SpanSerializer(serializers.Serializer):
+class SpanSerializer(ResponseSerializer):
     start = serializers.DateField()
     end = serializers.DateField()
 
 
-class FilterOptionsSerializer(serializers.Serializer):
+class FilterOptionsSerializer(ResponseSerializer):
     sources = ChoiceSerializer(many=True)
     devices = ChoiceSerializer(many=True)
     countries = serializers.ListField(child=serializers.CharField())
