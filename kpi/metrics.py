@@ -31,6 +31,7 @@ from ecomanalytics.periods import (
     Granularity,
     Window,
     buckets,
+    data_span,
     is_partial,
     label,
     resolve_window,
@@ -355,7 +356,11 @@ def sales_breakdown(
     rows = path.revenue_buckets(filters=filters, window=window, granularity=granularity)
     by_bucket = {row.bucket: row for row in rows}
     before = window.previous()
-    previous = path.revenue_buckets(filters=filters, window=before, granularity="month")
+    previous = (
+        path.revenue_buckets(filters=filters, window=before, granularity="month")
+        if _may_hold_sales(before)
+        else []
+    )
     results = [
         SalesPeriod(
             period=label(first, granularity),
@@ -374,6 +379,13 @@ def sales_breakdown(
         previous=SalesWindow(before.start, before.end, _sales_figures(previous)),
         results=results,
     )
+
+
+def _may_hold_sales(window: Window) -> bool:
+    """False when the window ends before the first order's day: it holds no sales
+    and no returns (a refund follows its order), so nothing is asked."""
+    span = data_span()
+    return span is not None and window.end >= span.start
 
 
 def _sales_figures(rows: list[BucketTotals]) -> SalesFigures:

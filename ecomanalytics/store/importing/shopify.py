@@ -461,11 +461,13 @@ def _order_fields(
 def _refund_time(reader: RowReader, placed_at: datetime | None) -> datetime | None:
     """When the order's Refunded Amount was given back, as near as the export tells:
     Cancelled at when set, else Paid at, else Created at (the export has no refund
-    time of its own)."""
+    time of its own); never before Created at, as no refund precedes its order."""
     for column in ("cancelled at", "paid at"):
         if reader.text(column):
             moment: datetime | None = reader.parse(
                 column, parse_datetime, extra_formats=SHOPIFY_TIME_FORMATS
             )
+            if moment is not None and placed_at is not None:
+                return max(moment, placed_at)
             return moment
     return placed_at

@@ -378,6 +378,20 @@ def test_reimporting_keeps_the_refunds_and_a_changed_amount_replaces_them(
     ]
 
 
+def test_a_refund_is_never_dated_before_its_order(tmp_path: Path):
+    # given #1005 (created 2025-03-02 04:15 -0500) with a Paid at a day earlier
+    early = sample_with(tmp_path, {5: {"Paid at": "2025-03-01 09:00:00 -0500"}})
+
+    # when imported
+    import_orders_file(early, file_format="shopify")
+
+    # then its refund is dated at the order's creation, so it counts on or after the
+    # order's day in every report
+    refund = Refund.objects.get(external_id="shopify-refund-#1005")
+    assert refund.refunded_at == datetime(2025, 3, 2, 9, 15, tzinfo=UTC)
+    assert refund.refunded_at == refund.order.placed_at
+
+
 def test_a_refund_id_is_derived_from_the_order_name():
     assert refund_external_id("#1005") == "shopify-refund-#1005"
     long_name = "#" + "9" * 63
