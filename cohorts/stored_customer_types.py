@@ -121,37 +121,31 @@ def stored_customer_types(
     if stored is None:
         return None  # a value no customer was acquired with: not a level
     stored_counts, cells = stored
-    stored_buckets, cut = _split(window, granularity, first_day, last_day)
+    if first_day is None or last_day is None:
+        # No customer rows at all: the window's stored buckets are its answer.
+        in_window = {first for first, _ in buckets(window, granularity)}
+        return [cell for cell in cells if cell.bucket in in_window], stored_counts
+    data = Window(first_day, last_day)
+    stored_buckets, cut = _split(window, granularity, data)
     rows = [cell for cell in cells if cell.bucket in stored_buckets]
     for part in cut:
         rows += rollup.customer_type_totals(
             filters=filters, window=part, granularity=granularity
         )
-    covers_data = (
-        first_day is None
-        or last_day is None
-        or (first_day >= window.start and last_day <= window.end)
-    )
-    if covers_data:
+    if data.start >= window.start and data.end <= window.end:
         return rows, stored_counts
     return rows, rollup.returning_counts(filters=filters, window=window)
 
 
 def _split(
-    window: Window,
-    granularity: Granularity,
-    first_day: date | None,
-    last_day: date | None,
+    window: Window, granularity: Granularity, data: Window
 ) -> tuple[set[date], list[Window]]:
-    """The window's buckets whose data rows all lie in it (their first days), and
-    the window's part of each other bucket."""
+    """The window's buckets whose data rows (days of `data`) all lie in it (their
+    first days), and the window's part of each other bucket."""
     stored: set[date] = set()
     cut: list[Window] = []
     for first, last in buckets(window, granularity):
-        if first_day is None or last_day is None:
-            stored.add(first)
-            continue
-        rows_from, rows_to = max(first, first_day), min(last, last_day)
+        rows_from, rows_to = max(first, data.start), min(last, data.end)
         if rows_from > rows_to or (rows_from >= window.start and rows_to <= window.end):
             stored.add(first)  # no rows, or all of them in the window
         else:

@@ -365,7 +365,7 @@ def sales_breakdown(
         SalesPeriod(
             period=label(first, granularity),
             partial=is_partial(first, last, window),
-            figures=_sales_figures([by_bucket[first]] if first in by_bucket else []),
+            figures=_bucket_figures(by_bucket.get(first)),
         )
         for first, last in buckets(window, granularity)
     ]
@@ -386,6 +386,10 @@ def _may_hold_sales(window: Window) -> bool:
     and no returns (a refund follows its order), so nothing is asked."""
     span = data_span()
     return span is not None and window.end >= span.start
+
+
+def _bucket_figures(row: BucketTotals | None) -> SalesFigures:
+    return NO_SALES if row is None else SalesFigures.of(row.terms, row.orders)
 
 
 def _sales_figures(rows: list[BucketTotals]) -> SalesFigures:
