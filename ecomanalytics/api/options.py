@@ -6,7 +6,8 @@ country or category that would match nothing at all.
 
 from __future__ import annotations
 
-from django.db.models import Model
+from django.db import connections, router
+from django.db.models import Field, Model
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -58,21 +59,35 @@ MAX_CHOICES = 500
 def _distinct(*columns: tuple[type[Model], str]) -> list[str]:
     """Sorted distinct non-empty values of one column over several tables.
 
-    A loose index scan per column: `WHERE column > previous ORDER BY column LIMIT 1`
-    is one probe of the column's index per distinct value, so a handful of sources
-    among 28.5M web sessions costs a handful of probes, not a DISTINCT over every
-    row (43 s at 1M orders). Each column has an index leading with it.
+    A loose index scan per column, in one recursive statement: each step is one
+    `WHERE column > previous ORDER BY column LIMIT 1` probe of the column's index, so
+    a handful of sources among 28.5M web sessions costs a handful of probes, not a
+    DISTINCT over every row (43 s at 1M orders). Each column has an index leading
+    with it. One statement per column rather than one ORM query per value: the
+    filter list took 47 ms in 64 queries at 1M orders on PostgreSQL.
     """
     values: set[str] = set()
     for model, column in columns:
-        ordered = model._default_manager.order_by(column).values_list(column, flat=True)
-        after = ""
-        for _ in range(MAX_CHOICES):
-            value = ordered.filter(**{f"{column}__gt": after}).first()
-            if value is None:
-                break
-            values.add(value)
-            after = value
+        connection = connections[router.db_for_read(model)]
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        field = model._meta.get_field(column)
+        assert isinstance(field, Field), column
+        name = quote(field.column or column)
+        probe = (
+            f"SELECT {name} FROM {table} WHERE {name} > {{after}} "
+            f"ORDER BY {name} LIMIT 1"
+        )
+        statement = (
+            "WITH RECURSIVE found (value, n) AS ("
+            f"SELECT ({probe.format(after='%s')}), 1 "
+            f"UNION ALL SELECT ({probe.format(after='found.value')}), found.n + 1 "
+            "FROM found WHERE found.value IS NOT NULL AND found.n < %s"
+            ") SELECT value FROM found WHERE value IS NOT NULL"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, ["", MAX_CHOICES])
+            values.update(value for (value,) in cursor.fetchall())
     return sorted(values)
 
 
