@@ -31,7 +31,6 @@ from ecomanalytics.periods import (
     Granularity,
     Window,
     buckets,
-    data_span,
     is_partial,
     label,
     resolve_window,
@@ -356,9 +355,11 @@ def sales_breakdown(
     rows = path.revenue_buckets(filters=filters, window=window, granularity=granularity)
     by_bucket = {row.bucket: row for row in rows}
     before = window.previous()
+    # Without a start the window begins on the first order's day, so the one before
+    # it holds no sales and no returns (a refund follows its order): nothing to ask.
     previous = (
         path.revenue_buckets(filters=filters, window=before, granularity="month")
-        if _may_hold_sales(before)
+        if filters.start is not None
         else []
     )
     results = [
@@ -379,13 +380,6 @@ def sales_breakdown(
         previous=SalesWindow(before.start, before.end, _sales_figures(previous)),
         results=results,
     )
-
-
-def _may_hold_sales(window: Window) -> bool:
-    """False when the window ends before the first order's day: it holds no sales
-    and no returns (a refund follows its order), so nothing is asked."""
-    span = data_span()
-    return span is not None and window.end >= span.start
 
 
 def _bucket_figures(row: BucketTotals | None) -> SalesFigures:
