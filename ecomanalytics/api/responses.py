@@ -18,6 +18,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 
 _DRF_GET_ATTRIBUTE = serializers.Field.get_attribute
+_UNREADABLE = object()
 # Read with a plain getattr/key lookup: (response key, source steps, field);
 # steps is None where DRF's own get_attribute must read the field.
 Plan = list[tuple[str, tuple[str, ...] | None, serializers.Field]]
@@ -46,8 +47,8 @@ class ResponseSerializer(serializers.Serializer):
         represented: dict[str, Any] = {}
         for name, steps, field in self._reading_plan():
             try:
-                value = _read(instance, steps) if steps is not None else None
-                if steps is None or value is _UNREADABLE:
+                value = _UNREADABLE if steps is None else _read(instance, steps)
+                if value is _UNREADABLE:
                     value = field.get_attribute(instance)
             except SkipField:
                 continue
@@ -56,9 +57,6 @@ class ResponseSerializer(serializers.Serializer):
             else:
                 represented[name] = field.to_representation(value)
         return represented
-
-
-_UNREADABLE = object()
 
 
 def _read(instance: Any, steps: tuple[str, ...]) -> Any:
