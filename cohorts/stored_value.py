@@ -25,7 +25,7 @@ from .models import (
     CustomerValueLevel,
     TopCustomerHorizon,
 )
-from .rollup import _members, acquisition_values, level_filters
+from .rollup import _members
 
 
 def latest_fit() -> CustomerValueFit | None:
@@ -75,27 +75,6 @@ def summary(fit: CustomerValueFit, filters: MetricFilters) -> dict[str, Any]:
         "rfm_groups": _rfm_group_rows(fit, filters),
         "alive_histogram": list(_histogram(fit, filters).values()),
     }
-
-
-def store_levels(fit: CustomerValueFit) -> int:
-    """Sum every single filter value's aggregates (CustomerValueLevel) with the
-    queries a filtered request runs, and keep its top customers; the number of
-    levels stored."""
-    levels = [
-        CustomerValueLevel(
-            fit=fit,
-            dimension=name,
-            value=value,
-            summary={
-                **summary(fit, level_filters(name, value)),
-                "top_customers": _top_rows(fit, level_filters(name, value), TOP_STORED),
-            },
-        )
-        for name in DIMENSION_FILTERS
-        for value in acquisition_values(name)
-    ]
-    CustomerValueLevel.objects.bulk_create(levels)
-    return len(levels)
 
 
 def _stored(fit: CustomerValueFit, filters: MetricFilters) -> dict[str, Any] | None:

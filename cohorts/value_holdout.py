@@ -78,7 +78,12 @@ def holdout_check(
             "BG/NBD has nothing to fit.",
         )
     model = value_model.fit_bg_nbd(x, t_x, big_t)
-    predicted = value_model.expected_purchases(model, HOLDOUT_WEEKS, x, t_x, big_t)
+    histories = value_model.histories(x, t_x, big_t)
+    predicted = histories.expand(
+        value_model.expected_purchases(
+            model, HOLDOUT_WEEKS, histories.x, histories.t_x, histories.big_t
+        )
+    )
     if not np.isfinite(predicted).all():
         return Holdout(
             None, f"The calibration fit gave non-finite predictions ({model})."

@@ -4,8 +4,9 @@ A request may ask for any horizon (months=1..36), but the BG/NBD expected purcha
 need scipy's hypergeometric function, which no database has; so the fit computes,
 per first-order cohort and horizon, the customers, Σ expected orders, Σ predicted
 revenue (each customer's rounded to cents, as stored for 12 months) and the top
-customers, in chunks of customers so that memory stays bounded (36 x CHUNK values
-at a time). A request reads 36 x cohorts small rows at most.
+customers, one horizon at a time on the distinct histories (value_model.Histories):
+memory holds a few values per customer. A request reads 36 x cohorts small rows at
+most.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from . import value_model
 
 MAX_MONTHS = 36
 WEEKS_PER_MONTH = 365.25 / 12 / 7
-CHUNK = 10_000
 
 
 def horizon_weeks(months: int) -> float:
@@ -38,42 +38,39 @@ class HorizonTotals:
 
 def horizon_totals(
     data: dict[str, np.ndarray],
+    histories: value_model.Histories,
     bg_nbd: value_model.BgNbd,
     order_value: np.ndarray,
     alive: np.ndarray,
     *,
     top: int = 10,
 ) -> HorizonTotals:
-    """data: value_fit's arrays (customer, cohort, x, t_x, T); order_value and alive
-    per customer, as value_fit computed them."""
+    """data: value_fit's arrays (customer, cohort, x, t_x, T), histories their
+    distinct (x, t_x, T); order_value and alive per customer, as value_fit computed
+    them."""
     cohorts, position = np.unique(data["cohort"], return_inverse=True)
     width = len(cohorts)
     customers = np.bincount(position, minlength=width)
     alive_sum = np.bincount(position, weights=alive, minlength=width)
     orders_sum = np.zeros((MAX_MONTHS, width))
     cents_sum = np.zeros((MAX_MONTHS, width), dtype=np.int64)
-    best: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * MAX_MONTHS
-    revenue_of_best: list[np.ndarray] = [np.empty(0)] * MAX_MONTHS
-    n = len(data["x"])
-    for first in range(0, n, CHUNK):
-        chunk = np.arange(first, min(first + CHUNK, n))
-        x, t_x, big_t = data["x"][chunk], data["t_x"][chunk], data["T"][chunk]
-        for months in range(1, MAX_MONTHS + 1):
-            orders = value_model.expected_purchases(
-                bg_nbd, horizon_weeks(months), x, t_x, big_t
+    best: list[np.ndarray] = []
+    for months in range(1, MAX_MONTHS + 1):
+        orders = histories.expand(
+            value_model.expected_purchases(
+                bg_nbd,
+                horizon_weeks(months),
+                histories.x,
+                histories.t_x,
+                histories.big_t,
             )
-            cents = np.rint(orders * order_value[chunk] * 100).astype(np.int64)
-            orders_sum[months - 1] += np.bincount(
-                position[chunk], weights=orders, minlength=width
-            )
-            cents_sum[months - 1] += np.bincount(
-                position[chunk], weights=cents, minlength=width
-            ).astype(np.int64)
-            candidates = np.concatenate([best[months - 1], chunk])
-            revenue = np.concatenate([revenue_of_best[months - 1], cents])
-            keep = np.lexsort((data["customer"][candidates], -revenue))[:top]
-            best[months - 1] = candidates[keep]
-            revenue_of_best[months - 1] = revenue[keep]
+        )
+        cents = np.rint(orders * order_value * 100).astype(np.int64)
+        orders_sum[months - 1] = np.bincount(position, weights=orders, minlength=width)
+        cents_sum[months - 1] = np.bincount(
+            position, weights=cents, minlength=width
+        ).astype(np.int64)
+        best.append(_top(cents, data["customer"], top))
     return HorizonTotals(
         cohorts=cohorts,
         customers=customers,
@@ -82,3 +79,15 @@ def horizon_totals(
         predicted_revenue=cents_sum,
         top=best,
     )
+
+
+def _top(cents: np.ndarray, customer: np.ndarray, top: int) -> np.ndarray:
+    """The indexes of the `top` highest cents, ties by customer id: sorted among
+    the customers at or above the top-th highest value only."""
+    if len(cents) > top:
+        threshold = np.partition(cents, len(cents) - top)[len(cents) - top]
+        candidates = np.flatnonzero(cents >= threshold)
+    else:
+        candidates = np.arange(len(cents))
+    order = np.lexsort((customer[candidates], -cents[candidates]))[:top]
+    return np.asarray(candidates[order], dtype=np.int64)

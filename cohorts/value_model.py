@@ -98,16 +98,56 @@ def _maximise(negative: Callable[[Array], float], start: Array) -> Array:
     return np.asarray(np.exp(best), dtype=np.float64)
 
 
+@dataclass(frozen=True, slots=True)
+class Histories:
+    """The distinct (x, t_x, T) of a set of customers. BG/NBD gives customers of
+    the same history the same likelihood and predictions, so they are computed once
+    per history: 18,705 histories for 45,375 customers at 100k orders, fewer per
+    customer as a shop grows (days are whole, and x is small)."""
+
+    x: Array
+    t_x: Array
+    big_t: Array
+    counts: Array  # customers per history
+    of_customer: NDArray[np.intp]  # each customer's index into the histories
+
+    def expand(self, per_history: Array) -> Array:
+        """Per customer, the value of their history."""
+        return np.asarray(per_history[self.of_customer], dtype=np.float64)
+
+
+def histories(x: Array, t_x: Array, big_t: Array) -> Histories:
+    distinct, of_customer, counts = np.unique(
+        np.column_stack((x, t_x, big_t)),
+        axis=0,
+        return_inverse=True,
+        return_counts=True,
+    )
+    return Histories(
+        x=np.ascontiguousarray(distinct[:, 0]),
+        t_x=np.ascontiguousarray(distinct[:, 1]),
+        big_t=np.ascontiguousarray(distinct[:, 2]),
+        counts=counts.astype(np.float64),
+        of_customer=of_customer.reshape(-1),
+    )
+
+
 def fit_bg_nbd(x: Array, t_x: Array, big_t: Array) -> BgNbd:
+    distinct = histories(x, t_x, big_t)
+    n = float(distinct.counts.sum())
+
+    def log_likelihood(params: Array) -> float:
+        return float(
+            bg_nbd_log_likelihood(params, distinct.x, distinct.t_x, distinct.big_t)
+            @ distinct.counts
+        )
+
     # Averaged per customer, so the search's tolerances do not depend on n.
     def negative(log_params: Array) -> float:
-        params = np.exp(log_params)
-        return float(-bg_nbd_log_likelihood(params, x, t_x, big_t).mean())
+        return -log_likelihood(np.exp(log_params)) / n
 
     r, alpha, a, b = _maximise(negative, np.array([1.0, 1.0, 1.0, 1.0]))
-    total = float(
-        bg_nbd_log_likelihood(np.array([r, alpha, a, b]), x, t_x, big_t).sum()
-    )
+    total = log_likelihood(np.array([r, alpha, a, b]))
     return BgNbd(float(r), float(alpha), float(a), float(b), total)
 
 
@@ -115,13 +155,21 @@ def fit_gamma_gamma(x: Array, m: Array) -> GammaGamma:
     """Fitted on the repeat buyers only (x > 0, m > 0): the others carry no order
     value beyond the first."""
     keep = (x > 0) & (m > 0)
-    x, m = x[keep], m[keep]
+    # Once per distinct (x, m), weighted by its buyers, as fit_bg_nbd.
+    distinct, counts = np.unique(
+        np.column_stack((x[keep], m[keep])), axis=0, return_counts=True
+    )
+    x, m, weights = distinct[:, 0], distinct[:, 1], counts.astype(np.float64)
+    n = float(weights.sum())
+
+    def log_likelihood(params: Array) -> float:
+        return float(gamma_gamma_log_likelihood(params, x, m) @ weights)
 
     def negative(log_params: Array) -> float:
-        return float(-gamma_gamma_log_likelihood(np.exp(log_params), x, m).mean())
+        return -log_likelihood(np.exp(log_params)) / n
 
     p, q, gamma = _maximise(negative, np.array([1.0, 1.0, 1.0]))
-    total = float(gamma_gamma_log_likelihood(np.array([p, q, gamma]), x, m).sum())
+    total = log_likelihood(np.array([p, q, gamma]))
     return GammaGamma(float(p), float(q), float(gamma), total)
 
 

@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from cohorts import value_horizons, value_model
+from cohorts import value_model
 from cohorts.models import CohortHorizonValue, CustomerValue, CustomerValueFit
 from cohorts.tests.test_value_fit import history  # noqa: F401 (fixture)
+from ecomanalytics.rollups.refresh import refresh_rollups
+from ecomanalytics.store.models import Order
+from ecomanalytics.store.tests.factories import CustomerFactory, OrderFactory
 
 URL = "/api/cohorts/customer-value/"
 
@@ -94,19 +97,30 @@ def test_another_horizon_is_the_models_own_prediction(api_client, history):  # n
     assert longer["cohorts"][0]["predicted_revenue"] > float(total)
 
 
-def test_the_totals_do_not_depend_on_the_chunk_size(history, monkeypatch):  # noqa: F811
-    # given
+def test_customers_of_the_same_history_each_count_and_rank_by_id(
+    api_client,
+    history,  # noqa: F811
+):
+    # given c12's twin: the same twelve orders, on the same days, for the same money
+    twin = CustomerFactory(external_id="c12-twin")
+    for order in Order.objects.filter(customer__external_id="c12"):
+        OrderFactory(customer=twin, placed_at=order.placed_at)
+    twin.orders.update(total=Decimal("10.00"))  # as the fixture's orders
+    refresh_rollups()
     call_command("fit_customer_value")
-    whole = list(CohortHorizonValue.objects.values_list("months", "predicted_revenue"))
-    # when the customers are read five at a time
-    monkeypatch.setattr(value_horizons, "CHUNK", 5)
-    call_command("fit_customer_value")
-    # then
-    assert (
-        list(CohortHorizonValue.objects.values_list("months", "predicted_revenue"))
-        == whole
-    )
-    assert len(whole) == 36
+    # when
+    body = api_client.get(URL + "?months=3").json()
+    # then both are counted, predicted alike, and ranked by id
+    assert body["cohorts"][0]["customers"] == 13
+    expected = _by_hand(3)
+    assert expected["c12-twin"] == expected["c12"]
+    ranked = [row["external_id"] for row in body["top_customers"]]
+    assert ranked.index("c12-twin") == ranked.index("c12") + 1
+    twins = [
+        row for row in body["top_customers"] if row["external_id"].startswith("c12")
+    ]
+    assert twins[0]["predicted_revenue"] == twins[1]["predicted_revenue"]
+    assert twins[0]["predicted_revenue"] == float(expected["c12"][1])
 
 
 @pytest.mark.django_db

@@ -344,7 +344,11 @@ class CustomerCohort(models.Model):
 class AcquisitionCategory(models.Model):
     """The categories of a customer's acquisition order's lines."""
 
-    member = models.ForeignKey(CustomerCohort, **LOOSE)
+    # Named: the customer-value levels group a fit's customers by category through it
+    # (cohorts.value_levels).
+    member = models.ForeignKey(
+        CustomerCohort, **LOOSE | {"related_name": "acquisition_categories"}
+    )
     category = models.ForeignKey(Category, **LOOSE)
 
     class Meta:
