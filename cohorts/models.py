@@ -216,7 +216,8 @@ class RfmCustomerScore(models.Model):
 class CustomerValueLevel(models.Model):
     """A fit's per-cohort, per-RFM-group and P(alive) aggregates for one filter value
     (source, device, country or category of the acquisition), as whole_shop holds
-    them for no filter: summed at fit time by the queries a filtered request runs."""
+    them for no filter: summed at fit time over the customers a filtered request
+    keeps (cohorts.value_levels)."""
 
     fit = models.ForeignKey(CustomerValueFit, on_delete=models.CASCADE)
     dimension = models.CharField(max_length=16)  # a filter's name

@@ -24,7 +24,7 @@ from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, measure_expression
 from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
-from ecomanalytics.store.importing.bulk_insert import chunks, insert_rows
+from ecomanalytics.store.importing.bulk_insert import chunks, copy_rows
 from ecomanalytics.store.progress import progress as progress_of
 
 from . import (
@@ -173,12 +173,22 @@ def fit_customer_value(
             description="Storing customer value",
             enabled=progress,
         ) as bar:
-            rows = _value_rows(fit, data, alive, orders, orders * value, groups)
+            cents = _cents_of(orders * value)
+            rows = _value_rows(fit, data, alive, orders, cents, groups)
             for batch in chunks(rows, CHUNK):
-                insert_rows(CustomerValue, VALUE_FIELDS, batch)
+                copy_rows(CustomerValue, VALUE_FIELDS, batch)
                 bar.update(len(batch))
         _store_horizons(fit, data, horizons, alive, value, bg_nbd)
-        value_levels.store_levels(fit)
+        value_levels.store_levels(
+            fit,
+            value_levels.Predictions(
+                customer=data["customer"],
+                cents=np.rint(np.asarray(cents) * 100).astype(np.int64),
+                probability_alive=alive,
+                expected_orders=orders,
+                rfm_group=groups,
+            ),
+        )
         fit.whole_shop = stored_value.whole_shop_summary(fit)
         fit.fit_seconds = time.perf_counter() - started
         fit.save(update_fields=["whole_shop", "fit_seconds"])
@@ -204,7 +214,7 @@ def _value_rows(
     data: dict[str, np.ndarray],
     alive: np.ndarray,
     orders: np.ndarray,
-    revenue: np.ndarray,
+    revenue_cents: list[float],
     groups: list[str],
 ) -> list[tuple[Any, ...]]:
     """The CustomerValue rows, in VALUE_FIELDS order, as plain values: building
@@ -222,7 +232,7 @@ def _value_rows(
             _cents_of(data["m"]),
             alive.tolist(),
             orders.tolist(),
-            _cents_of(revenue),
+            revenue_cents,
             groups,
             strict=True,
         )

@@ -344,8 +344,7 @@ class CustomerCohort(models.Model):
 class AcquisitionCategory(models.Model):
     """The categories of a customer's acquisition order's lines."""
 
-    # Named: the customer-value levels group a fit's customers by category through it
-    # (cohorts.value_levels).
+    # Named so a cohort row's categories read as member.acquisition_categories.
     member = models.ForeignKey(
         CustomerCohort, **LOOSE | {"related_name": "acquisition_categories"}
     )

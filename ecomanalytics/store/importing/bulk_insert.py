@@ -10,6 +10,7 @@ backend; every value is a query parameter.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,46 @@ def insert_rows(
         else:
             placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
             cursor.executemany(sql.format(values=placeholders), rows)
+
+
+# COPY's text format: a backslash, tab, newline or carriage return inside a value
+# is escaped; None is \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_rows(
+    model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """insert_rows of new rows (no conflict handling), through COPY on PostgreSQL:
+    execute_values spent 19 of the 100 s of a 454k-customer value fit, mostly
+    formatting SQL literals. Values are None, booleans, numbers, dates or text (a
+    float's repr reads back exactly, into float and numeric columns alike)."""
+    if connection.vendor != "postgresql" or not rows:
+        insert_rows(model, fields, rows)
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column_name(model, name)) for name in fields)
+    text = "".join(["\t".join(map(_copy_text, row)) + "\n" for row in rows])
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN",
+            io.StringIO(text),
+            size=1 << 20,
+        )
+
+
+def _copy_text(value: Any) -> str:
+    kind = type(value)
+    if kind is float or kind is int:  # most values: checked first, exactly
+        return repr(value)
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):  # numpy's floats repr as np.float64(...)
+        return repr(float(value))
+    # Other numbers, dates and text: their str(), as PostgreSQL reads them.
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def delete_where_in(model: type[Model], field: str, values: Sequence[Any]) -> None:
