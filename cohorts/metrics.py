@@ -45,7 +45,6 @@ from .rows import (
     RFM_GROUPS,
     CohortBy,
     CohortCount,
-    CohortMonthSales,
     CustomerTypeTotals,
     ReturningCounts,
     RfmCell,
@@ -531,25 +530,30 @@ class LifetimeValue:
     average: list[AverageValue]
 
 
-def _cohort_sales(
+def _cohort_revenue(
     filters: MetricFilters,
-) -> tuple[dict[date, int], list[CohortMonthSales]]:
-    """Cohort sizes and monthly sales: on the roll-up path the snapshot stored after
-    the refresh where one applies (cohorts.stored_ltv), else summed now."""
+) -> tuple[dict[date, int], dict[tuple[date, date], Decimal]]:
+    """Cohort sizes and each cohort's revenue per month: on the roll-up path the
+    snapshot stored after the refresh where one applies (cohorts.stored_ltv), else
+    summed now."""
     if use_rollups():
-        stored = stored_ltv.stored_cohort_sales(filters)
+        stored = stored_ltv.stored_cohort_revenue(filters)
         if stored is not None:
             return stored
     path = rollup if use_rollups() else raw
-    return path.cohort_sizes(filters=filters), path.cohort_month_sales(filters=filters)
+    measure = revenue_measure()
+    sales = {
+        (row.cohort, row.month): row.terms.revenue(measure)
+        for row in path.cohort_month_sales(filters=filters)
+    }
+    return path.cohort_sizes(filters=filters), sales
 
 
 def lifetime_value(*, filters: MetricFilters, months: int = 12) -> LifetimeValue:
     """Revenue per first-order cohort and month since the first order, the LTV
     curve (cumulative revenue per customer), revenue retention, and the average
     curve weighted by cohort size. Definition: cohorts.catalogue.LIFETIME_VALUE."""
-    sizes, month_sales = _cohort_sales(filters)
-    sales = {(row.cohort, row.month): row.terms.revenue() for row in month_sales}
+    sizes, sales = _cohort_revenue(filters)
     first_unended_day = today()
     results = []
     reached: list[list[tuple[int, Decimal]]] = [[] for _ in range(months)]
