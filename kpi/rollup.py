@@ -29,6 +29,7 @@ from ecomanalytics.periods import Granularity, Window
 from ecomanalytics.rollups.customer_funnel_facts import STEP_TIME_COLUMNS
 from ecomanalytics.rollups.dimensions import (
     days,
+    every_value,
     level_values,
     matching,
     single_filter,
@@ -275,7 +276,7 @@ def _breakdown_level(filters: MetricFilters, breakdown: str | None) -> Q:
     condition = Q()
     for dimension, value in level.items():
         if dimension == column and value == ALL:
-            condition &= ~Q(**{dimension: ALL})
+            condition &= every_value(dimension)
         else:
             condition &= Q(**{dimension: value})
     return condition

@@ -18,6 +18,7 @@ from ecomanalytics.filters import (
     level_columns,
 )
 from ecomanalytics.periods import Window, add_months
+from ecomanalytics.store.choices import Device, TrafficSource
 
 from .models import ALL
 
@@ -61,7 +62,7 @@ def matching(
     condition = Q()
     for dimension, value in level.items():
         if every_source and dimension == source_column:
-            condition &= ~Q(**{dimension: ALL})
+            condition &= every_value(dimension)
         else:
             condition &= Q(**{dimension: value})
     if categories is not None:
@@ -70,6 +71,23 @@ def matching(
         else:
             condition &= Q(category__isnull=categories == "all")
     return condition
+
+
+def every_value(dimension: str) -> Q:
+    """The rows of every value of a level column but ALL.
+
+    Sources and devices by name, not "not ALL": an IN list uses the level index
+    (source, device, country, grain, day), where the negation scanned every row
+    (revenue-change by source: 18 of 40 ms at 1M orders). Orders and sessions only
+    ever hold these (the fields' choices, checked on import); countries are open.
+    """
+    named = {
+        level_columns()["source"]: TrafficSource.values,
+        level_columns()["device"]: Device.values,
+    }
+    if dimension in named:
+        return Q(**{f"{dimension}__in": named[dimension]})
+    return ~Q(**{dimension: ALL})
 
 
 def days(window: Window) -> Q:
