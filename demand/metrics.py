@@ -318,10 +318,17 @@ def demand_series(
     window = complete_periods(filters, grain)
     if window is None:
         return PeriodSeries(grain, metric, [], [])
-    path = rollup if _facts_cover(filters) else raw
-    rows = path.period_terms(
-        filters=filters, grain=grain, window=window, product_id=product_id
-    )
+    shop_revenue = metric == "revenue" and product_id is None and not filters.category
+    if shop_revenue and _revenue_facts_cover(filters):
+        # Any source, device and country: the order facts alone hold shop revenue.
+        rows = rollup.period_terms(
+            filters=filters, grain=grain, window=window, units=False
+        )
+    else:
+        path = rollup if _facts_cover(filters) else raw
+        rows = path.period_terms(
+            filters=filters, grain=grain, window=window, product_id=product_id
+        )
     measure = revenue_measure()
     by_period = {
         row.period: float(row.terms.revenue(measure))

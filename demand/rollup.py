@@ -381,10 +381,13 @@ def period_terms(
     grain: str,
     window: Window,
     product_id: int | None = None,
+    units: bool = True,
 ) -> list[PeriodTerms]:
     """As raw.period_terms, from the facts: the order facts' terms (shop revenue
     without a category) and the category facts' units (all categories, or the
-    filter's), or the product's facts. The window holds whole periods: month rows
+    filter's), or the product's facts. units=False (the shop's revenue only) leaves
+    the line facts out: the rows' units are 0, and the order facts, which keep every
+    combination of source, device and country, answer any of them. The window holds whole periods: month rows
     for months, day rows grouped by their week for weeks."""
     rows = (
         whole_month_rows(window.start, window.end) if grain == "month" else days(window)
@@ -399,7 +402,9 @@ def period_terms(
     else:
         # The shop: the orders' terms (with shipping and taxes), all lines' units.
         orders, terms = _revenue_facts(filters)
-        parts = [(_revenue_lines(filters), (), True), (orders, terms, False)]
+        parts = [(orders, terms, False)]
+        if units:
+            parts.insert(0, (_revenue_lines(filters), (), True))
     per_period: dict[date, dict[str, Any]] = {}
     for facts, terms, with_units in parts:
         sums: dict[str, Any] = _term_sums(terms)

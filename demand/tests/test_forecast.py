@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from demand.forecast import PeriodValue, demand_forecast
 from demand.metrics import PeriodSeries, SeriesGrain, demand_series
@@ -57,6 +59,27 @@ def test_monthly_series_of_the_shop_a_category_and_a_product(
     assert units.values == [2.0, 0.0, 2.0, 6.0]
     assert hats.values == [0.0, 0.0, 30.0, 75.0]
     assert runner.values == [2.0, 0.0, 1.0, 0.0]
+
+
+@time_machine.travel(local(2025, 6, 15, 12), tick=False)
+def test_shop_revenue_of_two_filters_is_read_from_the_order_facts(
+    answer,
+    shop,  # noqa: F811
+):
+    # given y's paid Mar 1 order by email, from Canada, the one order of both filters
+    answer.refresh()
+    both = MetricFilters(
+        start=date(2025, 1, 1), end=date(2025, 4, 30), source="email", country="CA"
+    )
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        revenue = answer(
+            demand_series, refresh=False, filters=both, grain="month", metric="revenue"
+        )
+    # then
+    assert revenue.values == [0.0, 0.0, 50.0, 0.0]
+    read_orders = any('"store_order"' in query["sql"] for query in queries)
+    assert read_orders == answer.pick(raw=True, rollup=False)
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
