@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ecomanalytics.filters import MetricFilters
 from ecomanalytics.money import SALES_TERMS, measure_expression
+from ecomanalytics.periods import month_number, month_of_number
 from ecomanalytics.rollups.models import CustomerDay
 from ecomanalytics.store.data_version import data_version
 from ecomanalytics.store.importing.bulk_insert import chunks, copy_rows
@@ -83,7 +84,7 @@ def _arrays(as_of: date) -> dict[str, np.ndarray]:
         "t_x": np.empty(customers),
         "T": np.empty(customers),
         "m": np.empty(customers),
-        "cohort": np.empty(customers, dtype=np.int64),  # year * 12 + month - 1
+        "cohort": np.empty(customers, dtype=np.int64),  # periods.month_number
     }
     end = as_of.toordinal()
     for i, (customer, orders, first, last, revenue) in enumerate(
@@ -94,7 +95,7 @@ def _arrays(as_of: date) -> dict[str, np.ndarray]:
         arrays["t_x"][i] = (last.toordinal() - first.toordinal()) / WEEK
         arrays["T"][i] = (end - first.toordinal()) / WEEK
         arrays["m"][i] = float(revenue or 0) / orders
-        arrays["cohort"][i] = first.year * 12 + first.month - 1
+        arrays["cohort"][i] = month_number(first)
     return arrays
 
 
@@ -268,7 +269,7 @@ def _store_horizons(
     CohortHorizonValue.objects.bulk_create(
         CohortHorizonValue(
             fit=fit,
-            cohort=date(int(month) // 12, int(month) % 12 + 1, 1),
+            cohort=month_of_number(int(month)),
             months=months,
             customers=int(horizons.customers[k]),
             mean_probability_alive=float(horizons.mean_probability_alive[k]),

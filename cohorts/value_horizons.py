@@ -28,7 +28,7 @@ def horizon_weeks(months: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class HorizonTotals:
-    cohorts: np.ndarray  # the cohort months present, as year x 12 + month - 1
+    cohorts: np.ndarray  # the cohort months present, as periods.month_number
     customers: np.ndarray  # per cohort
     mean_probability_alive: np.ndarray  # per cohort
     expected_orders: np.ndarray  # [horizon - 1, cohort]

@@ -24,6 +24,7 @@ import numpy as np
 from django.apps import apps
 
 from ecomanalytics.filters import DIMENSION_FILTERS, FILTER_LOOKUPS, Table, Through
+from ecomanalytics.periods import month_number, month_of_number
 from ecomanalytics.rollups.models import CustomerCohort
 from ecomanalytics.store.models import Customer
 
@@ -83,7 +84,7 @@ def memberships(name: str, predictions: Predictions) -> Memberships:
         if code is not None:
             customer.append(customer_id)
             value.append(code)
-            cohort.append(_month_number(month))
+            cohort.append(_cohort_number(month))
     ids = np.asarray(customer, dtype=np.int64)
     position = np.searchsorted(predictions.customer, ids)
     inside = position < len(predictions.customer)
@@ -116,8 +117,8 @@ def _membership_rows(name: str) -> Any:
     )
 
 
-def _month_number(month: date | None) -> int:
-    return NO_COHORT if month is None else month.year * 12 + month.month - 1
+def _cohort_number(month: date | None) -> int:
+    return NO_COHORT if month is None else month_number(month)
 
 
 def level_summaries(
@@ -209,7 +210,7 @@ def _cohort_rows(
 
 
 def _cohort_month(month: int) -> date | None:
-    return None if month == NO_COHORT else date(month // 12, month % 12 + 1, 1)
+    return None if month == NO_COHORT else month_of_number(month)
 
 
 def _rfm_group_rows(

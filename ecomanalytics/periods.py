@@ -123,8 +123,18 @@ def next_bucket(day: date, granularity: Granularity) -> date:
 
 def add_months(day: date, months: int) -> date:
     """The first of the month `months` after day's month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+    return month_of_number(month_number(day) + months)
+
+
+def month_number(day: date) -> int:
+    """Day's month as one integer, months since January of year 0: a sortable,
+    subtractable month key for arrays."""
+    return day.year * 12 + day.month - 1
+
+
+def month_of_number(number: int) -> date:
+    """The first day of month_number's month."""
+    return date(number // 12, number % 12 + 1, 1)
 
 
 def buckets(window: Window, granularity: Granularity) -> Iterator[tuple[date, date]]:
