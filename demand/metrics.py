@@ -318,17 +318,13 @@ def demand_series(
     window = complete_periods(filters, grain)
     if window is None:
         return PeriodSeries(grain, metric, [], [])
-    shop_revenue = metric == "revenue" and product_id is None and not filters.category
-    if shop_revenue and _revenue_facts_cover(filters):
-        # Any source, device and country: the order facts alone hold shop revenue.
-        rows = rollup.period_terms(
-            filters=filters, grain=grain, window=window, units=False
-        )
-    else:
-        path = rollup if _facts_cover(filters) else raw
-        rows = path.period_terms(
-            filters=filters, grain=grain, window=window, product_id=product_id
-        )
+    shop = product_id is None and not filters.category
+    # The shop's series read the order facts, which keep every filter combination.
+    covered = _revenue_facts_cover(filters) if shop else _facts_cover(filters)
+    path = rollup if covered else raw
+    rows = path.period_terms(
+        filters=filters, grain=grain, window=window, product_id=product_id
+    )
     measure = revenue_measure()
     by_period = {
         row.period: float(row.terms.revenue(measure))

@@ -381,38 +381,26 @@ def period_terms(
     grain: str,
     window: Window,
     product_id: int | None = None,
-    units: bool = True,
 ) -> list[PeriodTerms]:
-    """As raw.period_terms, from the facts: the order facts' terms (shop revenue
-    without a category) and the category facts' units (all categories, or the
-    filter's), or the product's facts. units=False (the shop's revenue only) leaves
-    the line facts out: the rows' units are 0, and the order facts, which keep every
-    combination of source, device and country, answer any of them. The window holds whole periods: month rows
-    for months, day rows grouped by their week for weeks."""
+    """As raw.period_terms, from the facts: the product's facts, a category's, or
+    the shop's order facts (their terms with shipping and taxes, and their lines'
+    units; they keep every combination of source, device and country). The window
+    holds whole periods: month rows for months, day rows grouped by their week for
+    weeks."""
     rows = (
         whole_month_rows(window.start, window.end) if grain == "month" else days(window)
     )
     key = "month" if grain == "month" else "week"
-    parts: list[tuple[QuerySet[Any], tuple[str, ...], bool]]
+    facts: QuerySet[Any]
+    terms: tuple[str, ...]
     if product_id is not None:
-        product = ProductDay.objects.filter(matching(filters), product_id=product_id)
-        parts = [(product, LINE_SALES_TERMS, True)]
-    elif filters.category:
-        parts = [(_revenue_lines(filters), LINE_SALES_TERMS, True)]
+        facts = ProductDay.objects.filter(matching(filters), product_id=product_id)
+        terms = LINE_SALES_TERMS
     else:
-        # The shop: the orders' terms (with shipping and taxes), all lines' units.
-        orders, terms = _revenue_facts(filters)
-        parts = [(orders, terms, False)]
-        if units:
-            parts.insert(0, (_revenue_lines(filters), (), True))
-    per_period: dict[date, dict[str, Any]] = {}
-    for facts, terms, with_units in parts:
-        sums: dict[str, Any] = _term_sums(terms)
-        if with_units:
-            sums["total_units"] = Sum("units")
-        for row in facts.filter(rows).values(key).annotate(**sums).order_by(key):
-            per_period.setdefault(row[key], {}).update(row)
+        facts, terms = _revenue_facts(filters)
+    sums = {**_term_sums(terms), "total_units": Sum("units")}
+    per_period = facts.filter(rows).values(key).annotate(**sums).order_by(key)
     return [
-        PeriodTerms(period, row.get("total_units") or 0, _terms_of(row))
-        for period, row in sorted(per_period.items())
+        PeriodTerms(row[key], row["total_units"] or 0, _terms_of(row))
+        for row in per_period
     ]

@@ -62,7 +62,7 @@ def test_monthly_series_of_the_shop_a_category_and_a_product(
 
 
 @time_machine.travel(local(2025, 6, 15, 12), tick=False)
-def test_shop_revenue_of_two_filters_is_read_from_the_order_facts(
+def test_shop_series_of_two_filters_are_read_from_the_order_facts(
     answer,
     shop,  # noqa: F811
 ):
@@ -76,8 +76,12 @@ def test_shop_revenue_of_two_filters_is_read_from_the_order_facts(
         revenue = answer(
             demand_series, refresh=False, filters=both, grain="month", metric="revenue"
         )
-    # then
+        units = answer(
+            demand_series, refresh=False, filters=both, grain="month", metric="units"
+        )
+    # then its $30 beanie and $20 runner
     assert revenue.values == [0.0, 0.0, 50.0, 0.0]
+    assert units.values == [0.0, 0.0, 2.0, 0.0]
     read_orders = any('"store_order"' in query["sql"] for query in queries)
     assert read_orders == answer.pick(raw=True, rollup=False)
 

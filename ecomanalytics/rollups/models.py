@@ -123,12 +123,15 @@ class DayFact(models.Model):
 
 
 class OrderDay(DayFact):
-    """Orders placed and their sales terms per (local day, source, device, country,
-    status); returns on the local day of the refund (with its order's dimensions and
-    status), so a refund-only day has a row with orders 0 and gross sales 0."""
+    """Orders placed, their units and sales terms per (local day, source, device,
+    country, status); returns on the local day of the refund (with its order's
+    dimensions and status), so a refund-only day has a row with orders 0 and gross
+    sales 0. Every combination of the dimensions is kept (unlike CategoryDay), so the
+    shop's units of any filters are read here."""
 
     status = models.CharField(max_length=16)
     orders = models.PositiveIntegerField()
+    units = models.PositiveBigIntegerField(default=0)  # Σ quantity of the lines
     gross_sales = models.DecimalField(**MONEY_SUM)  # Σ order total
     discounts = models.DecimalField(**MONEY_SUM)
     returns = models.DecimalField(**MONEY_SUM)  # Σ refund amount

@@ -136,16 +136,24 @@ class RefreshReport:
 
 
 def _order_days(since: date | None) -> QuerySet:
-    """The orders placed and the refunds given per local day, dimensions and status
-    (the refunded order's), one UNION ALL (rows added up per key on insert)."""
+    """The orders placed, their lines' units and the refunds given per local day,
+    dimensions and status (the order's), one UNION ALL (rows added up per key on
+    insert)."""
     orders = Order.objects.order_by()
+    lines = OrderItem.objects.order_by()
     refunds = Refund.objects.order_by()
     if since is not None:
         orders = orders.filter(placed_at__gte=local_midnight(since))
+        lines = lines.filter(order__placed_at__gte=local_midnight(since))
         refunds = refunds.filter(refunded_at__gte=local_midnight(since))
     keys = (*CALENDAR, *DIMENSIONS, "status")
     placed = orders.annotate(
         **_calendar("placed_at"), country=F("customer__country")
+    ).values(*keys)
+    sold = lines.annotate(
+        **_calendar("order__placed_at"),
+        **_dimension_columns("order__", ()),
+        status=F("order__status"),
     ).values(*keys)
     refunded = refunds.annotate(
         **_calendar("refunded_at"),
@@ -155,6 +163,7 @@ def _order_days(since: date | None) -> QuerySet:
     return added_up(
         [
             (placed, {"orders": Count("id"), **term_sums(ORDER_TERMS)}),
+            (sold, {"units": Sum("quantity")}),
             (refunded, {"returns": Sum(RETURNS)}),
         ],
         each=_day_first,
@@ -350,7 +359,7 @@ def _active_months(stamp: int) -> QuerySet:
 # Per day table: its grouping columns besides the calendar and the dimensions, and
 # its additive measures.
 KEYS_AND_MEASURES: dict[type[Model], tuple[tuple[str, ...], tuple[str, ...]]] = {
-    OrderDay: (("status",), ("orders", *SALES_TERMS)),
+    OrderDay: (("status",), ("orders", "units", *SALES_TERMS)),
     CategoryDay: (
         ("category_id", "status"),
         ("orders", "units", *LINE_SALES_TERMS, "returned_units"),
